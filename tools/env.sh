@@ -1,0 +1,119 @@
+# Shared settings for the account_xero developer scripts (sourced, not run).
+# Everything that is not the addon itself lives outside the repository, under
+# $AXERO_HOME: the virtualenv, the addons path link, Odoo's data dir, logs.
+set -euo pipefail
+
+AXERO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+AXERO_HOME=${AXERO_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/account_xero}
+ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
+AXERO_VENV=${AXERO_VENV:-$AXERO_HOME/venv}
+AXERO_PY=$AXERO_VENV/bin/python
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-$(id -un)}
+export PGHOST PGPORT PGUSER ODOO_SRC AXERO_HOME AXERO_REPO
+
+log() { printf '[account_xero] %s\n' "$*" >&2; }
+
+check_odoo() {
+    if [ ! -x "$ODOO_SRC/odoo-bin" ]; then
+        log "Odoo 18.0 source not found at ODOO_SRC=$ODOO_SRC (expected odoo-bin there)."
+        log "Get odoo/odoo branch 18.0 (we test against commit 52acb3c1) and set ODOO_SRC."
+        exit 2
+    fi
+}
+
+# The addons path must hold a folder named after the technical name; the
+# clone may live in a folder of any name, so we link it.
+link_addon() {
+    mkdir -p "$AXERO_HOME/addons"
+    ln -sfn "$AXERO_REPO" "$AXERO_HOME/addons/account_xero"
+}
+
+ensure_venv() {
+    local stamp="$AXERO_VENV/.axero-ready-1"
+    local want
+    want=$(cat "$ODOO_SRC/requirements.txt" "$AXERO_REPO/tools/requirements-dev.txt" | sha1sum | cut -c1-12)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    log "setting up the virtualenv in $AXERO_VENV (first run only)"
+    python3 -m venv "$AXERO_VENV"
+    "$AXERO_PY" -m pip install -q --upgrade pip wheel setuptools 2>&1 | grep -v "is ignored" || true
+    # Odoo's pins for Python 3.11 with three changes: cbor2 5.4.2 has no wheel
+    # and its build fails, psycopg2 is taken as the binary wheel, python-ldap is
+    # only for auth_ldap.
+    sed -e 's/^cbor2==5\.4\.2.*/cbor2==5.4.6/' \
+        -e 's/^psycopg2==\(2\.9\.5\) *; *python_version == .3\.11.*/psycopg2-binary==\1/' \
+        -e '/^python-ldap/d' \
+        "$ODOO_SRC/requirements.txt" > "$AXERO_HOME/requirements-odoo.txt"
+    "$AXERO_PY" -m pip install -q -r "$AXERO_HOME/requirements-odoo.txt" 2>&1 | grep -v "is ignored" || true
+    "$AXERO_PY" -m pip install -q -r "$AXERO_REPO/tools/requirements-dev.txt" 2>&1 | grep -v "is ignored" || true
+    "$AXERO_PY" -c "import odoo, xero_python, pytest_odoo" 2>/dev/null \
+        || PYTHONPATH="$ODOO_SRC" "$AXERO_PY" -c "import odoo, xero_python, pytest_odoo"
+    echo "$want" > "$stamp"
+}
+
+# PostgreSQL: use the one on $PGHOST:$PGPORT, or start a private cluster.
+ensure_postgres() {
+    if pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; then
+        return 0
+    fi
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+        log "starting the system PostgreSQL cluster"
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+        for _ in $(seq 20); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && return 0; sleep 0.5; done
+    fi
+    local bindir pgdata="$AXERO_HOME/pgdata"
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -n "$bindir" ] || { log "no PostgreSQL server found: install postgresql"; exit 2; }
+    log "starting a private PostgreSQL in $pgdata on port $PGPORT"
+    local runas=()
+    [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
+    if [ ! -s "$pgdata/PG_VERSION" ]; then
+        mkdir -p "$pgdata"; [ "$(id -u)" = 0 ] && chown postgres "$pgdata"
+        "${runas[@]}" "$bindir/initdb" -D "$pgdata" -A trust -U postgres >/dev/null
+    fi
+    "${runas[@]}" "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/log" -w \
+        -o "-h $PGHOST -p $PGPORT -k /tmp" start >/dev/null
+    psql -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PGUSER'" | grep -q 1 \
+        || psql -U postgres -d postgres -c "CREATE ROLE \"$PGUSER\" SUPERUSER LOGIN" >/dev/null
+}
+
+odoo_bin() {
+    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$AXERO_PY" "$ODOO_SRC/odoo-bin" \
+        --addons-path="$ODOO_SRC/addons,$AXERO_HOME/addons" \
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
+        --data-dir="$AXERO_HOME/data" "$@"
+}
+
+# A template database with `account` installed, built once per Odoo source:
+# installing account takes a minute, copying the template a second.
+ensure_template() {
+    local rev tmpl
+    rev=$( (cd "$ODOO_SRC" && git rev-parse --short HEAD 2>/dev/null) || sha1sum "$ODOO_SRC/odoo/release.py" | cut -c1-8)
+    tmpl="axero_tmpl_${rev}_1"
+    if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$tmpl'" | grep -q 1; then
+        log "building template database $tmpl (Odoo + account, about a minute, once)"
+        odoo_bin -d "${tmpl}_build" -i account --without-demo=all --stop-after-init \
+            --log-level=warn >&2
+        psql -d postgres -qc "ALTER DATABASE \"${tmpl}_build\" RENAME TO \"$tmpl\""
+        # Odoo's filestore is per database name: keep one for the template.
+        if [ -d "$AXERO_HOME/data/filestore/${tmpl}_build" ]; then
+            rm -rf "$AXERO_HOME/data/filestore/$tmpl"
+            mv "$AXERO_HOME/data/filestore/${tmpl}_build" "$AXERO_HOME/data/filestore/$tmpl"
+        fi
+    fi
+    AXERO_TEMPLATE=$tmpl
+}
+
+new_db_from_template() {  # $1 = database name
+    local db=$1
+    psql -d postgres -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null
+    psql -d postgres -qc "CREATE DATABASE \"$db\" TEMPLATE \"$AXERO_TEMPLATE\"" >/dev/null
+    rm -rf "$AXERO_HOME/data/filestore/$db"
+    if [ -d "$AXERO_HOME/data/filestore/$AXERO_TEMPLATE" ]; then
+        mkdir -p "$AXERO_HOME/data/filestore"
+        cp -r "$AXERO_HOME/data/filestore/$AXERO_TEMPLATE" "$AXERO_HOME/data/filestore/$db"
+    fi
+}
