@@ -1,0 +1,675 @@
+"""The one choke point for HTTP to Xero.
+
+``IdentityClient`` speaks to Xero's identity service (code exchange, token
+refresh and revocation, connections). ``AccountingClient`` wraps xero-python's
+``AccountingApi`` and adds what every call needs: the bearer token and one
+refresh on 401, pacing within Xero's limits (5 calls in flight, 60 a minute
+and 5,000 a day per tenant, read back from Xero's X-*Limit-Remaining
+headers), short waits on 429 that honour Retry-After, a couple of retries with
+backoff on 5xx and timeouts for requests that are safe to repeat (reads, and
+writes carrying an Idempotency-Key), and the mapping of every failure onto
+``errors``. Batch writes are sent with summarizeErrors=false and come back as
+one :class:`ElementResult` per element, in request order.
+
+No ``odoo`` import here: the ORM side hands in a token source and gets back
+xero-python models and plain results.
+"""
+
+import base64
+import collections
+import json
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import certifi
+import requests
+import urllib3
+from xero_python.accounting import AccountingApi
+from xero_python.accounting import models as xm
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.exceptions import ApiException
+
+from .errors import (
+    XeroAuthError,
+    XeroError,
+    XeroForbiddenError,
+    XeroNotFound,
+    XeroOAuthError,
+    XeroRateLimited,
+    XeroTransientError,
+    XeroValidationError,
+)
+
+_logger = logging.getLogger(__name__)
+
+# Xero's documented limits per tenant (developer.xero.com, "OAuth 2.0 API limits").
+MINUTE_LIMIT = 60
+CONCURRENT_LIMIT = 5
+BATCH_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Base URLs of Xero's three hosts (or of the sandbox standing for them)."""
+
+    login_url: str = "https://login.xero.com/identity/connect/authorize"
+    identity_url: str = "https://identity.xero.com"
+    api_url: str = "https://api.xero.com"
+
+    @property
+    def token_url(self):
+        return self.identity_url.rstrip("/") + "/connect/token"
+
+    @property
+    def revocation_url(self):
+        return self.identity_url.rstrip("/") + "/connect/revocation"
+
+    @property
+    def connections_url(self):
+        return self.api_url.rstrip("/") + "/connections"
+
+    @property
+    def accounting_url(self):
+        return self.api_url.rstrip("/") + "/api.xro/2.0"
+
+
+@dataclass
+class TokenSet:
+    access_token: str
+    refresh_token: str
+    expires_at: float
+    scope: str = ""
+    id_token: str = None
+
+    @classmethod
+    def from_response(cls, data, now=None):
+        try:
+            return cls(
+                access_token=data["access_token"],
+                refresh_token=data.get("refresh_token") or "",
+                expires_at=(now or time.time()) + float(data.get("expires_in") or 1800),
+                scope=data.get("scope") or "",
+                id_token=data.get("id_token"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise XeroTransientError(
+                "Xero's identity service answered without an access token."
+            ) from exc
+
+    def __repr__(self):  # never print tokens, not even in a traceback
+        return "TokenSet(expires_at=%r, scope=%r)" % (self.expires_at, self.scope)
+
+
+@dataclass
+class ElementResult:
+    """What Xero did with one element of a batch."""
+
+    ok: bool
+    xero_id: str = None
+    obj: object = None
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def message(self):
+        return "; ".join(self.errors)
+
+
+def _describe_body(body, content_type=""):
+    """A short, safe description of an unexpected answer (no echo of HTML)."""
+    text = (body or b"")[:200].decode("utf-8", "replace").strip().lower()
+    if "html" in (content_type or "").lower() or text.startswith(("<!doctype", "<html")):
+        return "an HTML page instead of data"
+    if not text:
+        return "an empty answer"
+    return "an answer that is not JSON"
+
+
+# ---------------------------------------------------------------------------
+# Identity
+# ---------------------------------------------------------------------------
+class IdentityClient:
+    """Xero's identity service: the authorization-code grant with PKCE,
+    refresh-token rotation, revocation and the list of connected tenants."""
+
+    def __init__(self, endpoints, client_id, client_secret, timeout=20, session=None):
+        self.endpoints = endpoints
+        self.client_id = client_id or ""
+        self.client_secret = client_secret or ""
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def authorize_url(self, redirect_uri, scopes, state, code_challenge):
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": scopes,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+        return "%s?%s" % (self.endpoints.login_url, urlencode(params))
+
+    def _basic_auth(self):
+        raw = ("%s:%s" % (self.client_id, self.client_secret)).encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def _request(self, method, url, what, **kwargs):
+        try:
+            resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            raise XeroTransientError("Xero did not answer in time (%s)." % what) from exc
+        except requests.RequestException as exc:
+            raise XeroTransientError("Xero could not be reached (%s)." % what) from exc
+        if resp.status_code >= 500:
+            raise XeroTransientError(
+                "Xero failed on its side (%s): HTTP %s with %s."
+                % (what, resp.status_code, _describe_body(resp.content, resp.headers.get("Content-Type"))),
+                status=resp.status_code,
+            )
+        if resp.status_code == 429:
+            raise XeroRateLimited(
+                _retry_after(resp.headers), resp.headers.get("X-Rate-Limit-Problem")
+            )
+        return resp
+
+    def _json(self, resp, what):
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise XeroTransientError(
+                "Xero answered %s (%s, HTTP %s)."
+                % (_describe_body(resp.content, resp.headers.get("Content-Type")), what, resp.status_code),
+                status=resp.status_code,
+            ) from exc
+
+    def _token_call(self, data, what):
+        resp = self._request(
+            "POST",
+            self.endpoints.token_url,
+            what,
+            data=data,
+            headers={"Authorization": self._basic_auth(), "Accept": "application/json"},
+        )
+        payload = self._json(resp, what)
+        if resp.status_code != 200 or "error" in payload:
+            raise XeroOAuthError(
+                payload.get("error") if isinstance(payload, dict) else None,
+                payload.get("error_description") if isinstance(payload, dict) else None,
+                status=resp.status_code,
+            )
+        return TokenSet.from_response(payload)
+
+    def exchange_code(self, code, redirect_uri, code_verifier):
+        return self._token_call(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+            },
+            "authorization code exchange",
+        )
+
+    def refresh(self, refresh_token):
+        return self._token_call(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token},
+            "token refresh",
+        )
+
+    def revoke(self, refresh_token):
+        resp = self._request(
+            "POST",
+            self.endpoints.revocation_url,
+            "token revocation",
+            data={"token": refresh_token},
+            headers={"Authorization": self._basic_auth()},
+        )
+        if resp.status_code != 200:
+            payload = self._json(resp, "token revocation") if resp.content else {}
+            raise XeroOAuthError(payload.get("error"), payload.get("error_description"),
+                                 status=resp.status_code)
+
+    def connections(self, access_token):
+        resp = self._request(
+            "GET",
+            self.endpoints.connections_url,
+            "list of connected organisations",
+            headers={"Authorization": "Bearer " + access_token, "Accept": "application/json"},
+        )
+        if resp.status_code == 401:
+            raise XeroAuthError("Xero refused the access token.", status=401)
+        if resp.status_code != 200:
+            raise XeroError("Xero refused to list the connected organisations (HTTP %s)."
+                            % resp.status_code, status=resp.status_code)
+        payload = self._json(resp, "list of connected organisations")
+        if not isinstance(payload, list):
+            raise XeroTransientError("Xero answered the list of organisations with no list.")
+        return payload
+
+    def delete_connection(self, access_token, connection_id):
+        resp = self._request(
+            "DELETE",
+            "%s/%s" % (self.endpoints.connections_url, connection_id),
+            "removal of the connection",
+            headers={"Authorization": "Bearer " + access_token},
+        )
+        if resp.status_code == 404:
+            return  # already gone: what we wanted
+        if resp.status_code not in (200, 204):
+            raise XeroError("Xero refused to remove the connection (HTTP %s)."
+                            % resp.status_code, status=resp.status_code)
+
+
+# ---------------------------------------------------------------------------
+# Pacing
+# ---------------------------------------------------------------------------
+def _retry_after(headers, default=60.0):
+    value = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return default
+
+
+class TenantPacer:
+    """Keeps one process's calls to one tenant within Xero's limits.
+
+    At most ``concurrent`` calls in flight; no more than ``per_minute`` calls
+    started in any rolling minute (lowered to what Xero's
+    X-MinLimit-Remaining says is left); a day budget exhausted (X-DayLimit-
+    Remaining 0) raises XeroRateLimited instead of waiting. Shared by every
+    client of the tenant in this process (see :func:`pacer_for`).
+    """
+
+    def __init__(self, per_minute=MINUTE_LIMIT, concurrent=CONCURRENT_LIMIT, clock=time.monotonic,
+                 sleep=time.sleep):
+        self.per_minute = per_minute
+        self.slots = threading.BoundedSemaphore(concurrent)
+        self.lock = threading.Lock()
+        self.started = collections.deque()
+        self.minute_remaining = None  # as last reported by Xero
+        self.minute_reported_at = 0.0
+        self.day_remaining = None
+        self.blocked_until = 0.0
+        self.clock = clock
+        self.sleep = sleep
+        self.calls = 0
+        self.waited = 0.0
+
+    def _wait_time(self, now):
+        while self.started and now - self.started[0] >= 60:
+            self.started.popleft()
+        waits = [self.blocked_until - now]
+        if len(self.started) >= self.per_minute:
+            waits.append(60 - (now - self.started[0]))
+        if self.minute_remaining is not None and self.minute_remaining <= 0:
+            # Xero says the minute is spent: wait until our oldest call of
+            # that minute leaves the window (or a minute from the report).
+            oldest = self.started[0] if self.started else self.minute_reported_at
+            waits.append(60 - (now - oldest))
+        return max(waits + [0.0])
+
+    def acquire(self, max_wait):
+        if self.day_remaining is not None and self.day_remaining <= 0:
+            raise XeroRateLimited(3600, "day")
+        while True:
+            with self.lock:
+                now = self.clock()
+                wait = self._wait_time(now)
+                if wait <= 0:
+                    self.started.append(now)
+                    if self.minute_remaining is not None:
+                        self.minute_remaining -= 1
+                    self.calls += 1
+                    break
+            if wait > max_wait:
+                raise XeroRateLimited(wait, "minute")
+            self.waited += min(wait, 1.0)
+            self.sleep(min(wait, 1.0))
+        self.slots.acquire()
+
+    def release(self, headers):
+        self.slots.release()
+        if not headers:
+            return
+        with self.lock:
+            for name, attr in (("X-MinLimit-Remaining", "minute_remaining"),
+                               ("X-DayLimit-Remaining", "day_remaining")):
+                value = headers.get(name) or headers.get(name.lower())
+                if value is not None:
+                    try:
+                        setattr(self, attr, int(value))
+                    except ValueError:
+                        continue
+                    if attr == "minute_remaining":
+                        self.minute_reported_at = self.clock()
+
+    def backoff(self, seconds):
+        with self.lock:
+            self.blocked_until = max(self.blocked_until, self.clock() + seconds)
+
+
+_PACERS = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def pacer_for(api_url, tenant_id):
+    with _PACERS_LOCK:
+        key = (api_url, tenant_id)
+        if key not in _PACERS:
+            _PACERS[key] = TenantPacer()
+        return _PACERS[key]
+
+
+# ---------------------------------------------------------------------------
+# Accounting
+# ---------------------------------------------------------------------------
+class _BearerConfiguration(Configuration):
+    """xero-python configuration whose OAuth2 header comes from our token source."""
+
+    def __init__(self):
+        super().__init__()
+        self.current_token = None
+
+    def auth_settings(self, auth_type):
+        if str(auth_type).lower() == "oauth2":
+            return {"in": "header", "key": "Authorization", "value": "Bearer %s" % self.current_token}
+        return None
+
+
+# What each write sends and gets back: (AccountingApi method, wrapper model,
+# wrapper attribute, id attribute of the element).
+_WRITES = {
+    "contacts": ("create_contacts", xm.Contacts, "contacts", "contact_id"),
+    "invoices": ("create_invoices", xm.Invoices, "invoices", "invoice_id"),
+    "credit_notes": ("create_credit_notes", xm.CreditNotes, "credit_notes", "credit_note_id"),
+    "payments": ("create_payments", xm.Payments, "payments", "payment_id"),
+    "bank_transactions": ("create_bank_transactions", xm.BankTransactions, "bank_transactions",
+                          "bank_transaction_id"),
+    "manual_journals": ("create_manual_journals", xm.ManualJournals, "manual_journals",
+                        "manual_journal_id"),
+}
+_SUMMARIZE = {"create_contacts", "create_invoices", "create_credit_notes", "create_payments",
+              "create_bank_transactions", "create_manual_journals"}
+_UNITDP = {"create_invoices", "create_credit_notes", "create_bank_transactions",
+           "update_invoice", "update_credit_note"}
+
+
+class AccountingClient:
+    """Xero's Accounting API for one tenant.
+
+    ``token_source`` has ``access_token()`` (a valid token, refreshed if
+    needed) and ``refresh_access_token()`` (force a refresh after a 401).
+    """
+
+    def __init__(self, endpoints, tenant_id, token_source, timeout=30, max_wait=30.0,
+                 retries=2, backoff=0.5, pacer=None):
+        self.endpoints = endpoints
+        self.tenant_id = tenant_id
+        self.token_source = token_source
+        self.timeout = timeout
+        self.max_wait = max_wait
+        self.retries = retries
+        self.backoff = backoff
+        self.pacer = pacer or pacer_for(endpoints.api_url, tenant_id)
+        self.config = _BearerConfiguration()
+        api_client = ApiClient(self.config)
+        # No silent retries below us: urllib3 would repeat a timed-out PUT on
+        # its own. We decide what is safe to repeat.
+        api_client.rest_client.pool_manager = urllib3.PoolManager(
+            num_pools=4, maxsize=CONCURRENT_LIMIT, retries=False,
+            cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(),
+        )
+        self.api = AccountingApi(api_client, base_url=endpoints.accounting_url)
+        self.calls = collections.Counter()  # per AccountingApi method, for benchmarks
+
+    # -- the choke point ----------------------------------------------------
+    def call(self, method, *args, idempotency_key=None, **kwargs):
+        """Call ``AccountingApi.<method>`` for this tenant; return its data.
+
+        Reads and writes with an Idempotency-Key are retried on 5xx, timeouts
+        and short 429s; a write without a key is sent once.
+        """
+        if idempotency_key:
+            kwargs["idempotency_key"] = idempotency_key[:128]
+        repeatable = method.startswith("get_") or bool(idempotency_key)
+        fn = getattr(self.api, method)
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if self.config.current_token is None:
+                self.config.current_token = self.token_source.access_token()
+            self.pacer.acquire(self.max_wait)
+            headers = None
+            try:
+                self.calls[method] += 1
+                data, _status, headers = fn(
+                    self.tenant_id, *args, _return_http_data_only=False,
+                    _request_timeout=self.timeout, **kwargs,
+                )
+                return data
+            except ApiException as exc:
+                headers = exc.headers
+                error = self._map_api_exception(exc, method)
+            except urllib3.exceptions.HTTPError as exc:
+                error = XeroTransientError(
+                    "Xero did not answer (%s): %s."
+                    % (method, "timed out" if isinstance(exc, urllib3.exceptions.TimeoutError)
+                       else "the connection failed"))
+            except ValueError as exc:
+                # xero-python could not read the answer (an HTML page with 200...)
+                error = XeroTransientError("Xero answered %s with data that could not be read."
+                                           % method)
+                _logger.debug("undecodable answer to %s: %s", method, exc.__class__.__name__)
+            finally:
+                self.pacer.release(headers)
+
+            if isinstance(error, XeroAuthError) and not refreshed:
+                refreshed = True
+                attempt -= 1
+                self.config.current_token = self.token_source.refresh_access_token()
+                continue
+            if isinstance(error, XeroRateLimited):
+                self.pacer.backoff(error.retry_after)
+                if error.retry_after <= self.max_wait and attempt <= self.retries + 1:
+                    time.sleep(error.retry_after)
+                    continue
+                raise error
+            if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries:
+                time.sleep(self.backoff * (2 ** (attempt - 1)))
+                continue
+            raise error
+
+    def _map_api_exception(self, exc, method):
+        status = exc.status if isinstance(exc.status, int) else getattr(exc.http_resp, "status", 0)
+        body = exc.body or b""
+        headers = exc.headers or {}
+        ctype = headers.get("Content-Type", "") if hasattr(headers, "get") else ""
+        try:
+            payload = json.loads(body) if body else {}
+        except ValueError:
+            payload = None
+        if status == 429:
+            return XeroRateLimited(_retry_after(headers), headers.get("X-Rate-Limit-Problem"))
+        if status >= 500 or status == 0 or payload is None:
+            return XeroTransientError(
+                "Xero failed on its side (%s): HTTP %s with %s."
+                % (method, status, _describe_body(body, ctype) if payload is None else "an error"),
+                status=status,
+            )
+        if status == 401:
+            return XeroAuthError("Xero refused the access token (%s)."
+                                 % (payload.get("Detail") or payload.get("Title") or "401"),
+                                 status=401)
+        if status == 403:
+            return XeroForbiddenError(
+                "Xero refused access to this organisation: %s"
+                % (payload.get("Detail") or payload.get("Title") or "forbidden"), status=403)
+        if status == 404:
+            return XeroNotFound("Xero has no such record (%s)." % method, status=404)
+        if status == 400:
+            messages = _validation_messages(payload)
+            return XeroValidationError(messages, detail=payload)
+        return XeroError("Xero refused the request (%s, HTTP %s): %s"
+                         % (method, status, payload.get("Message") or payload.get("Detail") or ""),
+                         status=status)
+
+    # -- reads ----------------------------------------------------------------
+    def get_organisation(self):
+        orgs = self.call("get_organisations").organisations or []
+        if not orgs:
+            raise XeroNotFound("Xero returned no organisation for this tenant.")
+        return orgs[0]
+
+    def get_accounts(self):
+        return self.call("get_accounts").accounts or []
+
+    def get_tax_rates(self):
+        return self.call("get_tax_rates").tax_rates or []
+
+    def get_currencies(self):
+        return self.call("get_currencies").currencies or []
+
+    def _paged(self, method, attr, page, **kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if page is not None:
+            return getattr(self.call(method, page=page, **kwargs), attr) or []
+        out, page = [], 1
+        while True:
+            items = getattr(self.call(method, page=page, **kwargs), attr) or []
+            out.extend(items)
+            if len(items) < 100:
+                return out
+            page += 1
+
+    def get_contacts(self, where=None, page=None, include_archived=None):
+        return self._paged("get_contacts", "contacts", page, where=where,
+                           include_archived=include_archived)
+
+    def get_invoices(self, invoice_numbers=None, where=None, page=None, statuses=None):
+        return self._paged("get_invoices", "invoices", page, where=where, statuses=statuses,
+                           invoice_numbers=invoice_numbers, unitdp=4)
+
+    def get_credit_notes(self, where=None, page=None):
+        return self._paged("get_credit_notes", "credit_notes", page, where=where, unitdp=4)
+
+    def get_payments(self, where=None, page=None):
+        return self._paged("get_payments", "payments", page, where=where)
+
+    def get_bank_transactions(self, where=None, page=None):
+        return self._paged("get_bank_transactions", "bank_transactions", page, where=where)
+
+    # -- writes ---------------------------------------------------------------
+    def _batch(self, kind, items, idempotency_key):
+        method, wrapper, attr, id_attr = _WRITES[kind]
+        if len(items) > BATCH_SIZE:
+            raise ValueError("at most %d elements per request" % BATCH_SIZE)
+        kwargs = {}
+        if method in _SUMMARIZE:
+            kwargs["summarize_errors"] = False
+        if method in _UNITDP:
+            kwargs["unitdp"] = 4
+        data = self.call(method, wrapper(**{attr: list(items)}),
+                         idempotency_key=idempotency_key, **kwargs)
+        return _element_results(getattr(data, attr) or [], id_attr, len(items))
+
+    def create_contacts(self, contacts, idempotency_key):
+        return self._batch("contacts", contacts, idempotency_key)
+
+    def create_invoices(self, invoices, idempotency_key):
+        return self._batch("invoices", invoices, idempotency_key)
+
+    def create_credit_notes(self, credit_notes, idempotency_key):
+        return self._batch("credit_notes", credit_notes, idempotency_key)
+
+    def create_payments(self, payments, idempotency_key):
+        return self._batch("payments", payments, idempotency_key)
+
+    def create_bank_transactions(self, bank_transactions, idempotency_key):
+        return self._batch("bank_transactions", bank_transactions, idempotency_key)
+
+    def create_manual_journals(self, manual_journals, idempotency_key):
+        return self._batch("manual_journals", manual_journals, idempotency_key)
+
+    def _single(self, method, args, attr, id_attr, idempotency_key, **kwargs):
+        try:
+            data = self.call(method, *args, idempotency_key=idempotency_key, **kwargs)
+        except XeroValidationError as exc:
+            return ElementResult(ok=False, errors=list(exc.messages))
+        results = _element_results(getattr(data, attr) or [], id_attr, 1)
+        return results[0]
+
+    def create_bank_transfer(self, bank_transfer, idempotency_key):
+        """One transfer per call (Xero takes no batch here)."""
+        return self._single("create_bank_transfer", (xm.BankTransfers(bank_transfers=[bank_transfer]),),
+                            "bank_transfers", "bank_transfer_id", idempotency_key)
+
+    def create_allocation(self, credit_note_id, allocation, idempotency_key):
+        return self._single("create_credit_note_allocation",
+                            (credit_note_id, xm.Allocations(allocations=[allocation])),
+                            "allocations", "allocation_id", idempotency_key, summarize_errors=False)
+
+    def update_invoice(self, invoice_id, invoice, idempotency_key):
+        return self._single("update_invoice", (invoice_id, xm.Invoices(invoices=[invoice])),
+                            "invoices", "invoice_id", idempotency_key, unitdp=4)
+
+    def update_credit_note(self, credit_note_id, credit_note, idempotency_key):
+        return self._single("update_credit_note",
+                            (credit_note_id, xm.CreditNotes(credit_notes=[credit_note])),
+                            "credit_notes", "credit_note_id", idempotency_key, unitdp=4)
+
+    def delete_payment(self, payment_id, idempotency_key):
+        return self._single("delete_payment", (payment_id, xm.PaymentDelete(status="DELETED")),
+                            "payments", "payment_id", idempotency_key)
+
+
+def _validation_messages(payload):
+    """Xero's own words from a 400 body (ValidationException or other)."""
+    messages = []
+    for element in payload.get("Elements") or []:
+        for err in element.get("ValidationErrors") or []:
+            if err.get("Message") and err["Message"] not in messages:
+                messages.append(err["Message"])
+    if not messages and payload.get("Message"):
+        messages.append(payload["Message"])
+    if not messages and payload.get("Detail"):
+        messages.append(payload["Detail"])
+    return messages
+
+
+def _element_results(elements, id_attr, expected):
+    if len(elements) != expected:
+        raise XeroTransientError(
+            "Xero answered %d results for %d elements; nothing is assumed." % (len(elements), expected))
+    results = []
+    for obj in elements:
+        errors = [e.message for e in (getattr(obj, "validation_errors", None) or []) if e.message]
+        failed = bool(errors) or getattr(obj, "status_attribute_string", None) == "ERROR" \
+            or bool(getattr(obj, "has_errors", False)) or bool(getattr(obj, "has_validation_errors", False))
+        if failed and not errors:
+            errors = ["Xero rejected this element without a message."]
+        warnings = [w.message for w in (getattr(obj, "warnings", None) or []) if w.message]
+        results.append(ElementResult(
+            ok=not failed,
+            xero_id=None if failed else getattr(obj, id_attr, None),
+            obj=obj,
+            errors=errors,
+            warnings=warnings,
+        ))
+    return results
+
+
+_SECRETISH = re.compile(r"(Bearer\s+)[\w\-.~+/=]+")
+
+
+def redact(text):
+    """Strip bearer tokens from a text meant for logs."""
+    return _SECRETISH.sub(r"\1***", text or "")
