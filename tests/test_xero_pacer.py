@@ -1,0 +1,71 @@
+"""The client's pacing, with a fake clock: no real waiting."""
+
+from odoo.tests import BaseCase, tagged
+
+from ..xero.client import TenantPacer
+from ..xero.errors import XeroRateLimited
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@tagged("post_install", "-at_install")
+class TestTenantPacer(BaseCase):
+    def _pacer(self, **kw):
+        clock = FakeClock()
+        return TenantPacer(clock=clock, sleep=clock.sleep, **kw), clock
+
+    def test_sixty_calls_a_minute_then_waits_for_the_window(self):
+        pacer, clock = self._pacer()
+        for _ in range(60):
+            pacer.acquire(max_wait=120)
+            pacer.release({})
+        self.assertEqual(clock.slept, [], "60 calls in a minute are within Xero's limit")
+        pacer.acquire(max_wait=120)
+        pacer.release({})
+        self.assertAlmostEqual(sum(clock.slept), 60.0, places=3)
+
+    def test_too_long_a_wait_raises_rate_limited_instead_of_blocking(self):
+        pacer, clock = self._pacer(per_minute=2)
+        pacer.acquire(max_wait=5)
+        pacer.release({})
+        pacer.acquire(max_wait=5)
+        pacer.release({})
+        with self.assertRaises(XeroRateLimited) as cm:
+            pacer.acquire(max_wait=5)
+        self.assertGreater(cm.exception.retry_after, 5)
+        self.assertEqual(clock.slept, [])
+
+    def test_xero_headers_lower_the_budget(self):
+        pacer, clock = self._pacer()
+        pacer.acquire(max_wait=120)
+        # Another process of ours spent the minute: Xero says none is left.
+        pacer.release({"X-MinLimit-Remaining": "0", "X-DayLimit-Remaining": "4000"})
+        pacer.acquire(max_wait=120)
+        pacer.release({})
+        self.assertAlmostEqual(sum(clock.slept), 60.0, places=3)
+
+    def test_day_limit_spent_raises_without_calling(self):
+        pacer, _clock = self._pacer()
+        pacer.acquire(max_wait=120)
+        pacer.release({"X-DayLimit-Remaining": "0"})
+        with self.assertRaises(XeroRateLimited) as cm:
+            pacer.acquire(max_wait=120)
+        self.assertEqual(cm.exception.problem, "day")
+
+    def test_retry_after_blocks_every_caller_of_the_tenant(self):
+        pacer, clock = self._pacer()
+        pacer.backoff(7)
+        pacer.acquire(max_wait=120)
+        pacer.release({})
+        self.assertAlmostEqual(sum(clock.slept), 7.0, places=3)
