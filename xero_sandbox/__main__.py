@@ -1,0 +1,31 @@
+"""python -m xero_sandbox --host 127.0.0.1 --port 8070"""
+import argparse
+import sys
+
+from .server import SandboxServer
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="xero_sandbox", description="Local Xero sandbox server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8070)
+    parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
+    parser.add_argument("--auto-approve", action="store_true",
+                        help="the authorize endpoint redirects at once with every tenant (no consent page)")
+    args = parser.parse_args(argv)
+    srv = SandboxServer(host=args.host, port=args.port, seed=args.seed)
+    srv.store.auto_approve = args.auto_approve
+    srv.start()
+    tenant = srv.store.default_tenant_id
+    print("Xero sandbox listening on %s (app demo/demo, tenant %s)" % (srv.url, tenant), flush=True)
+    try:
+        srv._thread.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Document endpoints (stage 2)."""
