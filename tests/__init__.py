@@ -1,1 +1,2 @@
 from . import test_xero_pacer
+from . import test_xero_client

@@ -1,0 +1,160 @@
+"""The Xero client against the sandbox over real HTTP: what each failure of
+Xero becomes, and that the client recovers where it can."""
+
+import logging
+
+from odoo.tests import BaseCase, tagged
+
+from ..xero.client import AccountingClient, Endpoints, IdentityClient, TenantPacer
+from ..xero.errors import (
+    XeroForbiddenError,
+    XeroOAuthError,
+    XeroRateLimited,
+    XeroTransientError,
+)
+from ..xero_sandbox import SandboxServer
+
+
+def _value(enum_or_str):
+    """xero-python gives enums for some fields and plain strings for others."""
+    return getattr(enum_or_str, "value", enum_or_str)
+
+
+class TokenSource:
+    """Hands out the sandbox's tokens and counts forced refreshes."""
+
+    def __init__(self, srv, identity, grant):
+        self.srv = srv
+        self.identity = identity
+        self.token = grant["access_token"]
+        self.refresh_token = grant["refresh_token"]
+        self.refreshes = 0
+
+    def access_token(self):
+        return self.token
+
+    def refresh_access_token(self):
+        self.refreshes += 1
+        tokens = self.identity.refresh(self.refresh_token)
+        self.token, self.refresh_token = tokens.access_token, tokens.refresh_token
+        return self.token
+
+
+@tagged("post_install", "-at_install")
+class TestXeroClient(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.srv = SandboxServer()
+        cls.srv.start()
+        cls.addClassCleanup(cls.srv.stop)
+        cls.endpoints = Endpoints(
+            login_url=cls.srv.url + "/identity/connect/authorize",
+            identity_url=cls.srv.url,
+            api_url=cls.srv.url,
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.srv.reset()
+        self.identity = IdentityClient(self.endpoints, "demo", "demo", timeout=5)
+        grant = self.srv.grant("demo")
+        self.tenant_id = grant["tenant_id"]
+        self.tokens = TokenSource(self.srv, self.identity, grant)
+        self.api = self._api()
+
+    def _api(self, **kw):
+        kw.setdefault("pacer", TenantPacer())  # a pacer of its own per test
+        kw.setdefault("backoff", 0.01)
+        return AccountingClient(self.endpoints, self.tenant_id, self.tokens, timeout=2, **kw)
+
+    def test_reads_reference_data(self):
+        org = self.api.get_organisation()
+        self.assertEqual(_value(org.base_currency), "NZD")
+        accounts = self.api.get_accounts()
+        codes = {a.code for a in accounts if a.code}
+        self.assertIn("200", codes)
+        self.assertTrue(any(_value(a.status) == "ARCHIVED" for a in accounts),
+                        "archived accounts come back too: maps may point at them")
+        self.assertTrue(self.api.get_tax_rates())
+        self.assertIn("NZD", {_value(c.code) for c in self.api.get_currencies()})
+
+    def test_expired_token_is_refreshed_once_and_the_call_succeeds(self):
+        self.srv.expire_access_tokens()
+        self.assertTrue(self.api.get_accounts())
+        self.assertEqual(self.tokens.refreshes, 1)
+
+    def test_short_rate_limit_is_waited_out(self):
+        self.srv.faults.rate_limit(retry_after=1, path="*/Accounts", times=1)
+        self.assertTrue(self.api.get_accounts())
+        self.assertEqual(self.api.calls["get_accounts"], 2)
+
+    def test_long_rate_limit_is_raised_for_the_queue(self):
+        self.srv.faults.rate_limit(retry_after=120, problem="minute", path="*/Accounts", times=1)
+        with self.assertRaises(XeroRateLimited) as cm:
+            self.api.get_accounts()
+        self.assertEqual(cm.exception.retry_after, 120)
+        self.assertEqual(cm.exception.problem, "minute")
+
+    def test_server_errors_are_retried_then_reported(self):
+        self.srv.faults.status(503, path="*/Accounts", times=1)
+        self.assertTrue(self.api.get_accounts(), "one 503 is retried")
+        self.srv.faults.status(500, path="*/Accounts", times=None)
+        with self.assertRaises(XeroTransientError) as cm:
+            self.api.get_accounts()
+        self.assertEqual(cm.exception.status, 500)
+        self.assertEqual(self.api.calls["get_accounts"], 1 + 1 + 3)
+
+    def test_html_page_is_a_clear_transient_error(self):
+        self.srv.faults.html(502, path="*/Accounts", times=None)
+        with self.assertRaises(XeroTransientError) as cm:
+            self.api.get_accounts()
+        self.assertIn("HTML page", cm.exception.message)
+        self.assertNotIn("<html", cm.exception.message.lower())
+
+    def test_dropped_connection_and_timeout_are_transient(self):
+        self.srv.faults.drop(path="*/Accounts", times=None)
+        with self.assertRaises(XeroTransientError):
+            self.api.get_accounts()
+        self.srv.faults.clear()
+        self.srv.faults.slow(seconds=3, path="*/TaxRates", times=None)
+        with self.assertRaises(XeroTransientError) as cm:
+            self.api.get_tax_rates()
+        self.assertIn("timed out", cm.exception.message)
+
+    def test_tenant_not_connected_is_forbidden(self):
+        other = self.srv.add_tenant(name="Other Ltd")
+        api = AccountingClient(self.endpoints, other, self.tokens, timeout=2, pacer=TenantPacer())
+        with self.assertRaises(XeroForbiddenError):
+            api.get_accounts()
+
+    def test_identity_errors(self):
+        with self.assertRaises(XeroOAuthError) as cm:
+            self.identity.refresh("not-a-refresh-token")
+        self.assertEqual(cm.exception.error, "invalid_grant")
+        self.assertIn("Connect to Xero again", cm.exception.message)
+        self.srv.faults.html(500, path="/connect/token", times=1)
+        with self.assertRaises(XeroTransientError) as cm:
+            self.identity.refresh(self.tokens.refresh_token)
+        self.assertIn("HTML page", cm.exception.message)
+        bad = IdentityClient(self.endpoints, "demo", "wrong-secret", timeout=5)
+        with self.assertRaises(XeroOAuthError) as cm:
+            bad.refresh(self.tokens.refresh_token)
+        self.assertEqual(cm.exception.error, "invalid_client")
+
+    def test_refresh_rotates_and_connections_list_the_tenant(self):
+        old = self.tokens.refresh_token
+        tokens = self.identity.refresh(old)
+        self.assertNotEqual(tokens.refresh_token, old)
+        self.assertNotIn(tokens.access_token, repr(tokens))
+        tenants = self.identity.connections(tokens.access_token)
+        self.assertIn(self.tenant_id, [t["tenantId"] for t in tenants])
+
+    def test_no_token_in_logs(self):
+        with self.assertLogs("odoo.addons.account_xero", level="DEBUG") as logs:
+            logging.getLogger("odoo.addons.account_xero").debug("start")
+            self.srv.expire_access_tokens()
+            self.api.get_accounts()
+        text = "\n".join(logs.output)
+        self.assertNotIn(self.tokens.token, text)
+        self.assertNotIn(self.tokens.refresh_token, text)
