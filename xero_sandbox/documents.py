@@ -1,1 +1,1267 @@
-"""Document endpoints (stage 2)."""
+"""Document endpoints: Contacts, Invoices, CreditNotes (+Allocations),
+Payments, BankTransactions, BankTransfers, ManualJournals.
+
+Shared behaviour (Xero's "Requests and responses" guide,
+https://developer.xero.com/documentation/api/accounting/requests-and-responses):
+- batch bodies {"Invoices": [...]} (a single object is accepted too);
+- summarizeErrors (default true): any invalid element -> 400
+  ValidationException with the failing Elements and nothing stored;
+  summarizeErrors=false -> 200, every element carries StatusAttributeString
+  OK|ERROR, valid elements are stored;
+- lists: where/order/If-Modified-Since, page=N returns 100 per page; as Xero
+  documents for Invoices, CreditNotes, BankTransactions, ManualJournals and
+  Contacts, a list fetched without `page` leaves out line items (and contact
+  details); page=N or GET by id returns them.
+
+Xero's validation messages are used verbatim where known (lock dates, contact
+name/number uniqueness, "Account code '...' is not a valid code for this
+document.", "Payment amount exceeds the amount outstanding on this
+document", "Invoice # must be unique.", "Account code must be specified");
+the others are worded in Xero's style and marked "(sandbox wording)".
+"""
+from decimal import Decimal
+
+from .accounting import bad_request, json_response, list_response, not_found, route
+from .util import date_string, dec, new_id, parse_date, r2, r4
+
+ZERO = Decimal("0")
+MAX_BATCH = 50   # Xero recommends up to 50 elements per request (sandbox enforces it)
+# Indicative FX rates (foreign units per 1 base unit) when CurrencyRate is not
+# given; Xero uses XE.com's daily rate.
+FX = {"USD": Decimal("0.60"), "AUD": Decimal("0.92"), "GBP": Decimal("0.47"), "EUR": Decimal("0.55"),
+      "NZD": Decimal("1.09")}
+
+
+class Invalid(Exception):
+    def __init__(self, messages):
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+# --- transaction with undo ------------------------------------------------
+
+class Tx:
+    """Records replaced docs so a summarized batch can be rolled back."""
+
+    def __init__(self, tenant):
+        self.tenant = tenant
+        self.undo = []
+
+    def put(self, kind, key, doc):
+        docs = self.tenant.docs[kind]
+        self.undo.append((kind, key, docs.get(key), self.tenant.sequences.copy()))
+        docs[key] = doc
+        return doc
+
+    def mark(self):
+        return len(self.undo)
+
+    def rollback(self, to=0):
+        while len(self.undo) > to:
+            kind, key, old, seq = self.undo.pop()
+            if old is None:
+                self.tenant.docs[kind].pop(key, None)
+            else:
+                self.tenant.docs[kind][key] = old
+            self.tenant.sequences = seq
+
+
+def _stamp(ctx):
+    return ctx.store.utcnow()
+
+
+def _elements(ctx, key):
+    body = ctx.body()
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict):
+        for k, v in body.items():
+            if k.lower() == key.lower() and isinstance(v, list):
+                return v
+        return [body] if body else []
+    return []
+
+
+def _ci(d, name, default=None):
+    if not isinstance(d, dict):
+        return default
+    if name in d:
+        return d[name]
+    low = name.lower()
+    for k, v in d.items():
+        if k.lower() == low:
+            return v
+    return default
+
+
+def run_batch(ctx, key, elements, handle, render):
+    """Apply handle(tx, element) -> stored doc for each element with Xero's
+    summarizeErrors semantics."""
+    if len(elements) > MAX_BATCH:
+        return bad_request("No more than %d %s can be submitted in a single request (sandbox wording)"
+                           % (MAX_BATCH, key))
+    if not elements:
+        return bad_request("The request did not contain any %s (sandbox wording)" % key)
+    summarize = ctx.flag("summarizeErrors", True)
+    tx = Tx(ctx.tenant)
+    results = []
+    failed = False
+    for el in elements:
+        mark = tx.mark()
+        try:
+            if not isinstance(el, dict):
+                raise Invalid(["The element is not a valid %s object (sandbox wording)" % key[:-1]])
+            doc = handle(ctx, tx, el)
+            results.append((True, doc, el, []))
+        except Invalid as e:
+            tx.rollback(mark)
+            failed = True
+            results.append((False, None, el, e.messages))
+    if summarize and failed:
+        tx.rollback()
+        elements_out = []
+        for ok, doc, el, msgs in results:
+            if ok:
+                continue
+            echo = _echo(el)
+            echo["ValidationErrors"] = [{"Message": m} for m in msgs]
+            echo["HasErrors"] = True
+            elements_out.append(echo)
+        return bad_request("A validation exception occurred", elements=elements_out)
+    out = []
+    for ok, doc, el, msgs in results:
+        if ok:
+            item = render(ctx, doc, full=True)
+            if not summarize:
+                item["StatusAttributeString"] = "OK"
+                item["HasErrors"] = False
+            out.append(item)
+        else:
+            echo = _echo(el)
+            echo.update({"StatusAttributeString": "ERROR", "HasErrors": True,
+                         "ValidationErrors": [{"Message": m} for m in msgs]})
+            out.append(echo)
+    return json_response(ctx.envelope(key, out))
+
+
+def _echo(el):
+    return {k: v for k, v in el.items()} if isinstance(el, dict) else {}
+
+
+# --- shared validation ------------------------------------------------------
+
+def _date(value, field, errors, default=None):
+    try:
+        d = parse_date(value)
+    except ValueError:
+        errors.append("%s is not a valid date (sandbox wording)" % field)
+        return default
+    return d if d is not None else default
+
+
+def _lock_errors(tenant, date):
+    """Xero's wording, e.g. "The document date cannot be before the period
+    lock date, currently set at 30-Nov-2018". Xero blocks dates on or before
+    the lock date."""
+    org = tenant.organisation
+    msgs = []
+    if date is None:
+        return msgs
+    p, e = org.get("PeriodLockDate"), org.get("EndOfYearLockDate")
+    if p and date <= p:
+        msgs.append("The document date cannot be before the period lock date, currently set at %s"
+                    % p.strftime("%d-%b-%Y"))
+    if e and date <= e:
+        msgs.append("The document date cannot be before the end of year lock date, currently set at %s"
+                    % e.strftime("%d-%b-%Y"))
+    return msgs
+
+
+def _find_account(tenant, ref):
+    """Account by {"AccountID"} or {"Code"} (or a bare code)."""
+    if isinstance(ref, str):
+        return tenant.account_by_code(ref)
+    if not isinstance(ref, dict):
+        return None
+    aid = _ci(ref, "AccountID")
+    if aid:
+        return tenant.account_by_id(aid)
+    code = _ci(ref, "Code")
+    return tenant.account_by_code(code) if code else None
+
+
+def _line_account(tenant, code, errors, allow_bank=False):
+    acc = tenant.account_by_code(code)
+    if acc is None:
+        errors.append("Account code '%s' is not a valid code for this document." % code)
+        return None
+    if acc["Status"] != "ACTIVE":
+        errors.append("The account code '%s' has been archived, or has been deleted. Each line item "
+                      "must reference a valid account." % code)
+        return None
+    if acc["Type"] == "BANK" and not allow_bank:
+        errors.append("Account code '%s' is not a valid code for this document." % code)
+        return None
+    return acc
+
+
+def _tax_rate(tenant, tax_type, acc, errors):
+    rate = tenant.tax_rate(tax_type)
+    ok = rate is not None and rate["Status"] == "ACTIVE"
+    if ok and acc is not None:
+        field = {"ASSET": "Assets", "EQUITY": "Equity", "EXPENSE": "Expenses",
+                 "LIABILITY": "Liabilities", "REVENUE": "Revenue"}.get(acc["Class"])
+        ok = rate.get("CanApplyTo" + field, True) if field else True
+    if not ok:
+        errors.append("The TaxType code '%s' does not exist or cannot be used with this type of "
+                      "transaction." % tax_type)
+        return None
+    return rate
+
+
+def _currency(ctx, el, errors):
+    tenant = ctx.tenant
+    code = _ci(el, "CurrencyCode") or tenant.base_currency
+    if tenant.currency(code) is None:
+        errors.append("Organisation is not subscribed to currency %s" % code)
+        return code, Decimal(1)
+    if code == tenant.base_currency:
+        return code, Decimal(1)
+    rate = dec(_ci(el, "CurrencyRate"), None)
+    if rate is None or rate <= 0:
+        rate = FX.get(code, Decimal(1))
+    return code, rate
+
+
+def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow_bank=False):
+    """Compute Xero's line amounts and tax with per-line rounding to 2 dp."""
+    tenant = ctx.tenant
+    unitdp = 4 if str(ctx.arg("unitdp") or "") == "4" else 2
+    out = []
+    raw = _ci(el, key) or []
+    if not isinstance(raw, list):
+        errors.append("%s must be a list (sandbox wording)" % key)
+        return out
+    for li in raw:
+        if not isinstance(li, dict):
+            continue
+        try:
+            qty = dec(_ci(li, "Quantity"), None)
+            unit = dec(_ci(li, "UnitAmount"), None)
+            line_amount = dec(_ci(li, "LineAmount"), None)
+            discount = dec(_ci(li, "DiscountRate"), None)
+            tax_amount = dec(_ci(li, "TaxAmount"), None)
+        except ValueError as e:
+            errors.append(str(e))
+            continue
+        if qty is None:
+            qty = Decimal(1)
+        if unit is not None:
+            unit = r4(unit) if unitdp == 4 else r2(unit)
+            computed = qty * unit
+            if discount:
+                computed = computed * (Decimal(100) - discount) / Decimal(100)
+            computed = r2(computed)
+            # A supplied LineAmount wins over Quantity x UnitAmount (choice).
+            line_amount = r2(line_amount) if line_amount is not None else computed
+        elif line_amount is not None:
+            line_amount = r2(line_amount)
+            unit = (r4 if unitdp == 4 else r2)(line_amount / qty) if qty else line_amount
+        else:
+            line_amount, unit = ZERO, None
+        code = _ci(li, "AccountCode")
+        acc = None
+        if code:
+            acc = _line_account(tenant, str(code), errors, allow_bank=allow_bank)
+        elif not (draft_ok and status == "DRAFT"):
+            errors.append("Account code must be specified")
+        tax_type = _ci(li, "TaxType") or (acc["TaxType"] if acc else None)
+        rate = None
+        if line_amount_types == "NoTax":
+            tax_type = tax_type if _ci(li, "TaxType") else "NONE"
+            if _ci(li, "TaxType"):
+                rate = _tax_rate(tenant, tax_type, acc, errors)
+            pct = ZERO
+        elif tax_type:
+            rate = _tax_rate(tenant, tax_type, acc, errors)
+            pct = rate["EffectiveRate"] if rate else ZERO
+        else:
+            pct = ZERO
+        if line_amount_types == "NoTax":
+            tax = ZERO
+        elif tax_amount is not None:
+            tax = r2(tax_amount)   # Xero accepts a supplied tax amount (rounding adjustments)
+        elif line_amount_types == "Inclusive":
+            tax = r2(line_amount * pct / (Decimal(100) + pct))
+        else:
+            tax = r2(line_amount * pct / Decimal(100))
+        line = {"LineItemID": _ci(li, "LineItemID") or new_id(), "Description": _ci(li, "Description"),
+                "Quantity": qty, "UnitAmount": unit, "ItemCode": _ci(li, "ItemCode"),
+                "AccountCode": acc["Code"] if acc else (str(code) if code else None),
+                "AccountID": acc["AccountID"] if acc else None,
+                "TaxType": tax_type, "TaxAmount": tax, "LineAmount": line_amount,
+                "DiscountRate": discount, "Tracking": _ci(li, "Tracking") or []}
+        out.append(line)
+    return out
+
+
+def _totals(lines, lat):
+    total_lines = sum((l["LineAmount"] for l in lines), ZERO)
+    tax = sum((l["TaxAmount"] for l in lines), ZERO)
+    if lat == "Inclusive":
+        return r2(total_lines - tax), r2(tax), r2(total_lines)
+    return r2(total_lines), r2(tax), r2(total_lines + tax)
+
+
+def _lat(el, default="Exclusive"):
+    v = _ci(el, "LineAmountTypes") or default
+    for opt in ("Exclusive", "Inclusive", "NoTax"):
+        if str(v).lower() == opt.lower():
+            return opt
+    return None
+
+
+# --- contacts -----------------------------------------------------------------
+
+def _contact_ref(ctx, tx, ref, errors, create=True):
+    """Resolve {"ContactID"} / {"ContactNumber"} / {"Name"}; like Xero, an
+    unknown Name creates a new contact."""
+    tenant = ctx.tenant
+    if not isinstance(ref, dict) or not ref:
+        errors.append("A Contact must be specified (sandbox wording)")
+        return None
+    cid = _ci(ref, "ContactID")
+    docs = tenant.docs["Contacts"]
+    if cid:
+        c = docs.get(str(cid).lower())
+        if c is None:
+            errors.append("The contact with ContactID %s does not exist (sandbox wording)" % cid)
+        return c
+    num = _ci(ref, "ContactNumber")
+    if num:
+        for c in docs.values():
+            if c.get("ContactNumber") == num:
+                return c
+    name = (_ci(ref, "Name") or "").strip()
+    if name:
+        for c in docs.values():
+            if c["Name"].lower() == name.lower() and c["ContactStatus"] == "ACTIVE":
+                return c
+        for c in docs.values():
+            if c["Name"].lower() == name.lower():
+                return c
+        if create:
+            return _contact_upsert(ctx, tx, {"Name": name, "ContactNumber": num}, None)
+    errors.append("A Contact must be specified (sandbox wording)")
+    return None
+
+
+def _contact_upsert(ctx, tx, el, existing):
+    tenant = ctx.tenant
+    errors = []
+    doc = dict(existing) if existing else {
+        "ContactID": new_id(), "ContactStatus": "ACTIVE", "Name": None, "Addresses": [], "Phones": [],
+        "ContactGroups": [], "ContactPersons": [], "IsSupplier": False, "IsCustomer": False,
+        "HasValidationErrors": False, "HasAttachments": False, "BankAccountDetails": "",
+    }
+    for f in ("Name", "ContactNumber", "AccountNumber", "FirstName", "LastName", "EmailAddress",
+              "CompanyNumber", "TaxNumber", "AccountsReceivableTaxType", "AccountsPayableTaxType",
+              "DefaultCurrency", "BankAccountDetails", "Addresses", "Phones", "ContactPersons",
+              "Website", "SkypeUserName"):
+        v = _ci(el, f)
+        if v is not None:
+            doc[f] = v.strip() if isinstance(v, str) else v
+    status = _ci(el, "ContactStatus")
+    if status:
+        if status not in ("ACTIVE", "ARCHIVED"):
+            errors.append("ContactStatus %s is not valid (sandbox wording)" % status)
+        else:
+            doc["ContactStatus"] = status
+    if not doc.get("Name"):
+        errors.append("The contact name must be specified (sandbox wording)")
+    others = [c for c in tenant.docs["Contacts"].values() if c["ContactID"] != doc["ContactID"]]
+    if doc.get("Name") and doc["ContactStatus"] == "ACTIVE":
+        if any(c["Name"].lower() == doc["Name"].lower() and c["ContactStatus"] == "ACTIVE" for c in others):
+            errors.append("The contact name %s is already assigned to another contact. The contact name "
+                          "must be unique across all active contacts." % doc["Name"])
+    if doc.get("ContactNumber"):
+        if any(c.get("ContactNumber") == doc["ContactNumber"] for c in others):
+            errors.append("The contact number %s is already assigned to another contact. The contact "
+                          "number must be unique across all contacts." % doc["ContactNumber"])
+    if errors:
+        raise Invalid(errors)
+    doc["UpdatedDateUTC"] = _stamp(ctx)
+    return tx.put("Contacts", doc["ContactID"].lower(), doc)
+
+
+def _contact_handle(ctx, tx, el, contact_id=None, method="PUT"):
+    docs = ctx.tenant.docs["Contacts"]
+    existing = None
+    cid = contact_id or _ci(el, "ContactID")
+    if cid:
+        existing = docs.get(str(cid).lower())
+        if existing is None:
+            raise Invalid(["The contact with ContactID %s does not exist (sandbox wording)" % cid])
+    elif method == "POST" and _ci(el, "ContactNumber"):
+        existing = next((c for c in docs.values() if c.get("ContactNumber") == _ci(el, "ContactNumber")), None)
+    return _contact_upsert(ctx, tx, el, existing)
+
+
+def render_contact(ctx, c, full=True):
+    out = dict(c)
+    if not full:
+        for k in ("Addresses", "Phones", "ContactPersons", "ContactGroups"):
+            out.pop(k, None)
+    return out
+
+
+def _contact_summary(c):
+    return {"ContactID": c["ContactID"], "Name": c["Name"], "ContactNumber": c.get("ContactNumber"),
+            "ContactStatus": c["ContactStatus"], "EmailAddress": c.get("EmailAddress"),
+            "IsSupplier": c.get("IsSupplier", False), "IsCustomer": c.get("IsCustomer", False),
+            "HasValidationErrors": False}
+
+
+def _mark_contact_role(ctx, tx, contact, doc_type):
+    flag = "IsCustomer" if doc_type in ("ACCREC", "ACCRECCREDIT", "RECEIVE") else "IsSupplier"
+    if not contact.get(flag):
+        c = dict(contact)
+        c[flag] = True
+        tx.put("Contacts", c["ContactID"].lower(), c)
+
+
+@route("Contacts")
+def contacts(ctx, rest):
+    m = ctx.request.method
+    tenant = ctx.tenant
+    with ctx.store.lock:
+        if m == "GET":
+            if rest:
+                key = rest[0].lower()
+                c = tenant.docs["Contacts"].get(key) or next(
+                    (c for c in tenant.docs["Contacts"].values() if (c.get("ContactNumber") or "").lower() == key), None)
+                return json_response(ctx.envelope("Contacts", [render_contact(ctx, c)])) if c else not_found()
+            docs = list(tenant.docs["Contacts"].values())
+            ids = ctx.arg("IDs")
+            if ids:
+                wanted = {i.strip().lower() for i in ids.split(",")}
+                docs = [d for d in docs if d["ContactID"].lower() in wanted]
+            if not ctx.flag("includeArchived"):
+                docs = [d for d in docs if d["ContactStatus"] != "ARCHIVED"]
+            term = ctx.arg("searchTerm")
+            if term:
+                t = term.lower()
+                docs = [d for d in docs if any(t in (d.get(f) or "").lower() for f in
+                                               ("Name", "FirstName", "LastName", "ContactNumber",
+                                                "CompanyNumber", "EmailAddress"))]
+            paged = bool(ctx.arg("page"))
+            return list_response(ctx, "Contacts", docs, paged=True,
+                                 render=lambda d: render_contact(ctx, d, full=paged))
+        if m in ("PUT", "POST"):
+            if rest and len(rest) > 1:
+                return not_found()
+            cid = rest[0] if rest else None
+            if cid and cid.lower() not in tenant.docs["Contacts"]:
+                return not_found()
+            return run_batch(ctx, "Contacts", _elements(ctx, "Contacts"),
+                             lambda c, tx, el: _contact_handle(c, tx, el, cid, m), render_contact)
+    return not_found()
+
+
+# --- invoices & credit notes ------------------------------------------------
+
+INV_TYPES = ("ACCREC", "ACCPAY")
+CN_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
+
+
+def _doc_spec(kind):
+    if kind == "Invoices":
+        return {"id": "InvoiceID", "number": "InvoiceNumber", "types": INV_TYPES, "prefix": "INV-",
+                "auto": "ACCREC", "name": "Invoice"}
+    return {"id": "CreditNoteID", "number": "CreditNoteNumber", "types": CN_TYPES, "prefix": "CN-",
+            "auto": "ACCRECCREDIT", "name": "Credit Note"}
+
+
+def _has_money(doc):
+    return bool(doc.get("Payments")) or bool(doc.get("Allocations")) or doc.get("AmountCredited", ZERO) > 0 \
+        or doc.get("AmountPaid", ZERO) > 0
+
+
+def _invoice_handle(ctx, tx, el, kind, doc_id=None):
+    tenant = ctx.tenant
+    spec = _doc_spec(kind)
+    docs = tenant.docs[kind]
+    errors = []
+    existing = None
+    did = doc_id or _ci(el, spec["id"])
+    if did:
+        existing = docs.get(str(did).lower())
+        if existing is None:
+            raise Invalid(["%s with %s %s could not be found (sandbox wording)" % (spec["name"], spec["id"], did)])
+    elif ctx.request.method == "POST" and _ci(el, spec["number"]):
+        num = _ci(el, spec["number"])
+        existing = next((d for d in docs.values() if d.get(spec["number"]) == num
+                         and d["Status"] not in ("DELETED", "VOIDED")
+                         and (d["Type"] == spec["auto"])), None)
+    if existing is not None:
+        return _invoice_update(ctx, tx, el, kind, existing)
+    typ = _ci(el, "Type")
+    if typ not in spec["types"]:
+        raise Invalid(["%s Type must be one of %s (sandbox wording)" % (spec["name"], ", ".join(spec["types"]))])
+    status = (_ci(el, "Status") or "DRAFT").upper()
+    if status not in ("DRAFT", "SUBMITTED", "AUTHORISED"):
+        errors.append("%s status %s is not valid for a new document (sandbox wording)" % (spec["name"], status))
+    lat = _lat(el)
+    if lat is None:
+        errors.append("LineAmountTypes is not valid (sandbox wording)")
+        lat = "Exclusive"
+    contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
+    if contact is not None and contact["ContactStatus"] == "ARCHIVED":
+        errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
+                      % contact["Name"])
+    today = ctx.store.utcnow().date()
+    date = _date(_ci(el, "Date"), "Date", errors, today)
+    due = _date(_ci(el, "DueDate"), "DueDate", errors)
+    currency, rate = _currency(ctx, el, errors)
+    lines = _lines(ctx, el, "LineItems", errors, status, lat)
+    if status == "AUTHORISED":
+        errors.extend(_lock_errors(tenant, date))
+    number = _ci(el, spec["number"])
+    if number and typ == spec["auto"]:
+        if any(d.get(spec["number"]) == number and d["Type"] == typ and d["Status"] != "DELETED"
+               for d in docs.values()):
+            errors.append("Invoice # must be unique." if kind == "Invoices"
+                          else "Credit Note # must be unique. (sandbox wording)")
+    if errors:
+        raise Invalid(errors)
+    if not number and typ == spec["auto"]:
+        number = tenant.next_number(spec["prefix"])
+    sub, tax, total = _totals(lines, lat)
+    doc = {spec["id"]: new_id(), "Type": typ, spec["number"]: number, "Reference": _ci(el, "Reference"),
+           "Contact": contact["ContactID"], "Date": date, "DueDate": due, "Status": status,
+           "LineAmountTypes": lat, "LineItems": lines, "SubTotal": sub, "TotalTax": tax, "Total": total,
+           "CurrencyCode": currency, "CurrencyRate": rate, "Url": _ci(el, "Url"),
+           "BrandingThemeID": _ci(el, "BrandingThemeID"), "SentToContact": bool(_ci(el, "SentToContact")),
+           "Payments": [], "Allocations": [], "AmountPaid": ZERO, "AmountCredited": ZERO,
+           "HasAttachments": False, "IsDiscounted": False, "UpdatedDateUTC": _stamp(ctx)}
+    if kind == "Invoices":
+        doc["AmountDue"] = total
+    else:
+        doc["RemainingCredit"] = total
+    _mark_contact_role(ctx, tx, contact, typ)
+    return tx.put(kind, doc[spec["id"]].lower(), doc)
+
+
+def _invoice_update(ctx, tx, el, kind, existing):
+    tenant = ctx.tenant
+    spec = _doc_spec(kind)
+    doc = dict(existing)
+    errors = []
+    cur = doc["Status"]
+    new = (_ci(el, "Status") or cur).upper()
+    edits = [k for k in el if k.lower() not in (spec["id"].lower(), "status", spec["number"].lower(), "type")]
+    if cur in ("PAID", "VOIDED", "DELETED"):
+        # Xero: "Invoice not of valid status for modification"
+        if new != cur or edits:
+            raise Invalid(["%s not of valid status for modification" % spec["name"]])
+        return existing
+    allowed = {
+        "DRAFT": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+        "SUBMITTED": {"DRAFT", "SUBMITTED", "AUTHORISED", "DELETED"},
+        "AUTHORISED": {"AUTHORISED", "VOIDED"},
+    }[cur]
+    if new not in allowed:
+        raise Invalid(["%s not of valid status for modification" % spec["name"]])
+    if cur == "AUTHORISED" and _has_money(doc) and (new == "VOIDED" or edits):
+        raise Invalid(["This document cannot be edited as it has a payment or credit note allocated to it."])
+    if new == "VOIDED" or new == "DELETED":
+        if new == "VOIDED":
+            errors.extend(_lock_errors(tenant, doc["Date"]))
+        if errors:
+            raise Invalid(errors)
+        doc["Status"] = new
+        if kind == "Invoices":
+            doc["AmountDue"] = ZERO
+        else:
+            doc["RemainingCredit"] = ZERO
+        doc["UpdatedDateUTC"] = _stamp(ctx)
+        return tx.put(kind, doc[spec["id"]].lower(), doc)
+    lat = _lat(el, doc["LineAmountTypes"]) or doc["LineAmountTypes"]
+    if _ci(el, "Contact") is not None:
+        contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
+        if contact is not None:
+            if contact["ContactStatus"] == "ARCHIVED":
+                errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
+                              % contact["Name"])
+            doc["Contact"] = contact["ContactID"]
+    if _ci(el, "Date") is not None:
+        doc["Date"] = _date(_ci(el, "Date"), "Date", errors, doc["Date"])
+    if _ci(el, "DueDate") is not None:
+        doc["DueDate"] = _date(_ci(el, "DueDate"), "DueDate", errors, doc["DueDate"])
+    for f in ("Reference", "Url", "BrandingThemeID"):
+        if _ci(el, f) is not None:
+            doc[f] = _ci(el, f)
+    if _ci(el, "CurrencyCode") is not None or _ci(el, "CurrencyRate") is not None:
+        merged = {"CurrencyCode": _ci(el, "CurrencyCode") or doc["CurrencyCode"],
+                  "CurrencyRate": _ci(el, "CurrencyRate") or doc["CurrencyRate"]}
+        doc["CurrencyCode"], doc["CurrencyRate"] = _currency(ctx, merged, errors)
+    number = _ci(el, spec["number"])
+    if number and number != doc.get(spec["number"]) and doc["Type"] == spec["auto"]:
+        if any(d.get(spec["number"]) == number and d["Type"] == doc["Type"] and d["Status"] != "DELETED"
+               for d in tenant.docs[kind].values()):
+            errors.append("Invoice # must be unique." if kind == "Invoices"
+                          else "Credit Note # must be unique. (sandbox wording)")
+        doc[spec["number"]] = number
+    if _ci(el, "LineItems") is not None:
+        doc["LineItems"] = _lines(ctx, el, "LineItems", errors, new, lat)
+    elif lat != doc["LineAmountTypes"]:
+        doc["LineItems"] = _lines(ctx, {"LineItems": [_line_input(li) for li in doc["LineItems"]]},
+                                  "LineItems", errors, new, lat)
+    elif new != "DRAFT":
+        for li in doc["LineItems"]:
+            if not li.get("AccountCode"):
+                errors.append("Account code must be specified")
+                break
+    doc["LineAmountTypes"] = lat
+    if new == "AUTHORISED":
+        errors.extend(_lock_errors(tenant, doc["Date"]))
+    if errors:
+        raise Invalid(errors)
+    doc["Status"] = new
+    doc["SubTotal"], doc["TotalTax"], doc["Total"] = _totals(doc["LineItems"], lat)
+    if kind == "Invoices":
+        doc["AmountDue"] = r2(doc["Total"] - doc["AmountPaid"] - doc["AmountCredited"])
+    else:
+        doc["RemainingCredit"] = r2(doc["Total"] - sum((a["Amount"] for a in doc["Allocations"]), ZERO)
+                                    - doc["AmountPaid"])
+    doc["UpdatedDateUTC"] = _stamp(ctx)
+    return tx.put(kind, doc[spec["id"]].lower(), doc)
+
+
+def _line_input(li):
+    return {"LineItemID": li["LineItemID"], "Description": li.get("Description"), "Quantity": li["Quantity"],
+            "UnitAmount": li.get("UnitAmount"), "AccountCode": li.get("AccountCode"),
+            "TaxType": li.get("TaxType"), "DiscountRate": li.get("DiscountRate"),
+            "Tracking": li.get("Tracking")}
+
+
+def _render_lines(lines):
+    return [{k: v for k, v in li.items() if v is not None} for li in lines]
+
+
+def render_invoice(ctx, d, full=True):
+    tenant = ctx.tenant
+    c = tenant.docs["Contacts"].get(d["Contact"].lower())
+    out = {k: v for k, v in d.items() if k not in ("Contact", "LineItems", "Payments", "Allocations")}
+    out["Contact"] = _contact_summary(c) if c else {"ContactID": d["Contact"]}
+    out["DateString"] = date_string(d["Date"])
+    if d.get("DueDate"):
+        out["DueDateString"] = date_string(d["DueDate"])
+    if full:
+        out["LineItems"] = _render_lines(d["LineItems"])
+    out["Payments"] = [{"PaymentID": p["PaymentID"], "Date": p["Date"], "Amount": p["Amount"],
+                        "Reference": p.get("Reference"), "CurrencyRate": p.get("CurrencyRate"),
+                        "HasAccount": True, "HasValidationErrors": False}
+                       for p in d.get("Payments", [])]
+    if "InvoiceID" in d:
+        out["CreditNotes"] = [{"CreditNoteID": a["CreditNoteID"], "CreditNoteNumber": a.get("CreditNoteNumber"),
+                               "AppliedAmount": a["Amount"], "Date": a["Date"], "Total": a.get("Total")}
+                              for a in d.get("Allocations", [])]
+        out["Prepayments"] = []
+        out["Overpayments"] = []
+    else:
+        out["Allocations"] = [{"AllocationID": a["AllocationID"], "Amount": a["Amount"], "Date": a["Date"],
+                               "Invoice": {"InvoiceID": a["InvoiceID"], "InvoiceNumber": a.get("InvoiceNumber")}}
+                              for a in d.get("Allocations", [])]
+        out["AppliedAmount"] = r2(d["Total"] - d.get("RemainingCredit", ZERO)) if d["Status"] != "VOIDED" else ZERO
+    return out
+
+
+def _doc_lookup(tenant, kind, key):
+    spec = _doc_spec(kind)
+    docs = tenant.docs[kind]
+    d = docs.get(key.lower())
+    if d is None:
+        d = next((x for x in docs.values() if (x.get(spec["number"]) or "").lower() == key.lower()), None)
+    return d
+
+
+def _list_docs(ctx, kind, key):
+    tenant = ctx.tenant
+    spec = _doc_spec(kind)
+    docs = list(tenant.docs[kind].values())
+    ids = ctx.arg("IDs")
+    if ids:
+        wanted = {i.strip().lower() for i in ids.split(",")}
+        docs = [d for d in docs if d[spec["id"]].lower() in wanted]
+    nums = ctx.arg(spec["number"] + "s")
+    if nums:
+        wanted = {i.strip() for i in nums.split(",")}
+        docs = [d for d in docs if d.get(spec["number"]) in wanted]
+    cids = ctx.arg("ContactIDs")
+    if cids:
+        wanted = {i.strip().lower() for i in cids.split(",")}
+        docs = [d for d in docs if d["Contact"].lower() in wanted]
+    statuses = ctx.arg("Statuses")
+    if statuses:
+        wanted = {s.strip().upper() for s in statuses.split(",")}
+        docs = [d for d in docs if d["Status"] in wanted]
+    paged = bool(ctx.arg("page"))
+    # where clauses see the rendered shape (Contact.ContactID, Contact.Name ...)
+    rendered = [render_invoice(ctx, d, full=paged) for d in docs]
+    return list_response(ctx, key, rendered, paged=True)
+
+
+def _invoice_route(kind):
+    key = kind
+
+    def handler(ctx, rest):
+        m = ctx.request.method
+        tenant = ctx.tenant
+        with ctx.store.lock:
+            if m == "GET":
+                if rest:
+                    if len(rest) > 1:
+                        return not_found()
+                    d = _doc_lookup(tenant, kind, rest[0])
+                    return json_response(ctx.envelope(key, [render_invoice(ctx, d)])) if d else not_found()
+                return _list_docs(ctx, kind, key)
+            if kind == "CreditNotes" and rest and len(rest) == 2 and rest[1].lower() == "allocations" \
+                    and m in ("PUT", "POST"):
+                return _allocations(ctx, rest[0])
+            if m in ("PUT", "POST"):
+                doc_id = None
+                if rest:
+                    d = _doc_lookup(tenant, kind, rest[0])
+                    if d is None or len(rest) > 1:
+                        return not_found()
+                    doc_id = d[_doc_spec(kind)["id"]]
+                return run_batch(ctx, key, _elements(ctx, key),
+                                 lambda c, tx, el: _invoice_handle(c, tx, el, kind, doc_id), render_invoice)
+        return not_found()
+
+    return handler
+
+
+route("Invoices")(_invoice_route("Invoices"))
+route("CreditNotes")(_invoice_route("CreditNotes"))
+
+
+def _allocations(ctx, cn_key):
+    tenant = ctx.tenant
+    cn0 = _doc_lookup(tenant, "CreditNotes", cn_key)
+    if cn0 is None:
+        return not_found()
+
+    def handle(ctx, tx, el):
+        cn = tenant.docs["CreditNotes"][cn0["CreditNoteID"].lower()]
+        errors = []
+        inv_ref = _ci(el, "Invoice") or {}
+        inv = None
+        if _ci(inv_ref, "InvoiceID"):
+            inv = tenant.docs["Invoices"].get(str(_ci(inv_ref, "InvoiceID")).lower())
+        elif _ci(inv_ref, "InvoiceNumber"):
+            inv = _doc_lookup(tenant, "Invoices", _ci(inv_ref, "InvoiceNumber"))
+        if inv is None:
+            raise Invalid(["Invoice could not be found (sandbox wording)"])
+        try:
+            amount = r2(dec(_ci(el, "Amount"), ZERO))
+        except ValueError as e:
+            raise Invalid([str(e)]) from None
+        date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+        if cn["Status"] != "AUTHORISED":
+            errors.append("Credit note must be AUTHORISED to be allocated (sandbox wording)")
+        if inv["Status"] != "AUTHORISED":
+            errors.append("Invoice must be AUTHORISED to be allocated against (sandbox wording)")
+        if {"ACCRECCREDIT": "ACCREC", "ACCPAYCREDIT": "ACCPAY"}[cn["Type"]] != inv["Type"]:
+            errors.append("The credit note type does not match the invoice type (sandbox wording)")
+        if inv["Contact"] != cn["Contact"]:
+            errors.append("The invoice and credit note must be for the same contact (sandbox wording)")
+        if inv["CurrencyCode"] != cn["CurrencyCode"]:
+            errors.append("The invoice and credit note must be in the same currency (sandbox wording)")
+        if amount <= 0:
+            errors.append("Allocation amount must be greater than zero (sandbox wording)")
+        if amount > cn["RemainingCredit"]:
+            errors.append("The amount allocated exceeds the remaining credit on the credit note "
+                          "(sandbox wording)")
+        if amount > inv["AmountDue"]:
+            errors.append("Allocation amount exceeds the amount due on the invoice (sandbox wording)")
+        errors.extend(_lock_errors(tenant, date))
+        if errors:
+            raise Invalid(errors)
+        alloc_id = new_id()
+        cn = dict(cn)
+        cn["Allocations"] = cn["Allocations"] + [{"AllocationID": alloc_id, "Amount": amount, "Date": date,
+                                                  "InvoiceID": inv["InvoiceID"],
+                                                  "InvoiceNumber": inv.get("InvoiceNumber")}]
+        cn["RemainingCredit"] = r2(cn["RemainingCredit"] - amount)
+        if cn["RemainingCredit"] == 0:
+            cn["Status"] = "PAID"
+            cn["FullyPaidOnDate"] = date
+        cn["UpdatedDateUTC"] = _stamp(ctx)
+        tx.put("CreditNotes", cn["CreditNoteID"].lower(), cn)
+        inv = dict(inv)
+        inv["Allocations"] = inv["Allocations"] + [{"AllocationID": alloc_id, "Amount": amount, "Date": date,
+                                                    "CreditNoteID": cn["CreditNoteID"],
+                                                    "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                                                    "Total": cn["Total"]}]
+        inv["AmountCredited"] = r2(inv["AmountCredited"] + amount)
+        inv["AmountDue"] = r2(inv["AmountDue"] - amount)
+        if inv["AmountDue"] == 0:
+            inv["Status"] = "PAID"
+            inv["FullyPaidOnDate"] = date
+        inv["UpdatedDateUTC"] = _stamp(ctx)
+        tx.put("Invoices", inv["InvoiceID"].lower(), inv)
+        return {"AllocationID": alloc_id, "Amount": amount, "Date": date, "InvoiceID": inv["InvoiceID"],
+                "CreditNoteID": cn["CreditNoteID"]}
+
+    def render(ctx, a, full=True):
+        inv = tenant.docs["Invoices"][a["InvoiceID"].lower()]
+        cn = tenant.docs["CreditNotes"][a["CreditNoteID"].lower()]
+        return {"AllocationID": a["AllocationID"], "Amount": a["Amount"], "Date": a["Date"],
+                "Invoice": render_invoice(ctx, inv, full=False),
+                "CreditNote": {"CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                               "RemainingCredit": cn["RemainingCredit"], "Status": cn["Status"]},
+                "IsDeleted": False, "StatusAttributeString": None}
+
+    return run_batch(ctx, "Allocations", _elements(ctx, "Allocations"), handle, render)
+
+
+# --- payments -------------------------------------------------------------------
+
+PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
+                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+
+
+def _payment_handle(ctx, tx, el):
+    tenant = ctx.tenant
+    errors = []
+    target, kind = None, None
+    inv_ref, cn_ref = _ci(el, "Invoice"), _ci(el, "CreditNote")
+    if isinstance(inv_ref, dict) and inv_ref:
+        kind = "Invoices"
+        key = _ci(inv_ref, "InvoiceID") or _ci(inv_ref, "InvoiceNumber")
+        target = _doc_lookup(tenant, kind, str(key)) if key else None
+        if target is None:
+            errors.append("Invoice could not be found (sandbox wording)")
+    elif isinstance(cn_ref, dict) and cn_ref:
+        kind = "CreditNotes"
+        key = _ci(cn_ref, "CreditNoteID") or _ci(cn_ref, "CreditNoteNumber")
+        target = _doc_lookup(tenant, kind, str(key)) if key else None
+        if target is None:
+            errors.append("Credit note could not be found (sandbox wording)")
+    else:
+        errors.append("Payments must be applied to an Invoice, CreditNote, Prepayment or Overpayment "
+                      "(sandbox wording)")
+    acc = _find_account(tenant, _ci(el, "Account"))
+    if acc is None:
+        errors.append("Account could not be found (sandbox wording)")
+    elif acc["Status"] != "ACTIVE" or not (acc["Type"] == "BANK" or acc.get("EnablePaymentsToAccount")):
+        errors.append("Payments can only be made to a bank account or an account with payments enabled "
+                      "(sandbox wording)")
+    try:
+        amount = dec(_ci(el, "Amount"), None)
+    except ValueError as e:
+        errors.append(str(e))
+        amount = None
+    if amount is None or amount <= 0:
+        errors.append("Payment amount must be greater than zero (sandbox wording)")
+    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    if target is not None:
+        if target["Status"] != "AUTHORISED":
+            errors.append("Payments can only be made against Authorised documents (sandbox wording)")
+        outstanding = target["AmountDue"] if kind == "Invoices" else target["RemainingCredit"]
+        if amount is not None and amount > 0 and r2(amount) > outstanding:
+            errors.append("Payment amount exceeds the amount outstanding on this document")
+    errors.extend(_lock_errors(tenant, date))
+    if errors:
+        raise Invalid(errors)
+    amount = r2(amount)
+    rate = dec(_ci(el, "CurrencyRate"), None) or target["CurrencyRate"]
+    pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "Reference": _ci(el, "Reference"),
+           "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
+           "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
+           "DocKind": kind, "DocID": target["InvoiceID" if kind == "Invoices" else "CreditNoteID"],
+           "BankAmount": r2(amount / rate) if rate else amount, "UpdatedDateUTC": _stamp(ctx),
+           "HasAccount": True, "HasValidationErrors": False}
+    _apply_payment(ctx, tx, pay, +1)
+    return tx.put("Payments", pay["PaymentID"].lower(), pay)
+
+
+def _apply_payment(ctx, tx, pay, sign):
+    tenant = ctx.tenant
+    kind = pay["DocKind"]
+    doc = dict(tenant.docs[kind][pay["DocID"].lower()])
+    amount = pay["Amount"] * sign
+    doc["AmountPaid"] = r2(doc["AmountPaid"] + amount)
+    if kind == "Invoices":
+        doc["AmountDue"] = r2(doc["AmountDue"] - amount)
+        remaining = doc["AmountDue"]
+    else:
+        doc["RemainingCredit"] = r2(doc["RemainingCredit"] - amount)
+        remaining = doc["RemainingCredit"]
+    if sign > 0:
+        doc["Payments"] = doc["Payments"] + [{"PaymentID": pay["PaymentID"], "Date": pay["Date"],
+                                              "Amount": pay["Amount"], "Reference": pay.get("Reference"),
+                                              "CurrencyRate": pay["CurrencyRate"]}]
+    else:
+        doc["Payments"] = [p for p in doc["Payments"] if p["PaymentID"] != pay["PaymentID"]]
+    if remaining == 0:
+        doc["Status"] = "PAID"
+        doc["FullyPaidOnDate"] = pay["Date"]
+    elif doc["Status"] == "PAID":
+        doc["Status"] = "AUTHORISED"
+        doc.pop("FullyPaidOnDate", None)
+    doc["UpdatedDateUTC"] = _stamp(ctx)
+    tx.put(kind, pay["DocID"].lower(), doc)
+
+
+def render_payment(ctx, p, full=True):
+    tenant = ctx.tenant
+    acc = tenant.account_by_id(p["Account"])
+    out = {k: v for k, v in p.items() if k not in ("Account", "DocKind", "DocID")}
+    out["Account"] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+    doc = tenant.docs[p["DocKind"]].get(p["DocID"].lower())
+    if doc is not None:
+        c = tenant.docs["Contacts"].get(doc["Contact"].lower())
+        summary = {"Type": doc["Type"], "Contact": _contact_summary(c) if c else {"ContactID": doc["Contact"]},
+                   "CurrencyCode": doc["CurrencyCode"], "Status": doc["Status"]}
+        if p["DocKind"] == "Invoices":
+            summary.update(InvoiceID=doc["InvoiceID"], InvoiceNumber=doc.get("InvoiceNumber"))
+            out["Invoice"] = summary
+        else:
+            summary.update(CreditNoteID=doc["CreditNoteID"], CreditNoteNumber=doc.get("CreditNoteNumber"))
+            out["CreditNote"] = summary
+    return out
+
+
+@route("Payments")
+def payments(ctx, rest):
+    m = ctx.request.method
+    tenant = ctx.tenant
+    with ctx.store.lock:
+        if m == "GET":
+            if rest:
+                p = tenant.docs["Payments"].get(rest[0].lower())
+                return json_response(ctx.envelope("Payments", [render_payment(ctx, p)])) if p else not_found()
+            rendered = [render_payment(ctx, p) for p in tenant.docs["Payments"].values()]
+            return list_response(ctx, "Payments", rendered, paged=True)
+        if m in ("PUT", "POST") and not rest:
+            return run_batch(ctx, "Payments", _elements(ctx, "Payments"), _payment_handle, render_payment)
+        if m == "POST" and len(rest) == 1:
+            p0 = tenant.docs["Payments"].get(rest[0].lower())
+            if p0 is None:
+                return not_found()
+
+            def handle(ctx, tx, el):
+                p = tenant.docs["Payments"][p0["PaymentID"].lower()]
+                if (_ci(el, "Status") or "").upper() != "DELETED":
+                    raise Invalid(["Payments can only be deleted by setting Status to DELETED (sandbox wording)"])
+                if p["Status"] == "DELETED":
+                    raise Invalid(["This payment has already been deleted (sandbox wording)"])
+                errors = _lock_errors(tenant, p["Date"])
+                if errors:
+                    raise Invalid(errors)
+                p = dict(p, Status="DELETED", UpdatedDateUTC=_stamp(ctx))
+                _apply_payment(ctx, tx, p, -1)
+                return tx.put("Payments", p["PaymentID"].lower(), p)
+
+            return run_batch(ctx, "Payments", _elements(ctx, "Payments"), handle, render_payment)
+    return not_found()
+
+
+# --- bank transactions & transfers --------------------------------------------
+
+BT_TYPES = ("RECEIVE", "SPEND")
+
+
+def _bank_account(tenant, ref, errors, label="BankAccount"):
+    acc = _find_account(tenant, ref)
+    if acc is None:
+        errors.append("%s could not be found (sandbox wording)" % label)
+        return None
+    if acc["Type"] != "BANK" or acc["Status"] != "ACTIVE":
+        errors.append("%s must be an active bank account (sandbox wording)" % label)
+        return None
+    return acc
+
+
+def _bank_tx_handle(ctx, tx, el, bt_id=None):
+    tenant = ctx.tenant
+    docs = tenant.docs["BankTransactions"]
+    errors = []
+    bid = bt_id or _ci(el, "BankTransactionID")
+    if bid:
+        existing = docs.get(str(bid).lower())
+        if existing is None:
+            raise Invalid(["BankTransaction %s could not be found (sandbox wording)" % bid])
+        if existing["Status"] == "DELETED":
+            raise Invalid(["Bank transaction not of valid status for modification (sandbox wording)"])
+        if existing.get("BankTransferID"):
+            raise Invalid(["Bank transactions created by a bank transfer cannot be modified (sandbox wording)"])
+        if (_ci(el, "Status") or "").upper() == "DELETED":
+            errors.extend(_lock_errors(tenant, existing["Date"]))
+            if errors:
+                raise Invalid(errors)
+            d = dict(existing, Status="DELETED", UpdatedDateUTC=_stamp(ctx))
+            return tx.put("BankTransactions", d["BankTransactionID"].lower(), d)
+        merged = {k: v for k, v in existing.items()}
+        merged["Contact"] = {"ContactID": existing["Contact"]}
+        merged["BankAccount"] = {"AccountID": existing["BankAccount"]}
+        merged["LineItems"] = [_line_input(li) for li in existing["LineItems"]]
+        merged["Date"] = existing["Date"].isoformat()
+        merged.update(el)
+        el = merged
+    typ = (_ci(el, "Type") or "").upper()
+    if typ not in BT_TYPES:
+        errors.append("BankTransaction Type must be RECEIVE or SPEND (sandbox wording)")
+    status = (_ci(el, "Status") or "AUTHORISED").upper()
+    if status != "AUTHORISED":
+        errors.append("BankTransaction Status must be AUTHORISED (sandbox wording)")
+    contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
+    if contact is not None and contact["ContactStatus"] == "ARCHIVED":
+        errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
+                      % contact["Name"])
+    bank = _bank_account(tenant, _ci(el, "BankAccount"), errors)
+    lat = _lat(el) or "Exclusive"
+    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    currency, rate = _currency(ctx, el, errors)
+    if bank is not None and currency not in (bank.get("CurrencyCode") or tenant.base_currency, tenant.base_currency):
+        errors.append("The currency of the transaction must match the bank account (sandbox wording)")
+    lines = _lines(ctx, el, "LineItems", errors, "AUTHORISED", lat, draft_ok=False)
+    if not lines:
+        errors.append("At least one line item is required (sandbox wording)")
+    errors.extend(_lock_errors(tenant, date))
+    if errors:
+        raise Invalid(errors)
+    sub, tax, total = _totals(lines, lat)
+    doc = {"BankTransactionID": bid or new_id(), "Type": typ, "Contact": contact["ContactID"],
+           "BankAccount": bank["AccountID"], "Date": date, "Reference": _ci(el, "Reference"),
+           "IsReconciled": bool(_ci(el, "IsReconciled")), "Status": "AUTHORISED", "LineAmountTypes": lat,
+           "LineItems": lines, "SubTotal": sub, "TotalTax": tax, "Total": total, "CurrencyCode": currency,
+           "CurrencyRate": rate, "Url": _ci(el, "Url"), "HasAttachments": False, "UpdatedDateUTC": _stamp(ctx)}
+    return tx.put("BankTransactions", doc["BankTransactionID"].lower(), doc)
+
+
+def render_bank_tx(ctx, d, full=True):
+    tenant = ctx.tenant
+    out = {k: v for k, v in d.items() if k not in ("Contact", "BankAccount", "LineItems")}
+    c = tenant.docs["Contacts"].get((d.get("Contact") or "").lower())
+    if c:
+        out["Contact"] = _contact_summary(c)
+    acc = tenant.account_by_id(d["BankAccount"])
+    out["BankAccount"] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+    out["DateString"] = date_string(d["Date"])
+    if full:
+        out["LineItems"] = _render_lines(d["LineItems"])
+    return out
+
+
+@route("BankTransactions")
+def bank_transactions(ctx, rest):
+    m = ctx.request.method
+    tenant = ctx.tenant
+    with ctx.store.lock:
+        if m == "GET":
+            if rest:
+                d = tenant.docs["BankTransactions"].get(rest[0].lower())
+                return json_response(ctx.envelope("BankTransactions", [render_bank_tx(ctx, d)])) if d else not_found()
+            paged = bool(ctx.arg("page"))
+            rendered = [render_bank_tx(ctx, d, full=paged) for d in tenant.docs["BankTransactions"].values()]
+            return list_response(ctx, "BankTransactions", rendered, paged=True)
+        if m in ("PUT", "POST"):
+            bt_id = None
+            if rest:
+                if rest[0].lower() not in tenant.docs["BankTransactions"] or len(rest) > 1:
+                    return not_found()
+                bt_id = rest[0]
+            return run_batch(ctx, "BankTransactions", _elements(ctx, "BankTransactions"),
+                             lambda c, tx, el: _bank_tx_handle(c, tx, el, bt_id), render_bank_tx)
+    return not_found()
+
+
+def _transfer_handle(ctx, tx, el):
+    tenant = ctx.tenant
+    errors = []
+    frm = _bank_account(tenant, _ci(el, "FromBankAccount"), errors, "FromBankAccount")
+    to = _bank_account(tenant, _ci(el, "ToBankAccount"), errors, "ToBankAccount")
+    if frm is not None and to is not None and frm["AccountID"] == to["AccountID"]:
+        errors.append("The FromBankAccount and ToBankAccount must be different (sandbox wording)")
+    try:
+        amount = dec(_ci(el, "Amount"), None)
+    except ValueError as e:
+        errors.append(str(e))
+        amount = None
+    if amount is None or amount <= 0:
+        errors.append("Amount must be greater than zero (sandbox wording)")
+    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    errors.extend(_lock_errors(tenant, date))
+    if errors:
+        raise Invalid(errors)
+    amount = r2(amount)
+    stamp = _stamp(ctx)
+    transfer_id = new_id()
+    rate = dec(_ci(el, "CurrencyRate"), None) or Decimal(1)
+    ids = []
+    for typ, acc in (("SPEND-TRANSFER", frm), ("RECEIVE-TRANSFER", to)):
+        bt = {"BankTransactionID": new_id(), "Type": typ, "BankAccount": acc["AccountID"], "Date": date,
+              "Reference": _ci(el, "Reference"), "IsReconciled": False, "Status": "AUTHORISED",
+              "LineAmountTypes": "NoTax", "LineItems": [], "SubTotal": amount, "TotalTax": ZERO, "Total": amount,
+              "CurrencyCode": acc.get("CurrencyCode") or tenant.base_currency, "CurrencyRate": rate,
+              "BankTransferID": transfer_id, "HasAttachments": False, "UpdatedDateUTC": stamp}
+        tx.put("BankTransactions", bt["BankTransactionID"].lower(), bt)
+        ids.append(bt["BankTransactionID"])
+    doc = {"BankTransferID": transfer_id, "CreatedDateUTC": stamp, "Date": date,
+           "FromBankAccount": frm["AccountID"], "ToBankAccount": to["AccountID"], "Amount": amount,
+           "FromBankTransactionID": ids[0], "ToBankTransactionID": ids[1], "CurrencyRate": rate,
+           "FromIsReconciled": False, "ToIsReconciled": False, "Reference": _ci(el, "Reference"),
+           "HasAttachments": False, "UpdatedDateUTC": stamp}
+    return tx.put("BankTransfers", transfer_id.lower(), doc)
+
+
+def render_transfer(ctx, d, full=True):
+    tenant = ctx.tenant
+    out = dict(d)
+    for f in ("FromBankAccount", "ToBankAccount"):
+        acc = tenant.account_by_id(d[f])
+        out[f] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+    out["DateString"] = date_string(d["Date"])
+    return out
+
+
+@route("BankTransfers")
+def bank_transfers(ctx, rest):
+    m = ctx.request.method
+    tenant = ctx.tenant
+    with ctx.store.lock:
+        if m == "GET":
+            if rest:
+                d = tenant.docs["BankTransfers"].get(rest[0].lower())
+                return json_response(ctx.envelope("BankTransfers", [render_transfer(ctx, d)])) if d else not_found()
+            rendered = [render_transfer(ctx, d) for d in tenant.docs["BankTransfers"].values()]
+            return list_response(ctx, "BankTransfers", rendered)
+        if m == "PUT" and not rest:
+            elements = _elements(ctx, "BankTransfers")
+            if len(elements) > 1:
+                # Xero creates one bank transfer per request.
+                return bad_request("Only one bank transfer can be created per request (sandbox wording)")
+            return run_batch(ctx, "BankTransfers", elements, _transfer_handle, render_transfer)
+    return not_found()
+
+
+# --- manual journals ------------------------------------------------------------
+
+def _journal_handle(ctx, tx, el, mj_id=None):
+    tenant = ctx.tenant
+    docs = tenant.docs["ManualJournals"]
+    errors = []
+    mid = mj_id or _ci(el, "ManualJournalID")
+    existing = None
+    if mid:
+        existing = docs.get(str(mid).lower())
+        if existing is None:
+            raise Invalid(["ManualJournal %s could not be found (sandbox wording)" % mid])
+        cur, new = existing["Status"], (_ci(el, "Status") or existing["Status"]).upper()
+        allowed = {"DRAFT": {"DRAFT", "POSTED", "DELETED"}, "POSTED": {"POSTED", "VOIDED"}}.get(cur, {cur})
+        if new not in allowed:
+            raise Invalid(["Manual journal not of valid status for modification (sandbox wording)"])
+        if new in ("VOIDED", "DELETED"):
+            if new == "VOIDED":
+                errors.extend(_lock_errors(tenant, existing["Date"]))
+            if errors:
+                raise Invalid(errors)
+            d = dict(existing, Status=new, UpdatedDateUTC=_stamp(ctx))
+            return tx.put("ManualJournals", d["ManualJournalID"].lower(), d)
+        merged = dict(existing)
+        merged["JournalLines"] = [{"LineAmount": li["LineAmount"], "AccountCode": li["AccountCode"],
+                                   "Description": li.get("Description"), "TaxType": li.get("TaxType"),
+                                   "Tracking": li.get("Tracking")} for li in existing["JournalLines"]]
+        merged["Date"] = existing["Date"].isoformat()
+        merged.update(el)
+        el = merged
+    status = (_ci(el, "Status") or "DRAFT").upper()
+    if status not in ("DRAFT", "POSTED"):
+        errors.append("Manual journal status %s is not valid (sandbox wording)" % status)
+    narration = _ci(el, "Narration")
+    if not narration:
+        errors.append("Narration must be specified (sandbox wording)")
+    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    lat = _lat(el, "NoTax") or "NoTax"
+    raw = _ci(el, "JournalLines") or []
+    lines = []
+    for jl in raw if isinstance(raw, list) else []:
+        try:
+            amount = r2(dec(_ci(jl, "LineAmount"), ZERO))
+        except ValueError as e:
+            errors.append(str(e))
+            continue
+        code = _ci(jl, "AccountCode")
+        acc = None
+        if not code:
+            errors.append("Account code must be specified")
+        else:
+            acc = _line_account(tenant, str(code), errors, allow_bank=True)
+        tax_type = _ci(jl, "TaxType") or (acc["TaxType"] if acc and lat != "NoTax" else "NONE")
+        tax = ZERO
+        if tax_type and tax_type != "NONE":
+            rate = _tax_rate(tenant, tax_type, acc, errors)
+            if rate and lat == "Inclusive":
+                pct = rate["EffectiveRate"]
+                tax = r2(amount * pct / (Decimal(100) + pct))
+            elif rate and lat == "Exclusive":
+                tax = r2(amount * rate["EffectiveRate"] / Decimal(100))
+        lines.append({"LineAmount": amount, "AccountCode": str(code) if code else None,
+                      "AccountID": acc["AccountID"] if acc else None, "Description": _ci(jl, "Description"),
+                      "TaxType": tax_type, "TaxAmount": tax, "Tracking": _ci(jl, "Tracking") or [],
+                      "IsBlank": False})
+    if len(lines) < 2:
+        errors.append("A manual journal must have at least two journal lines (sandbox wording)")
+    debits = sum((l["LineAmount"] for l in lines if l["LineAmount"] > 0), ZERO)
+    credits = -sum((l["LineAmount"] for l in lines if l["LineAmount"] < 0), ZERO)
+    if lat == "Exclusive":
+        debits += sum((l["TaxAmount"] for l in lines if l["LineAmount"] > 0), ZERO)
+        credits -= sum((l["TaxAmount"] for l in lines if l["LineAmount"] < 0), ZERO)
+    if r2(debits) != r2(credits):
+        errors.append("The total debits (%s) must equal total credits (%s) (sandbox wording)"
+                      % (r2(debits), r2(credits)))
+    if status == "POSTED":
+        errors.extend(_lock_errors(tenant, date))
+    if errors:
+        raise Invalid(errors)
+    doc = {"ManualJournalID": mid or new_id(), "Date": date, "Status": status, "Narration": narration,
+           "LineAmountTypes": lat, "JournalLines": lines, "Url": _ci(el, "Url"),
+           "ShowOnCashBasisReports": bool(_ci(el, "ShowOnCashBasisReports", True)),
+           "HasAttachments": False, "UpdatedDateUTC": _stamp(ctx)}
+    return tx.put("ManualJournals", doc["ManualJournalID"].lower(), doc)
+
+
+def render_journal(ctx, d, full=True):
+    out = {k: v for k, v in d.items() if k != "JournalLines"}
+    out["DateString"] = date_string(d["Date"])
+    if full:
+        out["JournalLines"] = _render_lines(d["JournalLines"])
+    return out
+
+
+@route("ManualJournals")
+def manual_journals(ctx, rest):
+    m = ctx.request.method
+    tenant = ctx.tenant
+    with ctx.store.lock:
+        if m == "GET":
+            if rest:
+                d = tenant.docs["ManualJournals"].get(rest[0].lower())
+                return json_response(ctx.envelope("ManualJournals", [render_journal(ctx, d)])) if d else not_found()
+            paged = bool(ctx.arg("page"))
+            rendered = [render_journal(ctx, d, full=paged) for d in tenant.docs["ManualJournals"].values()]
+            return list_response(ctx, "ManualJournals", rendered, paged=True)
+        if m in ("PUT", "POST"):
+            mj_id = None
+            if rest:
+                if rest[0].lower() not in tenant.docs["ManualJournals"] or len(rest) > 1:
+                    return not_found()
+                mj_id = rest[0]
+            return run_batch(ctx, "ManualJournals", _elements(ctx, "ManualJournals"),
+                             lambda c, tx, el: _journal_handle(c, tx, el, mj_id), render_journal)
+    return not_found()
+
