@@ -2,8 +2,11 @@
 Xero becomes, and that the client recovers where it can."""
 
 import logging
+from datetime import date
 
 from odoo.tests import BaseCase, tagged
+
+from xero_python.accounting import Account, Contact, Invoice, LineAmountTypes, LineItem, Payment
 
 from ..xero.client import AccountingClient, Endpoints, IdentityClient, TenantPacer
 from ..xero.errors import (
@@ -11,6 +14,7 @@ from ..xero.errors import (
     XeroOAuthError,
     XeroRateLimited,
     XeroTransientError,
+    XeroValidationError,
 )
 from ..xero_sandbox import SandboxServer
 
@@ -40,8 +44,9 @@ class TokenSource:
         return self.token
 
 
-@tagged("post_install", "-at_install")
-class TestXeroClient(BaseCase):
+class XeroClientCase(BaseCase):
+    """A sandbox of its own and a client on a fresh grant for every test."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -68,6 +73,9 @@ class TestXeroClient(BaseCase):
         kw.setdefault("backoff", 0.01)
         return AccountingClient(self.endpoints, self.tenant_id, self.tokens, timeout=2, **kw)
 
+
+@tagged("post_install", "-at_install")
+class TestXeroClient(XeroClientCase):
     def test_reads_reference_data(self):
         org = self.api.get_organisation()
         self.assertEqual(_value(org.base_currency), "NZD")
@@ -158,3 +166,65 @@ class TestXeroClient(BaseCase):
         text = "\n".join(logs.output)
         self.assertNotIn(self.tokens.token, text)
         self.assertNotIn(self.tokens.refresh_token, text)
+
+
+def _invoice(number, code="200", amount=100):
+    return Invoice(
+        type="ACCREC", contact=Contact(name="Client %s" % number), invoice_number=number,
+        date=date(2026, 11, 1), due_date=date(2026, 11, 30), status="AUTHORISED",
+        line_amount_types=LineAmountTypes.EXCLUSIVE,
+        line_items=[LineItem(description="Advice", quantity=1, unit_amount=amount,
+                             account_code=code, tax_type="OUTPUT2")],
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestXeroClientWrites(XeroClientCase):
+    """Batch writes: one result per element, and no duplicate on retries."""
+
+    def _count(self, number):
+        return self.srv.store.count_invoices(self.tenant_id, number)
+
+    def test_batch_with_one_invalid_element(self):
+        results = self.api.create_invoices(
+            [_invoice("INV-1"), _invoice("INV-2", code="999"), _invoice("INV-3")], "key-batch-1")
+        self.assertEqual([r.ok for r in results], [True, False, True])
+        self.assertTrue(results[0].xero_id)
+        self.assertIsNone(results[1].xero_id)
+        self.assertTrue(results[1].errors, "Xero's own message is kept for the user")
+        self.assertEqual((self._count("INV-1"), self._count("INV-2"), self._count("INV-3")), (1, 0, 1))
+
+    def test_crash_after_accept_is_replayed_not_duplicated(self):
+        self.srv.faults.fail_after_commit(then="drop", path="*/Invoices", method="PUT", times=1)
+        results = self.api.create_invoices([_invoice("INV-10")], "key-crash-1")
+        self.assertTrue(results[0].ok)
+        self.assertEqual(self._count("INV-10"), 1, "the retry with the same Idempotency-Key "
+                                                     "got Xero's first answer back")
+        self.assertEqual(self.api.calls["create_invoices"], 2)
+
+    def test_write_without_key_is_not_repeated(self):
+        self.srv.faults.status(503, path="*/Invoices", method="PUT", times=1)
+        with self.assertRaises(XeroTransientError):
+            self.api.create_invoices([_invoice("INV-20")], None)
+        self.assertEqual(self.api.calls["create_invoices"], 1)
+
+    def test_payment_over_the_amount_due_is_refused_with_xeros_words(self):
+        inv = self.api.create_invoices([_invoice("INV-30", amount=100)], "key-pay-inv")[0]
+        self.assertTrue(inv.ok)
+        pay = Payment(invoice=Invoice(invoice_id=inv.xero_id), account=Account(code="090"),
+                      amount=500, date=date(2026, 11, 2))
+        result = self.api.create_payments([pay], "key-pay-1")[0]
+        self.assertFalse(result.ok)
+        self.assertIn("exceeds the amount outstanding", result.message)
+
+    def test_look_up_by_number(self):
+        self.api.create_invoices([_invoice("INV-40")], "key-lookup")
+        found = self.api.get_invoices(invoice_numbers=["INV-40"])
+        self.assertEqual([i.invoice_number for i in found], ["INV-40"])
+
+    def test_summarized_validation_error_is_raised_with_messages(self):
+        from xero_python.accounting import Invoices
+        with self.assertRaises(XeroValidationError) as cm:
+            self.api.call("create_invoices", Invoices(invoices=[_invoice("INV-50", code="999")]),
+                          idempotency_key="key-summarized")
+        self.assertTrue(cm.exception.messages)

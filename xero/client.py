@@ -449,12 +449,16 @@ class AccountingClient:
                 self.config.current_token = self.token_source.access_token()
             self.pacer.acquire(self.max_wait)
             headers = None
+            self.api.api_client.last_response = None
             try:
                 self.calls[method] += 1
                 data, _status, headers = fn(
                     self.tenant_id, *args, _return_http_data_only=False,
                     _request_timeout=self.timeout, **kwargs,
                 )
+                ctype = headers.get("Content-Type", "") if headers else ""
+                if "json" not in ctype.lower():
+                    raise ValueError("not JSON: %s" % ctype)
                 return data
             except ApiException as exc:
                 headers = exc.headers
@@ -465,9 +469,14 @@ class AccountingClient:
                     % (method, "timed out" if isinstance(exc, urllib3.exceptions.TimeoutError)
                        else "the connection failed"))
             except ValueError as exc:
-                # xero-python could not read the answer (an HTML page with 200...)
-                error = XeroTransientError("Xero answered %s with data that could not be read."
-                                           % method)
+                response = self.api.api_client.last_response
+                if response is None:
+                    raise  # our request could not be built: a bug, not Xero's doing
+                # Xero's answer could not be read (an HTML page with 200...)
+                error = XeroTransientError(
+                    "Xero answered %s with %s." % (method, _describe_body(
+                        response.data, response.getheader("Content-Type"))),
+                    status=response.status)
                 _logger.debug("undecodable answer to %s: %s", method, exc.__class__.__name__)
             finally:
                 self.pacer.release(headers)
