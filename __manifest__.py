@@ -9,7 +9,22 @@
     "license": "LGPL-3",
     "depends": ["account"],
     "external_dependencies": {"python": ["xero_python"]},
-    "data": [],
+    "data": [
+        "security/account_xero_security.xml",
+        "security/ir.model.access.csv",
+        "views/xero_connection_views.xml",
+        "views/account_journal_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/xero_oauth_templates.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "account_xero/static/src/scss/xero_connection.scss",
+        ],
+        "web.assets_tests": [
+            "account_xero/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,1 +1,8 @@
 
+from . import xero_connection
+from . import xero_reference
+from . import xero_map
+from . import xero_mapping_check
+from . import account_journal
+from . import res_config_settings
+from . import xero_oauth_state

@@ -1,0 +1,34 @@
+from odoo import api, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    xero_connection_id = fields.Many2one(
+        "xero.connection", compute="_compute_xero_connection_id")
+    xero_connection_state = fields.Selection(related="xero_connection_id.state")
+    xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
+
+    @api.depends("company_id")
+    def _compute_xero_connection_id(self):
+        for settings in self:
+            settings.xero_connection_id = settings._xero_find_connection()
+
+    def _xero_find_connection(self):
+        return self.env["xero.connection"].with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id)], limit=1)
+
+    def action_open_xero_connection(self):
+        """Open the company's Xero Integration Configuration page, creating
+        the connection record on first use."""
+        self.ensure_one()
+        connection = self._xero_find_connection() or self.env["xero.connection"].create(
+            {"company_id": self.company_id.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Xero Integration"),
+            "res_model": "xero.connection",
+            "res_id": connection.id,
+            "view_mode": "form",
+            "target": "current",
+        }
