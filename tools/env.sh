@@ -25,9 +25,11 @@ check_odoo() {
 
 # The addons path must hold a folder named after the technical name; the
 # clone may live in a folder of any name, so we link it.
+# One link folder per checkout, so two checkouts can run side by side.
+AXERO_ADDONS="$AXERO_HOME/addons-$(printf %s "$AXERO_REPO" | sha1sum | cut -c1-8)"
 link_addon() {
-    mkdir -p "$AXERO_HOME/addons"
-    ln -sfn "$AXERO_REPO" "$AXERO_HOME/addons/account_xero"
+    mkdir -p "$AXERO_ADDONS"
+    ln -sfn "$AXERO_REPO" "$AXERO_ADDONS/account_xero"
 }
 
 ensure_venv() {
@@ -82,7 +84,7 @@ ensure_postgres() {
 
 odoo_bin() {
     PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$AXERO_PY" "$ODOO_SRC/odoo-bin" \
-        --addons-path="$ODOO_SRC/addons,$AXERO_HOME/addons" \
+        --addons-path="$ODOO_SRC/addons,$AXERO_ADDONS" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
         --data-dir="$AXERO_HOME/data" "$@"
 }
