@@ -76,6 +76,10 @@ class SandboxApp:
                  "tenant_id": request.headers.get("xero-tenant-id"), "client_id": None,
                  "status": None, "idempotency_key": request.headers.get("Idempotency-Key"),
                  "fault": None, "replayed": False}
+        # Logged on arrival (and completed in place) so that a request still
+        # being answered, or whose client gave up, is counted when it came.
+        if not request.path.startswith("/_sandbox"):
+            self.sb.store.log(entry)
         try:
             response = self.handle(request, environ, entry)
         except _Drop:
@@ -83,8 +87,6 @@ class SandboxApp:
             raise
         finally:
             entry["duration_ms"] = int((time.time() - started) * 1000)
-            if not request.path.startswith("/_sandbox"):
-                self.sb.store.log(entry)
         entry["status"] = response.status_code
         return response(environ, start_response)
 
