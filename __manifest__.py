@@ -1,6 +1,5 @@
 {
     "name": "Xero Connector",
-    "summary": "Post invoices, bills, credit notes, payments and trust "
     "transactions to Xero, mapped to Xero's accounts, taxes and currencies",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
@@ -15,6 +14,11 @@
         "views/xero_connection_views.xml",
         "views/account_journal_views.xml",
         "views/res_config_settings_views.xml",
+        "security/xero_push_security.xml",
+        "data/ir_cron_data.xml",
+        "views/xero_sync_job_views.xml",
+        "views/account_move_views.xml",
+        "views/account_payment_views.xml",
         "views/xero_oauth_templates.xml",
     ],
     "assets": {

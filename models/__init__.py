@@ -6,3 +6,7 @@ from . import xero_mapping_check
 from . import account_journal
 from . import res_config_settings
 from . import xero_oauth_state
+from . import xero_sync_job
+from . import account_move
+from . import account_payment
+from . import res_partner

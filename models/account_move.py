@@ -1,0 +1,365 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..xero import payloads
+
+XERO_STATES = [
+    ("not_sent", "Not sent"),
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("blocked", "Blocked by mapping"),
+    ("voided", "Voided in Xero"),
+]
+
+XERO_TYPES = {
+    "out_invoice": "ACCREC",
+    "in_invoice": "ACCPAY",
+    "out_refund": "ACCRECCREDIT",
+    "in_refund": "ACCPAYCREDIT",
+}
+
+
+class XeroDocumentMixin(models.AbstractModel):
+    """Xero fields shown on invoices, bills, credit notes and payments."""
+
+    _name = "xero.document.mixin"
+    _description = "Xero Document"
+
+    xero_state = fields.Selection(
+        XERO_STATES, "Xero state", default="not_sent", copy=False, readonly=True, index=True,
+        tracking=False)
+    xero_id = fields.Char("Xero ID", copy=False, readonly=True)
+    xero_error = fields.Text("Xero error", copy=False, readonly=True)
+    xero_sent_at = fields.Datetime("Sent to Xero", copy=False, readonly=True)
+    xero_job_count = fields.Integer(compute="_compute_xero_job_count")
+
+    def _compute_xero_job_count(self):
+        groups = self.env["xero.sync.job"].sudo()._read_group(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)], ["res_id"], ["__count"])
+        counts = dict(groups)
+        for record in self:
+            record.xero_job_count = counts.get(record.id, 0)
+
+    def _xero_jobs(self, operations=None):
+        return self.env["xero.sync.job"]._jobs_of(self, operations)
+
+    def _xero_refresh_state(self, job=None):
+        """Reflect this record's jobs on its Xero fields; post a chatter note
+        when ``job`` (just done) sent or voided it."""
+        for record in self:
+            jobs = record._xero_jobs().filtered(lambda j: j.state != "cancelled")
+            vals = {"xero_error": False}
+            states = set(jobs.mapped("state"))
+            if "failed" in states:
+                vals["xero_state"] = "failed"
+                vals["xero_error"] = jobs.filtered(lambda j: j.state == "failed")[-1].error
+            elif "blocked" in states:
+                vals["xero_state"] = "blocked"
+                vals["xero_error"] = jobs.filtered(lambda j: j.state == "blocked")[-1].error
+            elif states & {"pending", "sending"}:
+                vals["xero_state"] = "queued"
+                waiting = jobs.filtered(lambda j: j.state == "pending" and j.error)
+                vals["xero_error"] = waiting[-1:].error or False
+            elif "done" in states:
+                last = jobs.filtered(lambda j: j.state == "done")[-1]
+                vals["xero_state"] = "voided" if last.operation in ("void", "delete_payment") \
+                    else "sent"
+            else:
+                vals["xero_state"] = "not_sent"
+            vals.update(record._xero_ids_vals(jobs))
+            changed = {k: v for k, v in vals.items() if record[k] != v}
+            if changed:
+                record.write(changed)
+            if job and job.state == "done":
+                record._xero_note(job)
+
+    def _xero_ids_vals(self, jobs):
+        done = jobs.filtered(lambda j: j.state == "done" and j.operation != "void"
+                             and j.operation != "delete_payment" and j.xero_id)
+        if not done:
+            return {}
+        return {"xero_id": done[-1].xero_id, "xero_sent_at": done[-1].sent_at}
+
+    def _xero_note(self, job):
+        if not hasattr(self, "message_post"):
+            return
+        if job.operation in ("void", "delete_payment"):
+            body = _("Voided in Xero.") if job.operation == "void" else \
+                _("Payment deleted in Xero (%s).", job.xero_id)
+        else:
+            body = _("Sent to Xero (%(what)s, Xero ID %(id)s).",
+                     what=dict(job._fields["operation"].selection).get(job.operation),
+                     id=job.xero_id)
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _xero_url(self):
+        self.ensure_one()
+        return False
+
+    def action_xero_open_jobs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.action_xero_sync_job")
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_xero_open_in_xero(self):
+        self.ensure_one()
+        url = self._xero_url()
+        if not url:
+            raise UserError(_("This document is not in Xero yet."))
+        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "xero.document.mixin"]
+
+    xero_url = fields.Char("Xero link", compute="_compute_xero_url")
+
+    @api.depends("xero_id", "move_type")
+    def _compute_xero_url(self):
+        for move in self:
+            move.xero_url = move._xero_url()
+
+    def _xero_url(self):
+        self.ensure_one()
+        if not self.xero_id:
+            return False
+        operation = "credit_note" if self.move_type in ("out_refund", "in_refund") else "invoice"
+        if self.move_type in ("in_invoice", "in_refund"):
+            operation += "_ap"
+        return self.env["xero.sync.job"]._xero_deep_link(operation, self.xero_id)
+
+    def _xero_jobs(self, operations=None):
+        return super()._xero_jobs(operations or ("invoice", "credit_note", "void"))
+
+    # ------------------------------------------------------------------------
+    # What goes, and when
+    # ------------------------------------------------------------------------
+    def _xero_type(self):
+        return XERO_TYPES.get(self.move_type)
+
+    def _xero_operation(self):
+        return "credit_note" if self.move_type in ("out_refund", "in_refund") else "invoice"
+
+    def _xero_connection(self):
+        """The connection that takes this document, or an empty record."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        if self.move_type not in XERO_TYPES:
+            return Connection
+        conn = Connection._get_for_company(self.company_id.root_id, raise_if_missing=False) \
+            or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        if not conn or not conn.active:
+            return Connection
+        if self.is_sale_document() and not conn.sync_sales_invoices:
+            return Connection
+        if self.is_purchase_document() and not conn.sync_supplier_invoices:
+            return Connection
+        doc_date = self.invoice_date or self.date
+        if conn.sync_from_date and doc_date and doc_date < conn.sync_from_date:
+            return Connection
+        return conn
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted._xero_enqueue()
+        return posted
+
+    def _xero_enqueue(self):
+        """Queue the posted documents for Xero (same transaction, no HTTP)."""
+        Job = self.env["xero.sync.job"].sudo()
+        queued = self.browse()
+        for move in self.filtered(lambda m: m.state == "posted" and m.move_type in XERO_TYPES):
+            conn = move._xero_connection()
+            if not conn:
+                continue
+            contact_job = move.commercial_partner_id._xero_enqueue_contact(conn)
+            last = Job._jobs_of(move, ("invoice", "credit_note"))[-1:]
+            void = Job._jobs_of(move, ("void",)).filtered(lambda j: j.state != "cancelled")[-1:]
+            if last.state == "done" and void.state == "pending" and void.version == last.version:
+                # Reset and posted again before the void went: update the Xero
+                # document in place instead of voiding it and making a new one.
+                void.write({"state": "cancelled", "error": _("Posted again before the void was sent.")})
+                Job._enqueue(conn, move, move._xero_operation(), depends_on=contact_job,
+                             xero_id=last.xero_id)
+            else:
+                Job._enqueue(conn, move, move._xero_operation(), depends_on=contact_job)
+            queued |= move
+        queued._xero_refresh_state()
+        return queued
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._xero_enqueue_void()
+        return res
+
+    def _xero_enqueue_void(self):
+        """A reset or cancelled document leaves Xero: voided there (deleted
+        when still a draft there); never sent yet → nothing to undo."""
+        Job = self.env["xero.sync.job"].sudo()
+        for move in self.filtered(lambda m: m.move_type in XERO_TYPES):
+            last = Job._jobs_of(move, ("invoice", "credit_note"))[-1:]
+            if not last or last.state == "cancelled":
+                continue
+            if last.state in ("pending", "failed", "blocked"):
+                last.write({"state": "cancelled", "sending_until": False,
+                            "error": _("Reset to draft before it reached Xero.")})
+            else:  # done, or being sent right now
+                Job._enqueue(last.connection_id, move, "void", version=last.version,
+                             depends_on=last, xero_id=last.xero_id)
+            move._xero_refresh_state()
+
+    # ------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------
+    def action_xero_post(self):
+        """Post to Xero now: queue what is not queued yet and wake the cron."""
+        Job = self.env["xero.sync.job"].sudo()
+        moves = self.filtered(lambda m: m.move_type in XERO_TYPES)
+        if not moves:
+            raise UserError(_("Only invoices, bills and credit notes go to Xero."))
+        for move in moves:
+            if move.state != "posted":
+                raise UserError(_("%s is not posted.", move.display_name))
+            if not move._xero_connection():
+                raise UserError(_(
+                    "%s does not go to Xero: check the Xero connection, its synchronization "
+                    "settings and its 'Sync documents from' date.", move.display_name))
+        for move in moves:
+            jobs = Job._jobs_of(move).filtered(lambda j: j.state in ("failed", "blocked"))
+            if jobs:
+                jobs.action_retry()
+            elif move.xero_state in ("not_sent", "voided"):
+                move._xero_enqueue()
+            # Payments and allocations that failed ride along.
+            Job.search([("target_move_id", "=", move.id),
+                        ("state", "in", ("failed", "blocked"))]).action_retry()
+            contact_jobs = Job._jobs_of(move.commercial_partner_id).filtered(
+                lambda j: j.state in ("failed", "blocked"))
+            contact_jobs.action_retry()
+        moves._xero_refresh_state()
+        Job._trigger_cron()
+        return True
+
+    # ------------------------------------------------------------------------
+    # Values for the payload builders
+    # ------------------------------------------------------------------------
+    def _xero_reconciled_amount(self, other, company_currency=False):
+        """What ``other`` settles of this move, in this move's currency (or
+        the company's), from the partial reconciliations between them."""
+        self.ensure_one()
+        amount = 0.0
+        lines = self.line_ids
+        for partial in lines.matched_debit_ids | lines.matched_credit_ids:
+            debit_move = partial.debit_move_id.move_id
+            credit_move = partial.credit_move_id.move_id
+            if not (debit_move == self and credit_move in other
+                    or credit_move == self and debit_move in other):
+                continue
+            if company_currency:
+                amount += partial.amount
+            elif debit_move == self:
+                amount += partial.debit_amount_currency
+            else:
+                amount += partial.credit_amount_currency
+        return self.currency_id.round(amount) if not company_currency else \
+            self.company_currency_id.round(amount)
+
+    def _xero_document_values(self, connection):
+        """(payloads.DocumentValues, [issues]): the document as Xero takes it,
+        or what is missing in the maps (named, so the user can fix it)."""
+        self.ensure_one()
+        issues = []
+        sale = self.is_sale_document()
+        direction = "output" if sale else "input"
+        xero_taxes = connection.xero_tax_rate_ids
+        no_tax = xero_taxes.filtered(lambda t: t.tax_type == "NONE")[:1] or xero_taxes.filtered(
+            lambda t: not t.effective_rate and t.xero_status == "ACTIVE")[:1]
+        no_tax_type = no_tax.tax_type or "NONE"
+
+        lines = self.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        taxes = lines.tax_ids
+        if not taxes:
+            amount_types = "NoTax"
+        elif all(tax.price_include for tax in taxes):
+            amount_types = "Inclusive"
+        else:
+            amount_types = "Exclusive"
+
+        line_values = []
+        for line in lines:
+            label = line.name or line.product_id.display_name or _("Line")
+            xero_account = connection._map_account(line.account_id)
+            if not xero_account or not xero_account.code:
+                issues.append(_("Account %(account)s (line \"%(line)s\") has no Xero account "
+                                "with a code in the GL account map.",
+                                account=line.account_id.display_name, line=label))
+            tax_type, rate = no_tax_type, 0.0
+            if len(line.tax_ids) > 1:
+                issues.append(_("Line \"%(line)s\" has several taxes (%(taxes)s); Xero takes one "
+                                "tax per line.", line=label,
+                                taxes=", ".join(line.tax_ids.mapped("name"))))
+            elif line.tax_ids:
+                xero_tax = connection._map_tax(line.tax_ids, direction)
+                if not xero_tax:
+                    issues.append(_("Tax %(tax)s has no Xero %(dir)s tax in the GST / Sales Tax "
+                                    "/ VAT map.", tax=line.tax_ids.display_name,
+                                    dir=_("output") if sale else _("input")))
+                tax_type, rate = xero_tax.tax_type, xero_tax.effective_rate
+            unit = line.price_unit
+            if amount_types == "Exclusive" and line.tax_ids.price_include and line.quantity:
+                # Mixed inclusive/exclusive taxes: Xero takes one mode per document.
+                factor = line.quantity * (1 - (line.discount or 0.0) / 100.0)
+                unit = line.price_subtotal / factor if factor else 0.0
+            line_values.append(payloads.LineValues(
+                description=label,
+                quantity=line.quantity,
+                unit_amount=unit,
+                account_code=xero_account.code,
+                tax_type=tax_type if amount_types != "NoTax" else None,
+                tax_rate=rate or 0.0,
+                discount=line.discount or 0.0,
+            ))
+
+        company_currency = self.company_currency_id
+        currency_code, currency_rate = None, None
+        xero_currency = connection._map_currency(self.currency_id)
+        if self.currency_id != company_currency:
+            if not xero_currency:
+                issues.append(_("Currency %s is not in the currency map.", self.currency_id.name))
+            currency_code = xero_currency.code or self.currency_id.name
+            currency_rate = self.invoice_currency_rate or None
+        else:
+            currency_code = xero_currency.code or self.currency_id.name
+
+        contact = self.commercial_partner_id._xero_binding(connection)
+        if not contact.xero_id:
+            issues.append(_("Contact %s is not in Xero yet.", self.commercial_partner_id.display_name))
+
+        rounding = connection.xero_account_ids.filtered(
+            lambda a: a.system_account == "ROUNDING" and a.code)[:1]
+        values = payloads.DocumentValues(
+            type=self._xero_type(),
+            contact_id=contact.xero_id,
+            number=self.name,
+            date=self.invoice_date or self.date,
+            due_date=self.invoice_date_due,
+            line_amount_types=amount_types,
+            lines=line_values,
+            total=self.amount_total,
+            reference=self.ref or None,
+            url="%s/odoo/account.move/%d" % (self.get_base_url(), self.id),
+            currency_code=currency_code,
+            currency_rate=currency_rate,
+            rounding_account_code=rounding.code or None,
+            no_tax_type=no_tax_type,
+        )
+        if not issues and payloads.rounding_difference(values) and not rounding:
+            issues.append(_("Xero's total would differ from Odoo's by %(diff)s and the Xero "
+                            "organisation has no Rounding account for the difference.",
+                            diff=payloads.rounding_difference(values)))
+        return values, issues
+

@@ -1,0 +1,189 @@
+from odoo import _, api, fields, models
+
+from .account_move import XERO_TYPES
+
+
+class AccountPayment(models.Model):
+    _name = "account.payment"
+    _inherit = ["account.payment", "xero.document.mixin"]
+
+    xero_url = fields.Char("Xero link", compute="_compute_xero_url")
+
+    @api.depends("xero_id")
+    def _compute_xero_url(self):
+        Job = self.env["xero.sync.job"]
+        for payment in self:
+            payment.xero_url = Job._xero_deep_link("payment", payment.xero_id)
+
+    def _xero_url(self):
+        self.ensure_one()
+        return self.xero_url
+
+    def _xero_jobs(self, operations=None):
+        return super()._xero_jobs(operations or ("payment", "delete_payment"))
+
+    def _xero_ids_vals(self, jobs):
+        """A payment applied to several documents is one Xero payment per
+        document: the live ones, comma separated."""
+        deleted = set(jobs.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        live = jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                             and j.xero_id and j.xero_id not in deleted)
+        if not live:
+            return {}
+        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+
+    def _xero_refresh_state(self, job=None):
+        super()._xero_refresh_state(job)
+        for payment in self:
+            jobs = payment._xero_jobs().filtered(lambda j: j.state != "cancelled")
+            if payment.xero_state == "voided" and jobs.filtered(
+                    lambda j: j.operation == "payment" and j.state == "done"
+                    and j.xero_id not in jobs.filtered(
+                        lambda d: d.operation == "delete_payment" and d.state == "done"
+                    ).mapped("xero_id")):
+                payment.xero_state = "sent"
+
+    def _xero_payment_reference(self, job):
+        """The payment's Reference in Xero; it carries the job's key, so a
+        payment in doubt is found again by it."""
+        return "%s [%s]" % (self.name or self.memo or "", job.idempotency_key)
+
+    def _xero_payment_values(self, connection, target):
+        """(kwargs of payloads.build_payment, [issues]) for the part of this
+        payment applied to ``target``."""
+        self.ensure_one()
+        issues = []
+        bank_account = self.journal_id.default_account_id
+        xero_account = connection._map_account(bank_account)
+        if not xero_account and self.outstanding_account_id:
+            xero_account = connection._map_account(self.outstanding_account_id)
+        if not xero_account:
+            issues.append(_("Bank account %(account)s (journal %(journal)s) has no Xero account "
+                            "in the GL account map.", account=bank_account.display_name,
+                            journal=self.journal_id.display_name))
+        amount = target._xero_reconciled_amount(self.move_id) if self.move_id else 0.0
+        # What earlier versions already sent (and were not deleted) stays in Xero.
+        Job = self.env["xero.sync.job"].sudo()
+        jobs = Job._jobs_of(self, ("payment", "delete_payment"), target=target)
+        deleted = set(jobs.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        sent = sum(jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                                 and j.xero_id not in deleted).mapped("amount"))
+        amount = target.currency_id.round(amount - sent)
+        rate = None
+        if target.currency_id != target.company_currency_id and amount:
+            company_amount = target._xero_reconciled_amount(self.move_id, company_currency=True)
+            total = target._xero_reconciled_amount(self.move_id)
+            if company_amount:
+                rate = abs(total) / abs(company_amount)
+        values = {
+            "amount": amount,
+            "payment_date": self.date,
+            "account_code": xero_account.code or None,
+            "account_id": xero_account.xero_id or None,
+            "currency_rate": rate,
+        }
+        return values, issues
+
+    def action_xero_post(self):
+        """Send this payment's pending or failed Xero work now."""
+        Job = self.env["xero.sync.job"].sudo()
+        for payment in self:
+            jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))
+            if not jobs and not Job._jobs_of(payment):
+                payment.move_id._xero_enqueue_applications()
+            jobs.action_retry()
+        self._xero_refresh_state()
+        Job._trigger_cron()
+        return True
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _xero_enqueue_applications(self):
+        """Queue what the reconciliations of these moves mean in Xero."""
+        lines = self.line_ids
+        (lines.matched_debit_ids | lines.matched_credit_ids)._xero_enqueue_applications()
+
+
+class AccountPartialReconcile(models.Model):
+    """A partial reconciliation is where Odoo records that a payment or a
+    credit note settles an invoice: in Xero a Payment or an Allocation."""
+
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        partials._xero_enqueue_applications()
+        return partials
+
+    def unlink(self):
+        self._xero_enqueue_unapply()
+        return super().unlink()
+
+    def _xero_pairs(self):
+        """(kind, record, target) for each partial that means something in
+        Xero: ("payment", account.payment, invoice or credit note) or
+        ("allocation", credit note, invoice)."""
+        pairs = []
+        for partial in self:
+            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
+            documents = moves.filtered(lambda m: m.move_type in XERO_TYPES)
+            others = moves - documents
+            if len(documents) == 1 and len(others) == 1 and others.origin_payment_id:
+                pairs.append(("payment", others.origin_payment_id, documents))
+            elif len(documents) == 2:
+                notes = documents.filtered(lambda m: m.move_type in ("out_refund", "in_refund"))
+                invoices = documents - notes
+                if len(notes) == 1 and len(invoices) == 1:
+                    pairs.append(("allocation", notes, invoices))
+        return pairs
+
+    def _xero_enqueue_applications(self):
+        Job = self.env["xero.sync.job"].sudo()
+        touched = []
+        for kind, record, target in self._xero_pairs():
+            if target.state != "posted":
+                continue
+            target_job = Job._jobs_of(target, ("invoice", "credit_note")).filtered(
+                lambda j: j.state != "cancelled")[-1:]
+            if not target_job:
+                continue  # the document does not go to Xero
+            conn = target_job.connection_id
+            if conn.sync_from_date and record.date and record.date < conn.sync_from_date:
+                continue
+            if kind == "payment":
+                if record.state in ("draft", "canceled") or not record.move_id:
+                    continue
+                Job._enqueue(conn, record, "payment", target=target, depends_on=target_job)
+            else:
+                note_job = Job._jobs_of(record, ("credit_note",)).filtered(
+                    lambda j: j.state != "cancelled")[-1:]
+                if not note_job:
+                    continue
+                Job._enqueue(conn, record, "allocation", target=target, depends_on=note_job)
+            touched.append(record)
+        for record in touched:
+            if record._name == "account.payment":
+                record._xero_refresh_state()
+
+    def _xero_enqueue_unapply(self):
+        """A payment taken off a document: its Xero payment is deleted."""
+        Job = self.env["xero.sync.job"].sudo()
+        for kind, record, target in self._xero_pairs():
+            if kind != "payment":
+                continue
+            jobs = Job._jobs_of(record, ("payment", "delete_payment"), target=target)
+            deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
+            for job in jobs.filtered(lambda j: j.operation == "payment"):
+                if job.state in ("pending", "failed", "blocked"):
+                    job.write({"state": "cancelled", "sending_until": False,
+                               "error": _("Taken off %s before it reached Xero.", target.name)})
+                elif job.state in ("done", "sending") and job.xero_id not in deleted:
+                    Job._enqueue(job.connection_id, record, "delete_payment", target=target,
+                                 version=job.version, depends_on=job, xero_id=job.xero_id)
+            record._xero_refresh_state()
+
