@@ -1,5 +1,6 @@
 {
     "name": "Xero Connector",
+    "summary": "Post invoices, bills, credit notes, payments and trust "
     "transactions to Xero, mapped to Xero's accounts, taxes and currencies",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
@@ -19,6 +20,9 @@
         "views/xero_sync_job_views.xml",
         "views/account_move_views.xml",
         "views/account_payment_views.xml",
+        "data/account_trust_data.xml",
+        "views/account_trust_transaction_views.xml",
+        "views/account_trust_ledger_views.xml",
         "views/xero_oauth_templates.xml",
     ],
     "assets": {

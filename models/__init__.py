@@ -10,3 +10,6 @@ from . import xero_sync_job
 from . import account_move
 from . import account_payment
 from . import res_partner
+from . import account_trust_transaction
+from . import account_trust_ledger
+from . import xero_sync_job_trust

@@ -3,6 +3,8 @@ from . import test_mapping
 from . import test_oauth
 from . import test_xero_client
 from . import test_security
+from . import test_trust_accounting
 from . import test_payloads
 from . import test_ui_tour
 from . import test_sandbox
+from . import test_trust_xero

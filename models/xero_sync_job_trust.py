@@ -1,0 +1,433 @@
+"""Trust transactions through the push engine.
+
+Posting a trust transaction queues one job (same outbox, cron, batching,
+Idempotency-Key, pacing and log as invoices) when the company's Xero
+connection has "Trust transactions" on:
+
+==================== ================ =============================================
+kind                 operation        in Xero
+==================== ================ =============================================
+receipt              bank_transaction RECEIVE on the trust bank, coded Trust liability
+payment              bank_transaction SPEND on the trust bank, coded Trust liability
+paid_by_firm         bank_transaction SPEND on the trust bank, coded Trust paid by firm
+transfer_to_office   bank_transfer    BankTransfer trust bank -> office bank; where
+                                      Xero cannot (not two bank accounts, or two
+                                      currencies), SPEND + RECEIVE through the Bank
+                                      transfers account. The invoice's payment
+                                      (the push engine's payment job) is made from
+                                      the Trust liability account, which allows
+                                      payments: Dr Trust liability / Cr receivable.
+bank_transfer        bank_transaction SPEND on one bank + RECEIVE on the other, both
+                                      coded to the Bank transfers account
+firm_reimbursement   manual_journal   Dr Trust liability / Cr Trust paid by firm
+statutory_deposit    manual_journal   Dr Statutory deposit / Cr trust bank
+statutory_withdrawal manual_journal   Dr trust bank / Cr Statutory deposit
+==================== ================ =============================================
+
+So Xero's Trust liability moves exactly as Odoo's: per client (the contact)
+the receipts less payments, less the invoice payments made from trust.
+"""
+
+import hashlib
+from datetime import timedelta
+
+from odoo import _, api, models
+
+from ..xero import payloads, payloads_trust
+from .account_trust_transaction import CLIENT_KINDS
+from .xero_sync_job import BATCH_SIZE, WAIT_DELAY
+
+TRUST_OPERATIONS = {
+    "receipt": "bank_transaction",
+    "payment": "bank_transaction",
+    "paid_by_firm": "bank_transaction",
+    "bank_transfer": "bank_transaction",
+    "transfer_to_office": "bank_transfer",
+    "firm_reimbursement": "manual_journal",
+    "statutory_deposit": "manual_journal",
+    "statutory_withdrawal": "manual_journal",
+}
+
+
+class WaitForXero(Exception):
+    """A prerequisite (a contact) is not in Xero yet: try again later."""
+
+
+class AccountTrustTransaction(models.Model):
+    _name = "account.trust.transaction"
+    _inherit = ["account.trust.transaction", "xero.document.mixin"]
+
+    # ------------------------------------------------------------------------
+    # Queueing (in the posting transaction, no HTTP)
+    # ------------------------------------------------------------------------
+    def _after_post(self):
+        res = super()._after_post()
+        self._xero_enqueue()
+        return res
+
+    def _xero_connection(self):
+        """The connection that takes this trust transaction, or an empty record."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        conn = Connection._get_for_company(self.company_id, raise_if_missing=False)
+        if not conn or not conn.active or not conn.sync_trust:
+            return Connection
+        if conn.sync_from_date and self.date < conn.sync_from_date:
+            return Connection
+        return conn
+
+    def _xero_contact_partner(self):
+        """The Xero contact of the transaction: the client, or the firm for
+        movements of the firm's own money between bank accounts."""
+        self.ensure_one()
+        if self.kind == "transfer_to_office":
+            return self.company_id.partner_id
+        if self.kind in CLIENT_KINDS:
+            return self.partner_id.commercial_partner_id
+        if self.kind == "bank_transfer":
+            return self.company_id.partner_id
+        return self.env["res.partner"]
+
+    def _xero_enqueue(self):
+        Job = self.env["xero.sync.job"].sudo()
+        queued = self.browse()
+        for tx in self.filtered(lambda t: t.state == "posted"):
+            conn = tx._xero_connection()
+            if not conn:
+                continue
+            partner = tx._xero_contact_partner()
+            contact_job = partner._xero_enqueue_contact(conn) if partner else Job
+            Job._enqueue(conn, tx, TRUST_OPERATIONS[tx.kind], depends_on=contact_job or None)
+            queued |= tx
+        queued._xero_refresh_state()
+        if queued:
+            Job._trigger_cron()
+        return queued
+
+    def action_xero_post(self):
+        """Send this transaction's pending or failed Xero work now."""
+        Job = self.env["xero.sync.job"].sudo()
+        for tx in self:
+            jobs = Job._jobs_of(tx)
+            if not jobs:
+                tx._xero_enqueue()
+            jobs.filtered(lambda j: j.state in ("failed", "blocked")).action_retry()
+        self._xero_refresh_state()
+        Job._trigger_cron()
+        return True
+
+    def _xero_url(self):
+        self.ensure_one()
+        job = self._xero_jobs().filtered(lambda j: j.state == "done")[-1:]
+        return job.xero_url if job else False
+
+    # ------------------------------------------------------------------------
+    # Plain values for the builders
+    # ------------------------------------------------------------------------
+    def _xero_reference(self, job):
+        """The Reference (Narration) in Xero; it carries the job's key so a
+        job in doubt is found again by it."""
+        return "%s [%s]" % (self.name, job.idempotency_key)
+
+    def _xero_account_ref(self, conn, account, what, issues, bank=False):
+        xero = conn._map_account(account) if account else None
+        if not account:
+            issues.append(_("%s is not set on the Xero configuration.", what))
+            return None
+        if not xero:
+            issues.append(_("Account %(account)s (%(what)s) is not mapped to a Xero account.",
+                            account=account.display_name, what=what))
+            return None
+        if not xero.active:
+            issues.append(_("Account %(account)s (%(what)s) is mapped to Xero account %(xero)s, "
+                            "which is archived in Xero.", account=account.display_name,
+                            what=what, xero=xero.display_name))
+            return None
+        if bank and xero.account_type != "BANK":
+            issues.append(_("Account %(account)s (%(what)s) must be mapped to a Xero bank "
+                            "account, not %(xero)s.", account=account.display_name, what=what,
+                            xero=xero.display_name))
+            return None
+        return xero
+
+    def _xero_contact_id(self, conn):
+        partner = self._xero_contact_partner()
+        binding = partner._xero_binding(conn)
+        if not binding.xero_id:
+            partner._xero_enqueue_contact(conn)
+            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
+        return binding.xero_id
+
+    def _xero_currency(self, conn, issues):
+        """(currency code, rate) for Xero: None for the base currency."""
+        if self.currency_id == self.company_currency_id:
+            return None, None
+        xero = conn._map_currency(self.currency_id)
+        if not xero:
+            issues.append(_("Currency %s is not mapped to a Xero currency.", self.currency_id.name))
+            return None, None
+        line = self.move_id.line_ids.filtered(lambda l: l.amount_currency)[:1]
+        rate = abs(line.amount_currency / line.balance) if line and line.balance else None
+        return xero.code, rate
+
+    def _xero_trust_values(self, conn, job):
+        """(operation, [values], issues): the values of the Xero elements this
+        transaction is, or the issues (missing mappings) that stop it.
+        Raises WaitForXero while the contact is not in Xero."""
+        self.ensure_one()
+        issues = []
+        kind = self.kind
+        reference = self._xero_reference(job)
+        label = self._get_label()
+        if kind in ("receipt", "payment", "paid_by_firm"):
+            bank = self._xero_account_ref(
+                conn, self.journal_id.default_account_id,
+                _("trust account %s", self.journal_id.name), issues, bank=True)
+            fname = "trust_paid_by_firm_account_id" if kind == "paid_by_firm" \
+                else "trust_liability_account_id"
+            coded = self._xero_account_ref(
+                conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
+            code, rate = self._xero_currency(conn, issues)
+            if issues:
+                return "bank_transaction", [], issues
+            return "bank_transaction", [payloads_trust.BankTransactionValues(
+                type="RECEIVE" if kind == "receipt" else "SPEND",
+                contact_id=self._xero_contact_id(conn),
+                bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
+                date=self.date,
+                reference=reference,
+                lines=[payloads_trust.TrustLine(label, self.amount, coded.code)],
+                currency_code=code,
+                currency_rate=rate,
+            )], []
+        if kind in ("bank_transfer", "transfer_to_office"):
+            source = self._xero_account_ref(
+                conn, self.journal_id.default_account_id,
+                _("bank account %s", self.journal_id.name), issues, bank=True)
+            dest_label = _("bank account %s", self.dest_journal_id.name)
+            dest_account = self.dest_journal_id.default_account_id
+            dest = self._xero_account_ref(conn, dest_account, dest_label, issues)
+            code, rate = self._xero_currency(conn, issues)
+            if kind == "transfer_to_office":
+                invoice_issue = self._xero_invoice_issue(conn)
+                if invoice_issue:
+                    issues.append(invoice_issue)
+            if issues:
+                return "bank_transfer", [], issues
+            direct = dest.account_type == "BANK" and (
+                (source.currency_code or None) == (dest.currency_code or None))
+            if kind == "transfer_to_office" and direct:
+                return "bank_transfer", [payloads_trust.BankTransferValues(
+                    from_account=payloads_trust.AccountRef(source.xero_id, source.code),
+                    to_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                    amount=self.amount, date=self.date, reference=reference,
+                    currency_rate=rate,
+                )], []
+            # Through the Bank transfers account: out of one, into the other.
+            transfers = conn.bank_transfer_xero_account_id
+            if not transfers:
+                return "bank_transaction", [], [_(
+                    "Choose the Bank transfers account on the Xero configuration: transfers "
+                    "between bank accounts go through it.")]
+            if dest.account_type != "BANK":
+                return "bank_transaction", [], [_(
+                    "Account %(account)s (%(what)s) must be mapped to a Xero bank account, not "
+                    "%(xero)s.", account=dest_account.display_name, what=dest_label,
+                    xero=dest.display_name)]
+            contact_id = self._xero_contact_id(conn)
+            common = dict(contact_id=contact_id, date=self.date, reference=reference,
+                          currency_code=code, currency_rate=rate)
+            line = payloads_trust.TrustLine(label, self.amount, transfers.code)
+            return "bank_transaction", [
+                payloads_trust.BankTransactionValues(
+                    type="SPEND", lines=[line],
+                    bank_account=payloads_trust.AccountRef(source.xero_id, source.code), **common),
+                payloads_trust.BankTransactionValues(
+                    type="RECEIVE", lines=[line],
+                    bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code), **common),
+            ], []
+        # Manual journals: the journal entry's own lines, in the base currency.
+        lines = []
+        for line in self.move_id.line_ids:
+            xero = self._xero_account_ref(conn, line.account_id, line.account_id.name, issues)
+            if xero:
+                description = line.name or label
+                lines.append(payloads_trust.TrustLine(description, line.balance, xero.code))
+        if issues:
+            return "manual_journal", [], issues
+        return "manual_journal", [payloads_trust.ManualJournalValues(
+            narration=self._xero_narration(job), date=self.date, lines=lines)], []
+
+    def _xero_narration(self, job):
+        return "%s %s [%s]" % (self.name, self._kind_label(), job.idempotency_key)
+
+    def _xero_invoice_issue(self, conn):
+        """Why the invoice's payment from trust cannot follow, or None."""
+        invoice = self.invoice_id
+        Job = self.env["xero.sync.job"].sudo()
+        if not Job._jobs_of(invoice, ("invoice",)).filtered(lambda j: j.state != "cancelled"):
+            return _(
+                "Invoice %s does not go to Xero (Sales invoices are not synchronized, or it is "
+                "dated before the sync start): the transfer would leave the client's trust "
+                "liability unchanged in Xero.", invoice.name)
+        return None
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    def _xero_payment_values(self, connection, target):
+        """An invoice paid from trust (transfer to office) is paid in Xero
+        from the Trust liability account (which allows payments); the money
+        reaches the office bank by the trust transaction's bank transfer."""
+        values, issues = super()._xero_payment_values(connection, target)
+        tx = self.trust_transaction_id
+        if not tx or not connection.sync_trust:
+            return values, issues
+        liability = connection.trust_liability_account_id
+        xero = connection._map_account(liability) if liability else None
+        if not xero:
+            # The office bank's mapping does not matter here: only the trust liability's.
+            return values, [_(
+                "The Trust liability account is not set or not mapped to a Xero account: "
+                "%s is paid from trust.", target.name)]
+        values.update(account_code=xero.code or None, account_id=xero.xero_id or None)
+        return values, []
+
+
+class XeroSyncJob(models.Model):
+    _inherit = "xero.sync.job"
+
+    @api.model
+    def _selection_res_ref(self):
+        return super()._selection_res_ref() + [
+            ("account.trust.transaction", _("Trust transaction"))]
+
+    @api.model
+    def _xero_deep_link(self, operation, xero_id):
+        if xero_id and operation in ("bank_transaction", "bank_transfer", "manual_journal"):
+            path = {
+                "bank_transaction": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
+                "bank_transfer": "/Bank/ViewTransfer.aspx?bankTransferID=%s",
+                "manual_journal": "/Journal/View.aspx?invoiceID=%s",
+            }[operation]
+            return "https://go.xero.com" + path % xero_id.split(",")[0]
+        return super()._xero_deep_link(operation, xero_id)
+
+    # ------------------------------------------------------------------------
+    # Senders
+    # ------------------------------------------------------------------------
+    def _trust_prepare(self, api, operation):
+        """[(job, [values])] ready to send; the others are settled, released
+        or blocked here."""
+        ready = []
+        for job in self:
+            tx = job._record()
+            if tx is None or tx.state != "posted":
+                job.write({"state": "cancelled", "sending_until": False,
+                           "error": _("The trust transaction is no longer posted.")})
+                job._update_records()
+                continue
+            try:
+                op, values, issues = tx._xero_trust_values(job.connection_id, job)
+            except WaitForXero as exc:
+                job._release(error=str(exc.args[0]), delay=WAIT_DELAY)
+                continue
+            if issues:
+                job._set_blocked("\n".join(issues))
+                continue
+            if op != operation:
+                # transfer_to_office through the Bank transfers account.
+                job.operation = op
+                job._release(delay=timedelta(0))
+                continue
+            if job.in_doubt:
+                found = job._trust_find(api, tx, operation, values)
+                if found:
+                    job._set_done(found)
+                    continue
+            ready.append((job, values))
+        return ready
+
+    def _trust_find(self, api, tx, operation, values):
+        """The Xero id(s) of what this job already made, by its Reference."""
+        reference = tx._xero_reference(self)
+        if operation == "bank_transaction":
+            found = [b for b in api.get_bank_transactions(
+                where=payloads.where_equals("Reference", reference)) if b.status != "DELETED"]
+            ids = []
+            for value in values:
+                match = [b for b in found if str(getattr(b.type, "value", b.type)) == value.type]
+                if not match:
+                    return None
+                ids.append(match[0].bank_transaction_id)
+            return ",".join(str(i) for i in ids)
+        if operation == "bank_transfer":
+            data = api.call("get_bank_transfers", where=payloads.where_equals("Reference", reference))
+            found = getattr(data, "bank_transfers", None) or []
+            return str(found[0].bank_transfer_id) if found else None
+        data = api.call("get_manual_journals",
+                        where=payloads.where_equals("Narration", tx._xero_narration(self)))
+        found = [j for j in getattr(data, "manual_journals", None) or []
+                 if str(getattr(j.status, "value", j.status)) not in ("DELETED", "VOIDED")]
+        return str(found[0].manual_journal_id) if found else None
+
+    def _trust_send_batches(self, ready, build, create):
+        """Send ``ready`` [(job, [values])] in requests of at most BATCH_SIZE
+        elements; a job's elements go in one request. A job whose elements
+        were partly made by an earlier try sends only the missing ones."""
+        chunk, size = [], 0
+        chunks = []
+        for job, values in ready:
+            made = (job.xero_id or "").split(",") if job.xero_id else [""] * len(values)
+            todo = [(i, v) for i, v in enumerate(values) if not (made[i:i + 1] or [""])[0]]
+            if size + len(todo) > BATCH_SIZE and chunk:
+                chunks.append(chunk)
+                chunk, size = [], 0
+            chunk.append((job, made + [""] * (len(values) - len(made)), todo))
+            size += len(todo)
+        if chunk:
+            chunks.append(chunk)
+        for chunk in chunks:
+            jobs = self.browse([job.id for job, _m, _t in chunk])
+            elements = [build(v) for _job, _made, todo in chunk for _i, v in todo]
+            key = jobs._request_key()
+            if any(len(todo) < len(made) for _job, made, todo in chunk):
+                key = "%s-part-%s" % (key, hashlib.sha256(repr(
+                    [(job.id, [i for i, _v in todo]) for job, _m, todo in chunk]
+                ).encode()).hexdigest()[:12])
+            results = iter(create(elements, key))
+            for job, made, todo in chunk:
+                errors = []
+                for i, _v in todo:
+                    result = next(results)
+                    if result.ok:
+                        made[i] = str(result.xero_id)
+                    else:
+                        errors.append(result.message or _("Xero refused this element."))
+                if errors:
+                    job.xero_id = ",".join(made) if any(made) else False
+                    job._set_failed("\n".join(errors))
+                else:
+                    job._set_done(",".join(made))
+            self._commit()
+
+    def _send_bank_transaction(self, api):
+        ready = self._trust_prepare(api, "bank_transaction")
+        self._trust_send_batches(
+            ready, payloads_trust.build_bank_transaction, api.create_bank_transactions)
+
+    def _send_manual_journal(self, api):
+        ready = self._trust_prepare(api, "manual_journal")
+        self._trust_send_batches(
+            ready, payloads_trust.build_manual_journal, api.create_manual_journals)
+
+    def _send_bank_transfer(self, api):
+        for job, values in self._trust_prepare(api, "bank_transfer"):
+            result = api.create_bank_transfer(
+                payloads_trust.build_bank_transfer(values[0]), job._request_key())
+            if result.ok:
+                job._set_done(str(result.xero_id))
+            else:
+                job._set_failed(result.message or _("Xero refused the bank transfer."))
+            self._commit()
