@@ -82,8 +82,10 @@ ensure_postgres() {
         || psql -U postgres -d postgres -c "CREATE ROLE \"$PGUSER\" SUPERUSER LOGIN" >/dev/null
 }
 
-odoo_bin() {
-    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$AXERO_PY" "$ODOO_SRC/odoo-bin" \
+odoo_bin() {  # [subcommand] options...
+    local cmd=()
+    case "${1:-}" in -*|"") ;; *) cmd=("$1"); shift ;; esac
+    PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}" "$AXERO_PY" "$ODOO_SRC/odoo-bin" "${cmd[@]}" \
         --addons-path="$ODOO_SRC/addons,$AXERO_ADDONS" \
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER" \
         --data-dir="$AXERO_HOME/data" "$@"
