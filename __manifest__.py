@@ -33,6 +33,4 @@
             "account_xero/static/tests/tours/*.js",
         ],
     },
-    "installable": True,
-    "application": False,
 }

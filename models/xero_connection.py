@@ -155,7 +155,7 @@ class XeroConnection(models.Model):
 
     # --- OAuth2 app credentials and tokens (admins only) -------------------
     client_id = fields.Char("Client ID", groups="base.group_system", copy=False)
-    client_secret = fields.Char("Client Secret", groups="base.group_system", copy=False)
+    client_secret = fields.Char(groups="base.group_system", copy=False)
     scopes = fields.Char(default=DEFAULT_SCOPES, required=True)
     access_token = fields.Char(groups="base.group_system", copy=False)
     refresh_token = fields.Char(groups="base.group_system", copy=False)

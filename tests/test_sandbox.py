@@ -212,7 +212,7 @@ class TestSandboxLimitsFaults(SandboxCase):
         self.srv.faults.slow(seconds=1.0, path="*/Organisation")
         results = []
         t = threading.Thread(target=lambda: results.append(requests.get(
-            self.srv.url + API + "/Organisation", headers=self.h()).status_code))
+            self.srv.url + API + "/Organisation", headers=self.h(), timeout=10).status_code))
         t.start()
         import time
         time.sleep(0.3)
@@ -280,21 +280,21 @@ class TestSandboxLimitsFaults(SandboxCase):
     def test_control_api(self):
         base = self.srv.url + "/_sandbox"
         self.assertEqual(requests.post(base + "/faults", json={"kind": "status", "path": "*/Accounts",
-                                                               "status": 503}).status_code, 200)
-        self.assertEqual(len(requests.get(base + "/faults").json()), 1)
+                                                               "status": 503}, timeout=10).status_code, 200)
+        self.assertEqual(len(requests.get(base + "/faults", timeout=10).json()), 1)
         self.assertEqual(self.get("/Accounts").status_code, 503)
-        stats = requests.get(base + "/stats").json()
+        stats = requests.get(base + "/stats", timeout=10).json()
         self.assertEqual(stats["by_endpoint"]["GET /api.xro/2.0/Accounts"], 1)
-        grant = requests.post(base + "/grant", json={"client_id": "demo"}).json()
+        grant = requests.post(base + "/grant", json={"client_id": "demo"}, timeout=10).json()
         self.contact("Control Co")
-        docs = requests.get(base + "/tenants/%s/Contacts" % grant["tenant_id"]).json()
+        docs = requests.get(base + "/tenants/%s/Contacts" % grant["tenant_id"], timeout=10).json()
         self.assertEqual([d["Name"] for d in docs], ["Control Co"])
-        requests.post(base + "/tenants/%s/lock_dates" % grant["tenant_id"], json={"period": "2026-01-31"})
+        requests.post(base + "/tenants/%s/lock_dates" % grant["tenant_id"], json={"period": "2026-01-31"}, timeout=10)
         org = self.get("/Organisation", headers=self.h(token=grant["access_token"])).json()["Organisations"][0]
         self.assertEqual(org["PeriodLockDate"], "/Date(1769817600000+0000)/")
-        self.assertEqual(requests.post(base + "/reset").status_code, 200)
-        self.assertEqual(len(requests.get(base + "/tenants").json()), 1)
-        self.assertEqual(requests.get(base + "/faults").json(), [])
+        self.assertEqual(requests.post(base + "/reset", timeout=10).status_code, 200)
+        self.assertEqual(len(requests.get(base + "/tenants", timeout=10).json()), 1)
+        self.assertEqual(requests.get(base + "/faults", timeout=10).json(), [])
 
 
 @tagged("post_install", "-at_install")
