@@ -1,5 +1,6 @@
 """python -m xero_sandbox --host 127.0.0.1 --port 8070"""
 import argparse
+import contextlib
 import sys
 
 from .server import SandboxServer
@@ -17,11 +18,11 @@ def main(argv=None):
     srv.store.auto_approve = args.auto_approve
     srv.start()
     tenant = srv.store.default_tenant_id
+    # pylint: disable-next=print-used  # a CLI's own output on stdout, not a log line
     print("Xero sandbox listening on %s (app demo/demo, tenant %s)" % (srv.url, tenant), flush=True)
     try:
-        srv._thread.join()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):   # Ctrl-C is how the server is stopped
+            srv._thread.join()
     finally:
         srv.stop()
     return 0

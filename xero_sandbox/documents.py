@@ -13,6 +13,10 @@ https://developer.xero.com/documentation/api/accounting/requests-and-responses):
   Contacts, a list fetched without `page` leaves out line items (and contact
   details); page=N or GET by id returns them.
 
+Every endpoint is built by `collection` (GET by id, GET list, PUT/POST batch
+with an optional id in the URL); what differs per kind is its handle
+(validate + store one element) and its render.
+
 Xero's validation messages are used verbatim where known (lock dates, contact
 name/number uniqueness, "Account code '...' is not a valid code for this
 document.", "Payment amount exceeds the amount outstanding on this
@@ -30,6 +34,11 @@ MAX_BATCH = 50   # Xero recommends up to 50 elements per request (sandbox enforc
 # given; Xero uses XE.com's daily rate.
 FX = {"USD": Decimal("0.60"), "AUD": Decimal("0.92"), "GBP": Decimal("0.47"), "EUR": Decimal("0.55"),
       "NZD": Decimal("1.09")}
+# The id field of each kind; documents are stored under their id in lower case
+# (Xero's ids are GUIDs, matched in any case).
+ID_KEY = {"Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID",
+          "Payments": "PaymentID", "BankTransactions": "BankTransactionID",
+          "BankTransfers": "BankTransferID", "ManualJournals": "ManualJournalID"}
 
 
 class Invalid(Exception):
@@ -47,8 +56,9 @@ class Tx:
         self.tenant = tenant
         self.undo = []
 
-    def put(self, kind, key, doc):
+    def put(self, kind, doc):
         docs = self.tenant.docs[kind]
+        key = doc[ID_KEY[kind]].lower()
         self.undo.append((kind, key, docs.get(key), self.tenant.sequences.copy()))
         docs[key] = doc
         return doc
@@ -148,6 +158,77 @@ def _echo(el):
     return {k: v for k, v in el.items()} if isinstance(el, dict) else {}
 
 
+# --- the endpoint shape every document kind shares ----------------------------
+
+def collection(kind, render, handle, *, find=None, target=None, select=None, paged=True,
+               render_after_filter=False, methods=("PUT", "POST"), id_methods=("PUT", "POST"),
+               batch=run_batch):
+    """The handler of a document endpoint /{kind}[/{key}]:
+
+    GET /{kind}/{key}        find(tenant, key) (default: by id) rendered in full, or
+                             404; segments after the key are ignored;
+    GET /{kind}              the documents narrowed by select(ctx, docs) (the
+                             endpoint's own filters: IDs=, Statuses= ...), then
+                             If-Modified-Since/where/order and page=N (when paged)
+                             by list_response. where/order see the rendered
+                             document (Contact.Name ...), or with
+                             render_after_filter the stored one, rendered per page.
+                             Without page=N the render is the summary (full=False);
+    {methods} /{kind}        a batch, batch(...) (default run_batch) of
+                             handle(ctx, tx, el);
+    {id_methods} /{kind}/{key}  a batch on the document target(tenant, key) names
+                             (default: the key as given, if it is a stored id):
+                             handle(ctx, tx, el, that); 404 when there is none or
+                             more segments follow.
+    Anything else is 404.
+    """
+    def by_id(tenant, key):
+        return tenant.docs[kind].get(key.lower())
+
+    def id_as_given(tenant, key):
+        return key if by_id(tenant, key) else None
+
+    find = find or by_id
+    target = target or id_as_given
+
+    def handler(ctx, rest):
+        m = ctx.request.method
+        tenant = ctx.tenant
+        with ctx.store.lock:
+            if m == "GET":
+                if rest:
+                    d = find(tenant, rest[0])
+                    return json_response(ctx.envelope(kind, [render(ctx, d)])) if d else not_found()
+                docs = list(tenant.docs[kind].values())
+                if select:
+                    docs = select(ctx, docs)
+                full = bool(ctx.arg("page"))
+                if render_after_filter:
+                    return list_response(ctx, kind, docs, paged=paged,
+                                         render=lambda d: render(ctx, d, full=full))
+                return list_response(ctx, kind, [render(ctx, d, full=full) for d in docs], paged=paged)
+            if m in methods and not rest:
+                return batch(ctx, kind, _elements(ctx, kind), handle, render)
+            if m in id_methods and len(rest) == 1:
+                key = target(tenant, rest[0])
+                if key is None:
+                    return not_found()
+                return batch(ctx, kind, _elements(ctx, kind),
+                             lambda c, tx, el: handle(c, tx, el, key), render)
+        return not_found()
+
+    return handler
+
+
+def _only(ctx, docs, param, value, norm=str.lower):
+    """Xero's comma-separated list filters (IDs=, InvoiceNumbers=, Statuses= ...)."""
+    given = ctx.arg(param)
+    if not given:
+        return docs
+    wanted = {norm(i.strip()) for i in given.split(",")}
+    return [d for d in docs if value(d) in wanted]
+
+
 # --- shared validation ------------------------------------------------------
 
 def _date(value, field, errors, default=None):
@@ -175,6 +256,49 @@ def _lock_errors(tenant, date):
         msgs.append("The document date cannot be before the end of year lock date, currently set at %s"
                     % e.strftime("%d-%b-%Y"))
     return msgs
+
+
+def _updated(ctx, kind, el, doc_id, message):
+    """(id, stored document) of the document an element updates: the id in
+    the URL, else the element's own id field; Invalid(message % id) when no
+    such document is stored; (None, None) for a new document."""
+    did = doc_id or _ci(el, ID_KEY[kind])
+    if not did:
+        return None, None
+    doc = ctx.tenant.docs[kind].get(str(did).lower())
+    if doc is None:
+        raise Invalid([message % did])
+    return did, doc
+
+
+def _date_or_today(ctx, el, errors):
+    return _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+
+
+def _close(ctx, tx, kind, doc, status, check_lock, **changes):
+    """Void or delete a document; with check_lock Xero refuses it when the
+    document's date is in a locked period."""
+    errors = _lock_errors(ctx.tenant, doc["Date"]) if check_lock else []
+    if errors:
+        raise Invalid(errors)
+    return tx.put(kind, dict(doc, Status=status, UpdatedDateUTC=_stamp(ctx), **changes))
+
+
+def _resubmitted(existing, el, **refs):
+    """An update of a document that is re-validated whole: the stored document
+    in request form (refs: its references as request objects) overlaid with
+    the element, so the fields left out keep their values."""
+    merged = dict(existing, Date=existing["Date"].isoformat(), **refs)
+    merged.update(el)
+    return merged
+
+
+def _amount(el, errors):
+    try:
+        return dec(_ci(el, "Amount"), None)
+    except ValueError as e:
+        errors.append(str(e))
+        return None
 
 
 def _find_account(tenant, ref):
@@ -217,6 +341,16 @@ def _tax_rate(tenant, tax_type, acc, errors):
                       "transaction." % tax_type)
         return None
     return rate
+
+
+def _tax(amount, pct, lat):
+    """The tax of a line at pct %: in an Inclusive amount, on top of an
+    Exclusive one, none with NoTax; rounded to 2 dp per line."""
+    if lat == "NoTax":
+        return ZERO
+    if lat == "Inclusive":
+        return r2(amount * pct / (Decimal(100) + pct))
+    return r2(amount * pct / Decimal(100))
 
 
 def _currency(ctx, el, errors):
@@ -287,14 +421,10 @@ def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow
             pct = rate["EffectiveRate"] if rate else ZERO
         else:
             pct = ZERO
-        if line_amount_types == "NoTax":
-            tax = ZERO
-        elif tax_amount is not None:
+        if tax_amount is not None and line_amount_types != "NoTax":
             tax = r2(tax_amount)   # Xero accepts a supplied tax amount (rounding adjustments)
-        elif line_amount_types == "Inclusive":
-            tax = r2(line_amount * pct / (Decimal(100) + pct))
         else:
-            tax = r2(line_amount * pct / Decimal(100))
+            tax = _tax(line_amount, pct, line_amount_types)
         line = {"LineItemID": _ci(li, "LineItemID") or new_id(), "Description": _ci(li, "Description"),
                 "Quantity": qty, "UnitAmount": unit, "ItemCode": _ci(li, "ItemCode"),
                 "AccountCode": acc["Code"] if acc else (str(code) if code else None),
@@ -319,6 +449,22 @@ def _lat(el, default="Exclusive"):
         if str(v).lower() == opt.lower():
             return opt
     return None
+
+
+def _line_input(li):
+    return {"LineItemID": li["LineItemID"], "Description": li.get("Description"), "Quantity": li["Quantity"],
+            "UnitAmount": li.get("UnitAmount"), "AccountCode": li.get("AccountCode"),
+            "TaxType": li.get("TaxType"), "DiscountRate": li.get("DiscountRate"),
+            "Tracking": li.get("Tracking")}
+
+
+def _render_lines(lines):
+    return [{k: v for k, v in li.items() if v is not None} for li in lines]
+
+
+def _account_summary(tenant, account_id):
+    acc = tenant.account_by_id(account_id)
+    return {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
 
 
 # --- contacts -----------------------------------------------------------------
@@ -356,6 +502,15 @@ def _contact_ref(ctx, tx, ref, errors, create=True):
     return None
 
 
+def _document_contact(ctx, tx, ref, errors):
+    """The contact a document names; an archived one cannot be used."""
+    contact = _contact_ref(ctx, tx, ref, errors)
+    if contact is not None and contact["ContactStatus"] == "ARCHIVED":
+        errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
+                      % contact["Name"])
+    return contact
+
+
 def _contact_upsert(ctx, tx, el, existing):
     tenant = ctx.tenant
     errors = []
@@ -391,19 +546,15 @@ def _contact_upsert(ctx, tx, el, existing):
     if errors:
         raise Invalid(errors)
     doc["UpdatedDateUTC"] = _stamp(ctx)
-    return tx.put("Contacts", doc["ContactID"].lower(), doc)
+    return tx.put("Contacts", doc)
 
 
-def _contact_handle(ctx, tx, el, contact_id=None, method="PUT"):
-    docs = ctx.tenant.docs["Contacts"]
-    existing = None
-    cid = contact_id or _ci(el, "ContactID")
-    if cid:
-        existing = docs.get(str(cid).lower())
-        if existing is None:
-            raise Invalid(["The contact with ContactID %s does not exist (sandbox wording)" % cid])
-    elif method == "POST" and _ci(el, "ContactNumber"):
-        existing = next((c for c in docs.values() if c.get("ContactNumber") == _ci(el, "ContactNumber")), None)
+def _contact_handle(ctx, tx, el, contact_id=None):
+    cid, existing = _updated(ctx, "Contacts", el, contact_id,
+                             "The contact with ContactID %s does not exist (sandbox wording)")
+    if cid is None and ctx.request.method == "POST" and _ci(el, "ContactNumber"):
+        existing = next((c for c in ctx.tenant.docs["Contacts"].values()
+                         if c.get("ContactNumber") == _ci(el, "ContactNumber")), None)
     return _contact_upsert(ctx, tx, el, existing)
 
 
@@ -422,64 +573,60 @@ def _contact_summary(c):
             "HasValidationErrors": False}
 
 
+def _contact_of(tenant, contact_id):
+    """The contact summary Xero nests in a document; None for an unknown id."""
+    c = tenant.docs["Contacts"].get((contact_id or "").lower())
+    return _contact_summary(c) if c else None
+
+
 def _mark_contact_role(ctx, tx, contact, doc_type):
     flag = "IsCustomer" if doc_type in ("ACCREC", "ACCRECCREDIT", "RECEIVE") else "IsSupplier"
     if not contact.get(flag):
-        c = dict(contact)
-        c[flag] = True
-        tx.put("Contacts", c["ContactID"].lower(), c)
+        tx.put("Contacts", dict(contact, **{flag: True}))
 
 
-@route("Contacts")
-def contacts(ctx, rest):
-    m = ctx.request.method
-    tenant = ctx.tenant
-    with ctx.store.lock:
-        if m == "GET":
-            if rest:
-                key = rest[0].lower()
-                c = tenant.docs["Contacts"].get(key) or next(
-                    (c for c in tenant.docs["Contacts"].values() if (c.get("ContactNumber") or "").lower() == key), None)
-                return json_response(ctx.envelope("Contacts", [render_contact(ctx, c)])) if c else not_found()
-            docs = list(tenant.docs["Contacts"].values())
-            ids = ctx.arg("IDs")
-            if ids:
-                wanted = {i.strip().lower() for i in ids.split(",")}
-                docs = [d for d in docs if d["ContactID"].lower() in wanted]
-            if not ctx.flag("includeArchived"):
-                docs = [d for d in docs if d["ContactStatus"] != "ARCHIVED"]
-            term = ctx.arg("searchTerm")
-            if term:
-                t = term.lower()
-                docs = [d for d in docs if any(t in (d.get(f) or "").lower() for f in
-                                               ("Name", "FirstName", "LastName", "ContactNumber",
-                                                "CompanyNumber", "EmailAddress"))]
-            paged = bool(ctx.arg("page"))
-            return list_response(ctx, "Contacts", docs, paged=True,
-                                 render=lambda d: render_contact(ctx, d, full=paged))
-        if m in ("PUT", "POST"):
-            if rest and len(rest) > 1:
-                return not_found()
-            cid = rest[0] if rest else None
-            if cid and cid.lower() not in tenant.docs["Contacts"]:
-                return not_found()
-            return run_batch(ctx, "Contacts", _elements(ctx, "Contacts"),
-                             lambda c, tx, el: _contact_handle(c, tx, el, cid, m), render_contact)
-    return not_found()
+def _contact_by_key(tenant, key):
+    """GET /Contacts/{ContactID or ContactNumber}."""
+    docs = tenant.docs["Contacts"]
+    key = key.lower()
+    return docs.get(key) or next((c for c in docs.values() if (c.get("ContactNumber") or "").lower() == key),
+                                 None)
+
+
+def _select_contacts(ctx, docs):
+    docs = _only(ctx, docs, "IDs", lambda d: d["ContactID"].lower())
+    if not ctx.flag("includeArchived"):
+        docs = [d for d in docs if d["ContactStatus"] != "ARCHIVED"]
+    term = ctx.arg("searchTerm")
+    if term:
+        t = term.lower()
+        docs = [d for d in docs if any(t in (d.get(f) or "").lower() for f in
+                                       ("Name", "FirstName", "LastName", "ContactNumber",
+                                        "CompanyNumber", "EmailAddress"))]
+    return docs
+
+
+contacts = route("Contacts")(collection(
+    "Contacts", render_contact, _contact_handle, find=_contact_by_key, select=_select_contacts,
+    render_after_filter=True))
 
 
 # --- invoices & credit notes ------------------------------------------------
 
 INV_TYPES = ("ACCREC", "ACCPAY")
 CN_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
-
-
-def _doc_spec(kind):
-    if kind == "Invoices":
-        return {"id": "InvoiceID", "number": "InvoiceNumber", "types": INV_TYPES, "prefix": "INV-",
-                "auto": "ACCREC", "name": "Invoice"}
-    return {"id": "CreditNoteID", "number": "CreditNoteNumber", "types": CN_TYPES, "prefix": "CN-",
-            "auto": "ACCRECCREDIT", "name": "Credit Note"}
+# "auto": the type Xero numbers itself (sales invoices and credit notes);
+# "outstanding": what payments and allocations reduce.
+DOC_SPECS = {
+    "Invoices": {"id": "InvoiceID", "number": "InvoiceNumber", "types": INV_TYPES, "prefix": "INV-",
+                 "auto": "ACCREC", "name": "Invoice", "outstanding": "AmountDue",
+                 "duplicate_number": "Invoice # must be unique.",
+                 "not_found": "Invoice with InvoiceID %s could not be found (sandbox wording)"},
+    "CreditNotes": {"id": "CreditNoteID", "number": "CreditNoteNumber", "types": CN_TYPES, "prefix": "CN-",
+                    "auto": "ACCRECCREDIT", "name": "Credit Note", "outstanding": "RemainingCredit",
+                    "duplicate_number": "Credit Note # must be unique. (sandbox wording)",
+                    "not_found": "Credit Note with CreditNoteID %s could not be found (sandbox wording)"},
+}
 
 
 def _has_money(doc):
@@ -487,18 +634,18 @@ def _has_money(doc):
         or doc.get("AmountPaid", ZERO) > 0
 
 
+def _number_taken(docs, spec, number, typ):
+    return any(d.get(spec["number"]) == number and d["Type"] == typ and d["Status"] != "DELETED"
+               for d in docs.values())
+
+
 def _invoice_handle(ctx, tx, el, kind, doc_id=None):
     tenant = ctx.tenant
-    spec = _doc_spec(kind)
+    spec = DOC_SPECS[kind]
     docs = tenant.docs[kind]
     errors = []
-    existing = None
-    did = doc_id or _ci(el, spec["id"])
-    if did:
-        existing = docs.get(str(did).lower())
-        if existing is None:
-            raise Invalid(["%s with %s %s could not be found (sandbox wording)" % (spec["name"], spec["id"], did)])
-    elif ctx.request.method == "POST" and _ci(el, spec["number"]):
+    did, existing = _updated(ctx, kind, el, doc_id, spec["not_found"])
+    if did is None and ctx.request.method == "POST" and _ci(el, spec["number"]):
         num = _ci(el, spec["number"])
         existing = next((d for d in docs.values() if d.get(spec["number"]) == num
                          and d["Status"] not in ("DELETED", "VOIDED")
@@ -515,23 +662,16 @@ def _invoice_handle(ctx, tx, el, kind, doc_id=None):
     if lat is None:
         errors.append("LineAmountTypes is not valid (sandbox wording)")
         lat = "Exclusive"
-    contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
-    if contact is not None and contact["ContactStatus"] == "ARCHIVED":
-        errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
-                      % contact["Name"])
-    today = ctx.store.utcnow().date()
-    date = _date(_ci(el, "Date"), "Date", errors, today)
+    contact = _document_contact(ctx, tx, _ci(el, "Contact"), errors)
+    date = _date_or_today(ctx, el, errors)
     due = _date(_ci(el, "DueDate"), "DueDate", errors)
     currency, rate = _currency(ctx, el, errors)
     lines = _lines(ctx, el, "LineItems", errors, status, lat)
     if status == "AUTHORISED":
         errors.extend(_lock_errors(tenant, date))
     number = _ci(el, spec["number"])
-    if number and typ == spec["auto"]:
-        if any(d.get(spec["number"]) == number and d["Type"] == typ and d["Status"] != "DELETED"
-               for d in docs.values()):
-            errors.append("Invoice # must be unique." if kind == "Invoices"
-                          else "Credit Note # must be unique. (sandbox wording)")
+    if number and typ == spec["auto"] and _number_taken(docs, spec, number, typ):
+        errors.append(spec["duplicate_number"])
     if errors:
         raise Invalid(errors)
     if not number and typ == spec["auto"]:
@@ -543,18 +683,15 @@ def _invoice_handle(ctx, tx, el, kind, doc_id=None):
            "CurrencyCode": currency, "CurrencyRate": rate, "Url": _ci(el, "Url"),
            "BrandingThemeID": _ci(el, "BrandingThemeID"), "SentToContact": bool(_ci(el, "SentToContact")),
            "Payments": [], "Allocations": [], "AmountPaid": ZERO, "AmountCredited": ZERO,
-           "HasAttachments": False, "IsDiscounted": False, "UpdatedDateUTC": _stamp(ctx)}
-    if kind == "Invoices":
-        doc["AmountDue"] = total
-    else:
-        doc["RemainingCredit"] = total
+           "HasAttachments": False, "IsDiscounted": False, "UpdatedDateUTC": _stamp(ctx),
+           spec["outstanding"]: total}
     _mark_contact_role(ctx, tx, contact, typ)
-    return tx.put(kind, doc[spec["id"]].lower(), doc)
+    return tx.put(kind, doc)
 
 
 def _invoice_update(ctx, tx, el, kind, existing):
     tenant = ctx.tenant
-    spec = _doc_spec(kind)
+    spec = DOC_SPECS[kind]
     doc = dict(existing)
     errors = []
     cur = doc["Status"]
@@ -574,25 +711,12 @@ def _invoice_update(ctx, tx, el, kind, existing):
         raise Invalid(["%s not of valid status for modification" % spec["name"]])
     if cur == "AUTHORISED" and _has_money(doc) and (new == "VOIDED" or edits):
         raise Invalid(["This document cannot be edited as it has a payment or credit note allocated to it."])
-    if new == "VOIDED" or new == "DELETED":
-        if new == "VOIDED":
-            errors.extend(_lock_errors(tenant, doc["Date"]))
-        if errors:
-            raise Invalid(errors)
-        doc["Status"] = new
-        if kind == "Invoices":
-            doc["AmountDue"] = ZERO
-        else:
-            doc["RemainingCredit"] = ZERO
-        doc["UpdatedDateUTC"] = _stamp(ctx)
-        return tx.put(kind, doc[spec["id"]].lower(), doc)
+    if new in ("VOIDED", "DELETED"):
+        return _close(ctx, tx, kind, existing, new, new == "VOIDED", **{spec["outstanding"]: ZERO})
     lat = _lat(el, doc["LineAmountTypes"]) or doc["LineAmountTypes"]
     if _ci(el, "Contact") is not None:
-        contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
+        contact = _document_contact(ctx, tx, _ci(el, "Contact"), errors)
         if contact is not None:
-            if contact["ContactStatus"] == "ARCHIVED":
-                errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
-                              % contact["Name"])
             doc["Contact"] = contact["ContactID"]
     if _ci(el, "Date") is not None:
         doc["Date"] = _date(_ci(el, "Date"), "Date", errors, doc["Date"])
@@ -607,10 +731,8 @@ def _invoice_update(ctx, tx, el, kind, existing):
         doc["CurrencyCode"], doc["CurrencyRate"] = _currency(ctx, merged, errors)
     number = _ci(el, spec["number"])
     if number and number != doc.get(spec["number"]) and doc["Type"] == spec["auto"]:
-        if any(d.get(spec["number"]) == number and d["Type"] == doc["Type"] and d["Status"] != "DELETED"
-               for d in tenant.docs[kind].values()):
-            errors.append("Invoice # must be unique." if kind == "Invoices"
-                          else "Credit Note # must be unique. (sandbox wording)")
+        if _number_taken(tenant.docs[kind], spec, number, doc["Type"]):
+            errors.append(spec["duplicate_number"])
         doc[spec["number"]] = number
     if _ci(el, "LineItems") is not None:
         doc["LineItems"] = _lines(ctx, el, "LineItems", errors, new, lat)
@@ -635,25 +757,30 @@ def _invoice_update(ctx, tx, el, kind, existing):
         doc["RemainingCredit"] = r2(doc["Total"] - sum((a["Amount"] for a in doc["Allocations"]), ZERO)
                                     - doc["AmountPaid"])
     doc["UpdatedDateUTC"] = _stamp(ctx)
-    return tx.put(kind, doc[spec["id"]].lower(), doc)
+    return tx.put(kind, doc)
 
 
-def _line_input(li):
-    return {"LineItemID": li["LineItemID"], "Description": li.get("Description"), "Quantity": li["Quantity"],
-            "UnitAmount": li.get("UnitAmount"), "AccountCode": li.get("AccountCode"),
-            "TaxType": li.get("TaxType"), "DiscountRate": li.get("DiscountRate"),
-            "Tracking": li.get("Tracking")}
-
-
-def _render_lines(lines):
-    return [{k: v for k, v in li.items() if v is not None} for li in lines]
+def _settle(ctx, tx, kind, doc, amount, date, **changes):
+    """Store an invoice or credit note with changes and amount taken off what
+    is outstanding (AmountDue, RemainingCredit): PAID on date when nothing is
+    left, AUTHORISED again when removing a payment reopens it."""
+    outstanding = DOC_SPECS[kind]["outstanding"]
+    doc = dict(doc, **changes)
+    doc[outstanding] = r2(doc[outstanding] - amount)
+    if doc[outstanding] == 0:
+        doc["Status"] = "PAID"
+        doc["FullyPaidOnDate"] = date
+    elif doc["Status"] == "PAID":
+        doc["Status"] = "AUTHORISED"
+        doc.pop("FullyPaidOnDate", None)
+    doc["UpdatedDateUTC"] = _stamp(ctx)
+    return tx.put(kind, doc)
 
 
 def render_invoice(ctx, d, full=True):
     tenant = ctx.tenant
-    c = tenant.docs["Contacts"].get(d["Contact"].lower())
     out = {k: v for k, v in d.items() if k not in ("Contact", "LineItems", "Payments", "Allocations")}
-    out["Contact"] = _contact_summary(c) if c else {"ContactID": d["Contact"]}
+    out["Contact"] = _contact_of(tenant, d["Contact"]) or {"ContactID": d["Contact"]}
     out["DateString"] = date_string(d["Date"])
     if d.get("DueDate"):
         out["DueDateString"] = date_string(d["DueDate"])
@@ -678,7 +805,8 @@ def render_invoice(ctx, d, full=True):
 
 
 def _doc_lookup(tenant, kind, key):
-    spec = _doc_spec(kind)
+    """By InvoiceID (CreditNoteID) or else by InvoiceNumber (CreditNoteNumber)."""
+    spec = DOC_SPECS[kind]
     docs = tenant.docs[kind]
     d = docs.get(key.lower())
     if d is None:
@@ -686,65 +814,44 @@ def _doc_lookup(tenant, kind, key):
     return d
 
 
-def _list_docs(ctx, kind, key):
-    tenant = ctx.tenant
-    spec = _doc_spec(kind)
-    docs = list(tenant.docs[kind].values())
-    ids = ctx.arg("IDs")
-    if ids:
-        wanted = {i.strip().lower() for i in ids.split(",")}
-        docs = [d for d in docs if d[spec["id"]].lower() in wanted]
-    nums = ctx.arg(spec["number"] + "s")
-    if nums:
-        wanted = {i.strip() for i in nums.split(",")}
-        docs = [d for d in docs if d.get(spec["number"]) in wanted]
-    cids = ctx.arg("ContactIDs")
-    if cids:
-        wanted = {i.strip().lower() for i in cids.split(",")}
-        docs = [d for d in docs if d["Contact"].lower() in wanted]
-    statuses = ctx.arg("Statuses")
-    if statuses:
-        wanted = {s.strip().upper() for s in statuses.split(",")}
-        docs = [d for d in docs if d["Status"] in wanted]
-    paged = bool(ctx.arg("page"))
-    # where clauses see the rendered shape (Contact.ContactID, Contact.Name ...)
-    rendered = [render_invoice(ctx, d, full=paged) for d in docs]
-    return list_response(ctx, key, rendered, paged=True)
-
-
 def _invoice_route(kind):
-    key = kind
+    spec = DOC_SPECS[kind]
+
+    def find(tenant, key):
+        return _doc_lookup(tenant, kind, key)
+
+    def target(tenant, key):
+        d = _doc_lookup(tenant, kind, key)
+        return d[spec["id"]] if d else None
+
+    def handle(ctx, tx, el, doc_id=None):
+        return _invoice_handle(ctx, tx, el, kind, doc_id)
+
+    def select(ctx, docs):
+        docs = _only(ctx, docs, "IDs", lambda d: d[spec["id"]].lower())
+        docs = _only(ctx, docs, spec["number"] + "s", lambda d: d.get(spec["number"]), norm=str)
+        docs = _only(ctx, docs, "ContactIDs", lambda d: d["Contact"].lower())
+        return _only(ctx, docs, "Statuses", lambda d: d["Status"], norm=str.upper)
+
+    # where clauses see the rendered shape (Contact.ContactID, Contact.Name ...)
+    documents = collection(kind, render_invoice, handle, find=find, target=target, select=select)
 
     def handler(ctx, rest):
-        m = ctx.request.method
-        tenant = ctx.tenant
-        with ctx.store.lock:
-            if m == "GET":
-                if rest:
-                    if len(rest) > 1:
-                        return not_found()
-                    d = _doc_lookup(tenant, kind, rest[0])
-                    return json_response(ctx.envelope(key, [render_invoice(ctx, d)])) if d else not_found()
-                return _list_docs(ctx, kind, key)
-            if kind == "CreditNotes" and rest and len(rest) == 2 and rest[1].lower() == "allocations" \
-                    and m in ("PUT", "POST"):
+        if len(rest) <= 1:
+            return documents(ctx, rest)
+        # No sub-resources but a credit note's allocations
+        # (PUT /CreditNotes/{CreditNoteID}/Allocations).
+        if kind == "CreditNotes" and len(rest) == 2 and rest[1].lower() == "allocations" \
+                and ctx.request.method in ("PUT", "POST"):
+            with ctx.store.lock:
                 return _allocations(ctx, rest[0])
-            if m in ("PUT", "POST"):
-                doc_id = None
-                if rest:
-                    d = _doc_lookup(tenant, kind, rest[0])
-                    if d is None or len(rest) > 1:
-                        return not_found()
-                    doc_id = d[_doc_spec(kind)["id"]]
-                return run_batch(ctx, key, _elements(ctx, key),
-                                 lambda c, tx, el: _invoice_handle(c, tx, el, kind, doc_id), render_invoice)
         return not_found()
 
     return handler
 
 
-route("Invoices")(_invoice_route("Invoices"))
-route("CreditNotes")(_invoice_route("CreditNotes"))
+invoices = route("Invoices")(_invoice_route("Invoices"))
+credit_notes = route("CreditNotes")(_invoice_route("CreditNotes"))
 
 
 def _allocations(ctx, cn_key):
@@ -768,7 +875,7 @@ def _allocations(ctx, cn_key):
             amount = r2(dec(_ci(el, "Amount"), ZERO))
         except ValueError as e:
             raise Invalid([str(e)]) from None
-        date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+        date = _date_or_today(ctx, el, errors)
         if cn["Status"] != "AUTHORISED":
             errors.append("Credit note must be AUTHORISED to be allocated (sandbox wording)")
         if inv["Status"] != "AUTHORISED":
@@ -790,28 +897,14 @@ def _allocations(ctx, cn_key):
         if errors:
             raise Invalid(errors)
         alloc_id = new_id()
-        cn = dict(cn)
-        cn["Allocations"] = cn["Allocations"] + [{"AllocationID": alloc_id, "Amount": amount, "Date": date,
-                                                  "InvoiceID": inv["InvoiceID"],
-                                                  "InvoiceNumber": inv.get("InvoiceNumber")}]
-        cn["RemainingCredit"] = r2(cn["RemainingCredit"] - amount)
-        if cn["RemainingCredit"] == 0:
-            cn["Status"] = "PAID"
-            cn["FullyPaidOnDate"] = date
-        cn["UpdatedDateUTC"] = _stamp(ctx)
-        tx.put("CreditNotes", cn["CreditNoteID"].lower(), cn)
-        inv = dict(inv)
-        inv["Allocations"] = inv["Allocations"] + [{"AllocationID": alloc_id, "Amount": amount, "Date": date,
-                                                    "CreditNoteID": cn["CreditNoteID"],
-                                                    "CreditNoteNumber": cn.get("CreditNoteNumber"),
-                                                    "Total": cn["Total"]}]
-        inv["AmountCredited"] = r2(inv["AmountCredited"] + amount)
-        inv["AmountDue"] = r2(inv["AmountDue"] - amount)
-        if inv["AmountDue"] == 0:
-            inv["Status"] = "PAID"
-            inv["FullyPaidOnDate"] = date
-        inv["UpdatedDateUTC"] = _stamp(ctx)
-        tx.put("Invoices", inv["InvoiceID"].lower(), inv)
+        cn = _settle(ctx, tx, "CreditNotes", cn, amount, date, Allocations=cn["Allocations"] + [
+            {"AllocationID": alloc_id, "Amount": amount, "Date": date, "InvoiceID": inv["InvoiceID"],
+             "InvoiceNumber": inv.get("InvoiceNumber")}])
+        inv = _settle(ctx, tx, "Invoices", inv, amount, date, AmountCredited=r2(inv["AmountCredited"] + amount),
+                      Allocations=inv["Allocations"] + [
+                          {"AllocationID": alloc_id, "Amount": amount, "Date": date,
+                           "CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                           "Total": cn["Total"]}])
         return {"AllocationID": alloc_id, "Amount": amount, "Date": date, "InvoiceID": inv["InvoiceID"],
                 "CreditNoteID": cn["CreditNoteID"]}
 
@@ -833,23 +926,23 @@ PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
                  "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
 
 
-def _payment_handle(ctx, tx, el):
+def _payment_handle(ctx, tx, el, payment_id=None):
+    """PUT|POST /Payments creates; POST /Payments/{PaymentID} deletes."""
+    if payment_id:
+        return _payment_delete(ctx, tx, el, payment_id)
     tenant = ctx.tenant
     errors = []
     target, kind = None, None
-    inv_ref, cn_ref = _ci(el, "Invoice"), _ci(el, "CreditNote")
-    if isinstance(inv_ref, dict) and inv_ref:
-        kind = "Invoices"
-        key = _ci(inv_ref, "InvoiceID") or _ci(inv_ref, "InvoiceNumber")
-        target = _doc_lookup(tenant, kind, str(key)) if key else None
-        if target is None:
-            errors.append("Invoice could not be found (sandbox wording)")
-    elif isinstance(cn_ref, dict) and cn_ref:
-        kind = "CreditNotes"
-        key = _ci(cn_ref, "CreditNoteID") or _ci(cn_ref, "CreditNoteNumber")
-        target = _doc_lookup(tenant, kind, str(key)) if key else None
-        if target is None:
-            errors.append("Credit note could not be found (sandbox wording)")
+    # The document paid: {"Invoice": {InvoiceID or InvoiceNumber}}, else a credit note alike.
+    for field, doc_kind, label in (("Invoice", "Invoices", "Invoice"), ("CreditNote", "CreditNotes", "Credit note")):
+        ref = _ci(el, field)
+        if isinstance(ref, dict) and ref:
+            kind, spec = doc_kind, DOC_SPECS[doc_kind]
+            key = _ci(ref, spec["id"]) or _ci(ref, spec["number"])
+            target = _doc_lookup(tenant, kind, str(key)) if key else None
+            if target is None:
+                errors.append("%s could not be found (sandbox wording)" % label)
+            break
     else:
         errors.append("Payments must be applied to an Invoice, CreditNote, Prepayment or Overpayment "
                       "(sandbox wording)")
@@ -859,18 +952,14 @@ def _payment_handle(ctx, tx, el):
     elif acc["Status"] != "ACTIVE" or not (acc["Type"] == "BANK" or acc.get("EnablePaymentsToAccount")):
         errors.append("Payments can only be made to a bank account or an account with payments enabled "
                       "(sandbox wording)")
-    try:
-        amount = dec(_ci(el, "Amount"), None)
-    except ValueError as e:
-        errors.append(str(e))
-        amount = None
+    amount = _amount(el, errors)
     if amount is None or amount <= 0:
         errors.append("Payment amount must be greater than zero (sandbox wording)")
-    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    date = _date_or_today(ctx, el, errors)
     if target is not None:
         if target["Status"] != "AUTHORISED":
             errors.append("Payments can only be made against Authorised documents (sandbox wording)")
-        outstanding = target["AmountDue"] if kind == "Invoices" else target["RemainingCredit"]
+        outstanding = target[DOC_SPECS[kind]["outstanding"]]
         if amount is not None and amount > 0 and r2(amount) > outstanding:
             errors.append("Payment amount exceeds the amount outstanding on this document")
     errors.extend(_lock_errors(tenant, date))
@@ -881,93 +970,56 @@ def _payment_handle(ctx, tx, el):
     pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "Reference": _ci(el, "Reference"),
            "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
-           "DocKind": kind, "DocID": target["InvoiceID" if kind == "Invoices" else "CreditNoteID"],
+           "DocKind": kind, "DocID": target[DOC_SPECS[kind]["id"]],
            "BankAmount": r2(amount / rate) if rate else amount, "UpdatedDateUTC": _stamp(ctx),
            "HasAccount": True, "HasValidationErrors": False}
     _apply_payment(ctx, tx, pay, +1)
-    return tx.put("Payments", pay["PaymentID"].lower(), pay)
+    return tx.put("Payments", pay)
+
+
+def _payment_delete(ctx, tx, el, payment_id):
+    p = ctx.tenant.docs["Payments"][payment_id.lower()]
+    if (_ci(el, "Status") or "").upper() != "DELETED":
+        raise Invalid(["Payments can only be deleted by setting Status to DELETED (sandbox wording)"])
+    if p["Status"] == "DELETED":
+        raise Invalid(["This payment has already been deleted (sandbox wording)"])
+    errors = _lock_errors(ctx.tenant, p["Date"])
+    if errors:
+        raise Invalid(errors)
+    p = dict(p, Status="DELETED", UpdatedDateUTC=_stamp(ctx))
+    _apply_payment(ctx, tx, p, -1)
+    return tx.put("Payments", p)
 
 
 def _apply_payment(ctx, tx, pay, sign):
-    tenant = ctx.tenant
+    """Add (sign +1) or remove (-1) a payment on its invoice or credit note."""
     kind = pay["DocKind"]
-    doc = dict(tenant.docs[kind][pay["DocID"].lower()])
+    doc = ctx.tenant.docs[kind][pay["DocID"].lower()]
     amount = pay["Amount"] * sign
-    doc["AmountPaid"] = r2(doc["AmountPaid"] + amount)
-    if kind == "Invoices":
-        doc["AmountDue"] = r2(doc["AmountDue"] - amount)
-        remaining = doc["AmountDue"]
-    else:
-        doc["RemainingCredit"] = r2(doc["RemainingCredit"] - amount)
-        remaining = doc["RemainingCredit"]
     if sign > 0:
-        doc["Payments"] = doc["Payments"] + [{"PaymentID": pay["PaymentID"], "Date": pay["Date"],
-                                              "Amount": pay["Amount"], "Reference": pay.get("Reference"),
-                                              "CurrencyRate": pay["CurrencyRate"]}]
+        payments = doc["Payments"] + [{"PaymentID": pay["PaymentID"], "Date": pay["Date"],
+                                       "Amount": pay["Amount"], "Reference": pay.get("Reference"),
+                                       "CurrencyRate": pay["CurrencyRate"]}]
     else:
-        doc["Payments"] = [p for p in doc["Payments"] if p["PaymentID"] != pay["PaymentID"]]
-    if remaining == 0:
-        doc["Status"] = "PAID"
-        doc["FullyPaidOnDate"] = pay["Date"]
-    elif doc["Status"] == "PAID":
-        doc["Status"] = "AUTHORISED"
-        doc.pop("FullyPaidOnDate", None)
-    doc["UpdatedDateUTC"] = _stamp(ctx)
-    tx.put(kind, pay["DocID"].lower(), doc)
+        payments = [p for p in doc["Payments"] if p["PaymentID"] != pay["PaymentID"]]
+    _settle(ctx, tx, kind, doc, amount, pay["Date"], AmountPaid=r2(doc["AmountPaid"] + amount), Payments=payments)
 
 
 def render_payment(ctx, p, full=True):
     tenant = ctx.tenant
-    acc = tenant.account_by_id(p["Account"])
     out = {k: v for k, v in p.items() if k not in ("Account", "DocKind", "DocID")}
-    out["Account"] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+    out["Account"] = _account_summary(tenant, p["Account"])
     doc = tenant.docs[p["DocKind"]].get(p["DocID"].lower())
     if doc is not None:
-        c = tenant.docs["Contacts"].get(doc["Contact"].lower())
-        summary = {"Type": doc["Type"], "Contact": _contact_summary(c) if c else {"ContactID": doc["Contact"]},
-                   "CurrencyCode": doc["CurrencyCode"], "Status": doc["Status"]}
-        if p["DocKind"] == "Invoices":
-            summary.update(InvoiceID=doc["InvoiceID"], InvoiceNumber=doc.get("InvoiceNumber"))
-            out["Invoice"] = summary
-        else:
-            summary.update(CreditNoteID=doc["CreditNoteID"], CreditNoteNumber=doc.get("CreditNoteNumber"))
-            out["CreditNote"] = summary
+        spec = DOC_SPECS[p["DocKind"]]
+        summary = {"Type": doc["Type"], "Contact": _contact_of(tenant, doc["Contact"]) or {"ContactID": doc["Contact"]},
+                   "CurrencyCode": doc["CurrencyCode"], "Status": doc["Status"],
+                   spec["id"]: doc[spec["id"]], spec["number"]: doc.get(spec["number"])}
+        out["Invoice" if p["DocKind"] == "Invoices" else "CreditNote"] = summary
     return out
 
 
-@route("Payments")
-def payments(ctx, rest):
-    m = ctx.request.method
-    tenant = ctx.tenant
-    with ctx.store.lock:
-        if m == "GET":
-            if rest:
-                p = tenant.docs["Payments"].get(rest[0].lower())
-                return json_response(ctx.envelope("Payments", [render_payment(ctx, p)])) if p else not_found()
-            rendered = [render_payment(ctx, p) for p in tenant.docs["Payments"].values()]
-            return list_response(ctx, "Payments", rendered, paged=True)
-        if m in ("PUT", "POST") and not rest:
-            return run_batch(ctx, "Payments", _elements(ctx, "Payments"), _payment_handle, render_payment)
-        if m == "POST" and len(rest) == 1:
-            p0 = tenant.docs["Payments"].get(rest[0].lower())
-            if p0 is None:
-                return not_found()
-
-            def handle(ctx, tx, el):
-                p = tenant.docs["Payments"][p0["PaymentID"].lower()]
-                if (_ci(el, "Status") or "").upper() != "DELETED":
-                    raise Invalid(["Payments can only be deleted by setting Status to DELETED (sandbox wording)"])
-                if p["Status"] == "DELETED":
-                    raise Invalid(["This payment has already been deleted (sandbox wording)"])
-                errors = _lock_errors(tenant, p["Date"])
-                if errors:
-                    raise Invalid(errors)
-                p = dict(p, Status="DELETED", UpdatedDateUTC=_stamp(ctx))
-                _apply_payment(ctx, tx, p, -1)
-                return tx.put("Payments", p["PaymentID"].lower(), p)
-
-            return run_batch(ctx, "Payments", _elements(ctx, "Payments"), handle, render_payment)
-    return not_found()
+payments = route("Payments")(collection("Payments", render_payment, _payment_handle, id_methods=("POST",)))
 
 
 # --- bank transactions & transfers --------------------------------------------
@@ -988,43 +1040,29 @@ def _bank_account(tenant, ref, errors, label="BankAccount"):
 
 def _bank_tx_handle(ctx, tx, el, bt_id=None):
     tenant = ctx.tenant
-    docs = tenant.docs["BankTransactions"]
     errors = []
-    bid = bt_id or _ci(el, "BankTransactionID")
-    if bid:
-        existing = docs.get(str(bid).lower())
-        if existing is None:
-            raise Invalid(["BankTransaction %s could not be found (sandbox wording)" % bid])
+    bid, existing = _updated(ctx, "BankTransactions", el, bt_id,
+                             "BankTransaction %s could not be found (sandbox wording)")
+    if existing is not None:
         if existing["Status"] == "DELETED":
             raise Invalid(["Bank transaction not of valid status for modification (sandbox wording)"])
         if existing.get("BankTransferID"):
             raise Invalid(["Bank transactions created by a bank transfer cannot be modified (sandbox wording)"])
         if (_ci(el, "Status") or "").upper() == "DELETED":
-            errors.extend(_lock_errors(tenant, existing["Date"]))
-            if errors:
-                raise Invalid(errors)
-            d = dict(existing, Status="DELETED", UpdatedDateUTC=_stamp(ctx))
-            return tx.put("BankTransactions", d["BankTransactionID"].lower(), d)
-        merged = {k: v for k, v in existing.items()}
-        merged["Contact"] = {"ContactID": existing["Contact"]}
-        merged["BankAccount"] = {"AccountID": existing["BankAccount"]}
-        merged["LineItems"] = [_line_input(li) for li in existing["LineItems"]]
-        merged["Date"] = existing["Date"].isoformat()
-        merged.update(el)
-        el = merged
+            return _close(ctx, tx, "BankTransactions", existing, "DELETED", True)
+        el = _resubmitted(existing, el, Contact={"ContactID": existing["Contact"]},
+                          BankAccount={"AccountID": existing["BankAccount"]},
+                          LineItems=[_line_input(li) for li in existing["LineItems"]])
     typ = (_ci(el, "Type") or "").upper()
     if typ not in BT_TYPES:
         errors.append("BankTransaction Type must be RECEIVE or SPEND (sandbox wording)")
     status = (_ci(el, "Status") or "AUTHORISED").upper()
     if status != "AUTHORISED":
         errors.append("BankTransaction Status must be AUTHORISED (sandbox wording)")
-    contact = _contact_ref(ctx, tx, _ci(el, "Contact"), errors)
-    if contact is not None and contact["ContactStatus"] == "ARCHIVED":
-        errors.append("The contact %s is archived and cannot be used on this document (sandbox wording)"
-                      % contact["Name"])
+    contact = _document_contact(ctx, tx, _ci(el, "Contact"), errors)
     bank = _bank_account(tenant, _ci(el, "BankAccount"), errors)
     lat = _lat(el) or "Exclusive"
-    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    date = _date_or_today(ctx, el, errors)
     currency, rate = _currency(ctx, el, errors)
     if bank is not None and currency not in (bank.get("CurrencyCode") or tenant.base_currency, tenant.base_currency):
         errors.append("The currency of the transaction must match the bank account (sandbox wording)")
@@ -1040,44 +1078,23 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Status": "AUTHORISED", "LineAmountTypes": lat,
            "LineItems": lines, "SubTotal": sub, "TotalTax": tax, "Total": total, "CurrencyCode": currency,
            "CurrencyRate": rate, "Url": _ci(el, "Url"), "HasAttachments": False, "UpdatedDateUTC": _stamp(ctx)}
-    return tx.put("BankTransactions", doc["BankTransactionID"].lower(), doc)
+    return tx.put("BankTransactions", doc)
 
 
 def render_bank_tx(ctx, d, full=True):
     tenant = ctx.tenant
     out = {k: v for k, v in d.items() if k not in ("Contact", "BankAccount", "LineItems")}
-    c = tenant.docs["Contacts"].get((d.get("Contact") or "").lower())
-    if c:
-        out["Contact"] = _contact_summary(c)
-    acc = tenant.account_by_id(d["BankAccount"])
-    out["BankAccount"] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+    contact = _contact_of(tenant, d.get("Contact"))
+    if contact:
+        out["Contact"] = contact
+    out["BankAccount"] = _account_summary(tenant, d["BankAccount"])
     out["DateString"] = date_string(d["Date"])
     if full:
         out["LineItems"] = _render_lines(d["LineItems"])
     return out
 
 
-@route("BankTransactions")
-def bank_transactions(ctx, rest):
-    m = ctx.request.method
-    tenant = ctx.tenant
-    with ctx.store.lock:
-        if m == "GET":
-            if rest:
-                d = tenant.docs["BankTransactions"].get(rest[0].lower())
-                return json_response(ctx.envelope("BankTransactions", [render_bank_tx(ctx, d)])) if d else not_found()
-            paged = bool(ctx.arg("page"))
-            rendered = [render_bank_tx(ctx, d, full=paged) for d in tenant.docs["BankTransactions"].values()]
-            return list_response(ctx, "BankTransactions", rendered, paged=True)
-        if m in ("PUT", "POST"):
-            bt_id = None
-            if rest:
-                if rest[0].lower() not in tenant.docs["BankTransactions"] or len(rest) > 1:
-                    return not_found()
-                bt_id = rest[0]
-            return run_batch(ctx, "BankTransactions", _elements(ctx, "BankTransactions"),
-                             lambda c, tx, el: _bank_tx_handle(c, tx, el, bt_id), render_bank_tx)
-    return not_found()
+bank_transactions = route("BankTransactions")(collection("BankTransactions", render_bank_tx, _bank_tx_handle))
 
 
 def _transfer_handle(ctx, tx, el):
@@ -1087,14 +1104,10 @@ def _transfer_handle(ctx, tx, el):
     to = _bank_account(tenant, _ci(el, "ToBankAccount"), errors, "ToBankAccount")
     if frm is not None and to is not None and frm["AccountID"] == to["AccountID"]:
         errors.append("The FromBankAccount and ToBankAccount must be different (sandbox wording)")
-    try:
-        amount = dec(_ci(el, "Amount"), None)
-    except ValueError as e:
-        errors.append(str(e))
-        amount = None
+    amount = _amount(el, errors)
     if amount is None or amount <= 0:
         errors.append("Amount must be greater than zero (sandbox wording)")
-    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    date = _date_or_today(ctx, el, errors)
     errors.extend(_lock_errors(tenant, date))
     if errors:
         raise Invalid(errors)
@@ -1109,83 +1122,61 @@ def _transfer_handle(ctx, tx, el):
               "LineAmountTypes": "NoTax", "LineItems": [], "SubTotal": amount, "TotalTax": ZERO, "Total": amount,
               "CurrencyCode": acc.get("CurrencyCode") or tenant.base_currency, "CurrencyRate": rate,
               "BankTransferID": transfer_id, "HasAttachments": False, "UpdatedDateUTC": stamp}
-        tx.put("BankTransactions", bt["BankTransactionID"].lower(), bt)
+        tx.put("BankTransactions", bt)
         ids.append(bt["BankTransactionID"])
     doc = {"BankTransferID": transfer_id, "CreatedDateUTC": stamp, "Date": date,
            "FromBankAccount": frm["AccountID"], "ToBankAccount": to["AccountID"], "Amount": amount,
            "FromBankTransactionID": ids[0], "ToBankTransactionID": ids[1], "CurrencyRate": rate,
            "FromIsReconciled": False, "ToIsReconciled": False, "Reference": _ci(el, "Reference"),
            "HasAttachments": False, "UpdatedDateUTC": stamp}
-    return tx.put("BankTransfers", transfer_id.lower(), doc)
+    return tx.put("BankTransfers", doc)
 
 
 def render_transfer(ctx, d, full=True):
-    tenant = ctx.tenant
     out = dict(d)
     for f in ("FromBankAccount", "ToBankAccount"):
-        acc = tenant.account_by_id(d[f])
-        out[f] = {"AccountID": acc["AccountID"], "Code": acc["Code"], "Name": acc["Name"]}
+        out[f] = _account_summary(ctx.tenant, d[f])
     out["DateString"] = date_string(d["Date"])
     return out
 
 
-@route("BankTransfers")
-def bank_transfers(ctx, rest):
-    m = ctx.request.method
-    tenant = ctx.tenant
-    with ctx.store.lock:
-        if m == "GET":
-            if rest:
-                d = tenant.docs["BankTransfers"].get(rest[0].lower())
-                return json_response(ctx.envelope("BankTransfers", [render_transfer(ctx, d)])) if d else not_found()
-            rendered = [render_transfer(ctx, d) for d in tenant.docs["BankTransfers"].values()]
-            return list_response(ctx, "BankTransfers", rendered)
-        if m == "PUT" and not rest:
-            elements = _elements(ctx, "BankTransfers")
-            if len(elements) > 1:
-                # Xero creates one bank transfer per request.
-                return bad_request("Only one bank transfer can be created per request (sandbox wording)")
-            return run_batch(ctx, "BankTransfers", elements, _transfer_handle, render_transfer)
-    return not_found()
+def _one_transfer(ctx, key, elements, handle, render):
+    if len(elements) > 1:
+        # Xero creates one bank transfer per request.
+        return bad_request("Only one bank transfer can be created per request (sandbox wording)")
+    return run_batch(ctx, key, elements, handle, render)
+
+
+# Bank transfers are created (PUT) and read, not updated; their list is not paged.
+bank_transfers = route("BankTransfers")(collection(
+    "BankTransfers", render_transfer, _transfer_handle, paged=False, methods=("PUT",), id_methods=(),
+    batch=_one_transfer))
 
 
 # --- manual journals ------------------------------------------------------------
 
 def _journal_handle(ctx, tx, el, mj_id=None):
     tenant = ctx.tenant
-    docs = tenant.docs["ManualJournals"]
     errors = []
-    mid = mj_id or _ci(el, "ManualJournalID")
-    existing = None
-    if mid:
-        existing = docs.get(str(mid).lower())
-        if existing is None:
-            raise Invalid(["ManualJournal %s could not be found (sandbox wording)" % mid])
+    mid, existing = _updated(ctx, "ManualJournals", el, mj_id,
+                             "ManualJournal %s could not be found (sandbox wording)")
+    if existing is not None:
         cur, new = existing["Status"], (_ci(el, "Status") or existing["Status"]).upper()
         allowed = {"DRAFT": {"DRAFT", "POSTED", "DELETED"}, "POSTED": {"POSTED", "VOIDED"}}.get(cur, {cur})
         if new not in allowed:
             raise Invalid(["Manual journal not of valid status for modification (sandbox wording)"])
         if new in ("VOIDED", "DELETED"):
-            if new == "VOIDED":
-                errors.extend(_lock_errors(tenant, existing["Date"]))
-            if errors:
-                raise Invalid(errors)
-            d = dict(existing, Status=new, UpdatedDateUTC=_stamp(ctx))
-            return tx.put("ManualJournals", d["ManualJournalID"].lower(), d)
-        merged = dict(existing)
-        merged["JournalLines"] = [{"LineAmount": li["LineAmount"], "AccountCode": li["AccountCode"],
-                                   "Description": li.get("Description"), "TaxType": li.get("TaxType"),
-                                   "Tracking": li.get("Tracking")} for li in existing["JournalLines"]]
-        merged["Date"] = existing["Date"].isoformat()
-        merged.update(el)
-        el = merged
+            return _close(ctx, tx, "ManualJournals", existing, new, new == "VOIDED")
+        el = _resubmitted(existing, el, JournalLines=[
+            {"LineAmount": li["LineAmount"], "AccountCode": li["AccountCode"], "Description": li.get("Description"),
+             "TaxType": li.get("TaxType"), "Tracking": li.get("Tracking")} for li in existing["JournalLines"]])
     status = (_ci(el, "Status") or "DRAFT").upper()
     if status not in ("DRAFT", "POSTED"):
         errors.append("Manual journal status %s is not valid (sandbox wording)" % status)
     narration = _ci(el, "Narration")
     if not narration:
         errors.append("Narration must be specified (sandbox wording)")
-    date = _date(_ci(el, "Date"), "Date", errors, ctx.store.utcnow().date())
+    date = _date_or_today(ctx, el, errors)
     lat = _lat(el, "NoTax") or "NoTax"
     raw = _ci(el, "JournalLines") or []
     lines = []
@@ -1205,11 +1196,8 @@ def _journal_handle(ctx, tx, el, mj_id=None):
         tax = ZERO
         if tax_type and tax_type != "NONE":
             rate = _tax_rate(tenant, tax_type, acc, errors)
-            if rate and lat == "Inclusive":
-                pct = rate["EffectiveRate"]
-                tax = r2(amount * pct / (Decimal(100) + pct))
-            elif rate and lat == "Exclusive":
-                tax = r2(amount * rate["EffectiveRate"] / Decimal(100))
+            if rate:
+                tax = _tax(amount, rate["EffectiveRate"], lat)
         lines.append({"LineAmount": amount, "AccountCode": str(code) if code else None,
                       "AccountID": acc["AccountID"] if acc else None, "Description": _ci(jl, "Description"),
                       "TaxType": tax_type, "TaxAmount": tax, "Tracking": _ci(jl, "Tracking") or [],
@@ -1232,7 +1220,7 @@ def _journal_handle(ctx, tx, el, mj_id=None):
            "LineAmountTypes": lat, "JournalLines": lines, "Url": _ci(el, "Url"),
            "ShowOnCashBasisReports": bool(_ci(el, "ShowOnCashBasisReports", True)),
            "HasAttachments": False, "UpdatedDateUTC": _stamp(ctx)}
-    return tx.put("ManualJournals", doc["ManualJournalID"].lower(), doc)
+    return tx.put("ManualJournals", doc)
 
 
 def render_journal(ctx, d, full=True):
@@ -1243,25 +1231,4 @@ def render_journal(ctx, d, full=True):
     return out
 
 
-@route("ManualJournals")
-def manual_journals(ctx, rest):
-    m = ctx.request.method
-    tenant = ctx.tenant
-    with ctx.store.lock:
-        if m == "GET":
-            if rest:
-                d = tenant.docs["ManualJournals"].get(rest[0].lower())
-                return json_response(ctx.envelope("ManualJournals", [render_journal(ctx, d)])) if d else not_found()
-            paged = bool(ctx.arg("page"))
-            rendered = [render_journal(ctx, d, full=paged) for d in tenant.docs["ManualJournals"].values()]
-            return list_response(ctx, "ManualJournals", rendered, paged=True)
-        if m in ("PUT", "POST"):
-            mj_id = None
-            if rest:
-                if rest[0].lower() not in tenant.docs["ManualJournals"] or len(rest) > 1:
-                    return not_found()
-                mj_id = rest[0]
-            return run_batch(ctx, "ManualJournals", _elements(ctx, "ManualJournals"),
-                             lambda c, tx, el: _journal_handle(c, tx, el, mj_id), render_journal)
-    return not_found()
-
+manual_journals = route("ManualJournals")(collection("ManualJournals", render_journal, _journal_handle))

@@ -92,52 +92,42 @@ _CHART = [
     ("970", "Owner A Share Capital", "EQUITY", "none", {}),
 ]
 
-# Per country: sales tax type, purchase tax type, tax name, rate, extra rates.
-# NZ: Xero's NZ tax types (OUTPUT2/INPUT2 15 % GST, NONE, ZERORATED,
-# GSTONIMPORTS) plus the pre-2010 12.5 % rates (OUTPUT/INPUT), archived as in
-# older NZ organisations. AU and GB follow Xero's tax types for those regions.
+# Per country: the name of its tax, and the sales ("out") and purchase ("in")
+# tax types the chart's accounts default to. Another country gets NZ's.
+_TAX = {"NZ": ("GST", "OUTPUT2", "INPUT2"), "AU": ("GST", "OUTPUT", "INPUT"), "GB": ("VAT", "OUTPUT2", "INPUT2")}
+
+# Each country's tax rates. NZ: Xero's NZ tax types (OUTPUT2/INPUT2 15 % GST,
+# NONE, ZERORATED, GSTONIMPORTS) plus the pre-2010 12.5 % rates
+# (OUTPUT/INPUT), archived as in older NZ organisations. AU and GB follow
+# Xero's tax types for those regions. "applies to": sales rates cannot be used
+# on expense accounts, purchase rates not on revenue accounts.
+#  country | Name                    | TaxType         | ReportTaxType  | rate % | applies to | Status
+_TAX_RATES = """
+   NZ      | 15% GST on Income       | OUTPUT2         | OUTPUT         | 15     | sales      | ACTIVE
+   NZ      | 15% GST on Expenses     | INPUT2          | INPUT          | 15     | purchases  | ACTIVE
+   NZ      | No GST                  | NONE            | NONE           | 0      | all        | ACTIVE
+   NZ      | Zero Rated              | ZERORATED       | OUTPUT         | 0      | sales      | ACTIVE
+   NZ      | GST on Imports          | GSTONIMPORTS    | GSTONIMPORTS   | 0      | purchases  | ACTIVE
+   NZ      | GST on Income (12.5%)   | OUTPUT          | OUTPUT         | 12.5   | sales      | ARCHIVED
+   NZ      | GST on Expenses (12.5%) | INPUT           | INPUT          | 12.5   | purchases  | ARCHIVED
+   AU      | GST on Income           | OUTPUT          | OUTPUT         | 10     | sales      | ACTIVE
+   AU      | GST on Expenses         | INPUT           | INPUT          | 10     | purchases  | ACTIVE
+   AU      | GST Free Income         | EXEMPTOUTPUT    | EXEMPTOUTPUT   | 0      | sales      | ACTIVE
+   AU      | GST Free Expenses       | EXEMPTEXPENSES  | EXEMPTEXPENSES | 0      | purchases  | ACTIVE
+   AU      | BAS Excluded            | BASEXCLUDED     | BASEXCLUDED    | 0      | all        | ACTIVE
+   AU      | GST on Imports          | GSTONIMPORTS    | GSTONIMPORTS   | 0      | purchases  | ACTIVE
+   GB      | 20% (VAT on Income)     | OUTPUT2         | OUTPUT         | 20     | sales      | ACTIVE
+   GB      | 20% (VAT on Expenses)   | INPUT2          | INPUT          | 20     | purchases  | ACTIVE
+   GB      | Zero Rated Income       | ZERORATEDOUTPUT | OUTPUT         | 0      | sales      | ACTIVE
+   GB      | Zero Rated Expenses     | ZERORATEDINPUT  | INPUT          | 0      | purchases  | ACTIVE
+   GB      | Exempt Income           | EXEMPTOUTPUT    | OUTPUT         | 0      | sales      | ACTIVE
+   GB      | Exempt Expenses         | EXEMPTINPUT     | INPUT          | 0      | purchases  | ACTIVE
+   GB      | No VAT                  | NONE            | NONE           | 0      | all        | ACTIVE
+"""
 _ALL = dict(CanApplyToAssets=True, CanApplyToEquity=True, CanApplyToExpenses=True,
             CanApplyToLiabilities=True, CanApplyToRevenue=True)
-_SALES = dict(_ALL, CanApplyToExpenses=False)
-_PURCH = dict(_ALL, CanApplyToRevenue=False)
-
-_TAX = {
-    "NZ": {
-        "tax_name": "GST", "out": "OUTPUT2", "in": "INPUT2",
-        "rates": [
-            ("15% GST on Income", "OUTPUT2", "OUTPUT", Decimal("15"), _SALES, "ACTIVE"),
-            ("15% GST on Expenses", "INPUT2", "INPUT", Decimal("15"), _PURCH, "ACTIVE"),
-            ("No GST", "NONE", "NONE", Decimal("0"), _ALL, "ACTIVE"),
-            ("Zero Rated", "ZERORATED", "OUTPUT", Decimal("0"), _SALES, "ACTIVE"),
-            ("GST on Imports", "GSTONIMPORTS", "GSTONIMPORTS", Decimal("0"), _PURCH, "ACTIVE"),
-            ("GST on Income (12.5%)", "OUTPUT", "OUTPUT", Decimal("12.5"), _SALES, "ARCHIVED"),
-            ("GST on Expenses (12.5%)", "INPUT", "INPUT", Decimal("12.5"), _PURCH, "ARCHIVED"),
-        ],
-    },
-    "AU": {
-        "tax_name": "GST", "out": "OUTPUT", "in": "INPUT",
-        "rates": [
-            ("GST on Income", "OUTPUT", "OUTPUT", Decimal("10"), _SALES, "ACTIVE"),
-            ("GST on Expenses", "INPUT", "INPUT", Decimal("10"), _PURCH, "ACTIVE"),
-            ("GST Free Income", "EXEMPTOUTPUT", "EXEMPTOUTPUT", Decimal("0"), _SALES, "ACTIVE"),
-            ("GST Free Expenses", "EXEMPTEXPENSES", "EXEMPTEXPENSES", Decimal("0"), _PURCH, "ACTIVE"),
-            ("BAS Excluded", "BASEXCLUDED", "BASEXCLUDED", Decimal("0"), _ALL, "ACTIVE"),
-            ("GST on Imports", "GSTONIMPORTS", "GSTONIMPORTS", Decimal("0"), _PURCH, "ACTIVE"),
-        ],
-    },
-    "GB": {
-        "tax_name": "VAT", "out": "OUTPUT2", "in": "INPUT2",
-        "rates": [
-            ("20% (VAT on Income)", "OUTPUT2", "OUTPUT", Decimal("20"), _SALES, "ACTIVE"),
-            ("20% (VAT on Expenses)", "INPUT2", "INPUT", Decimal("20"), _PURCH, "ACTIVE"),
-            ("Zero Rated Income", "ZERORATEDOUTPUT", "OUTPUT", Decimal("0"), _SALES, "ACTIVE"),
-            ("Zero Rated Expenses", "ZERORATEDINPUT", "INPUT", Decimal("0"), _PURCH, "ACTIVE"),
-            ("Exempt Income", "EXEMPTOUTPUT", "OUTPUT", Decimal("0"), _SALES, "ACTIVE"),
-            ("Exempt Expenses", "EXEMPTINPUT", "INPUT", Decimal("0"), _PURCH, "ACTIVE"),
-            ("No VAT", "NONE", "NONE", Decimal("0"), _ALL, "ACTIVE"),
-        ],
-    },
-}
+_APPLIES_TO = {"all": _ALL, "sales": dict(_ALL, CanApplyToExpenses=False),
+               "purchases": dict(_ALL, CanApplyToRevenue=False)}
 
 CURRENCY_NAMES = {
     "NZD": "New Zealand Dollar", "AUD": "Australian Dollar", "USD": "United States Dollar",
@@ -148,32 +138,41 @@ CURRENCY_NAMES = {
 TIMEZONES = {"NZ": "NEWZEALANDSTANDARDTIME", "AU": "AUSEASTERNSTANDARDTIME", "GB": "GMTSTANDARDTIME"}
 
 
+def _country(country):
+    return country if country in _TAX else "NZ"
+
+
 def tax_rates(country):
-    spec = _TAX.get(country, _TAX["NZ"])
+    country = _country(country)
+    tax_name = _TAX[country][0]
     out = []
-    for name, tax_type, report, rate, applies, status in spec["rates"]:
-        comp = [{"Name": spec["tax_name"], "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}]
+    for line in _TAX_RATES.strip().splitlines():
+        where, name, tax_type, report, rate, applies, status = (f.strip() for f in line.split("|"))
+        if where != country:
+            continue
+        rate = Decimal(rate)
+        comp = [{"Name": tax_name, "Rate": rate, "IsCompound": False, "IsNonRecoverable": False}]
         out.append(dict(
             Name=name, TaxType=tax_type, ReportTaxType=report, Status=status,
-            TaxComponents=comp, EffectiveRate=rate, DisplayTaxRate=rate, **applies,
+            TaxComponents=comp, EffectiveRate=rate, DisplayTaxRate=rate, **_APPLIES_TO[applies],
         ))
     return out
 
 
 def chart(country, base_currency):
-    spec = _TAX.get(country, _TAX["NZ"])
+    tax_name, sales_tax, purchase_tax = _TAX[_country(country)]
     stamp = now()
     accounts = []
     for code, name, typ, kind, extra in _CHART:
-        if name == "GST" and spec["tax_name"] != "GST":
-            name = spec["tax_name"]
+        if name == "GST":
+            name = tax_name
         acc = {
             "AccountID": new_id(),
             "Code": code,
             "Name": name,
             "Status": "ACTIVE",
             "Type": typ,
-            "TaxType": spec["out"] if kind == "out" else spec["in"] if kind == "in" else "NONE",
+            "TaxType": {"out": sales_tax, "in": purchase_tax}.get(kind, "NONE"),
             "Description": "",
             "Class": ACCOUNT_CLASS[typ],
             "EnablePaymentsToAccount": False,

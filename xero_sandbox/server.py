@@ -96,8 +96,9 @@ class SandboxApp:
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            except OSError as e:
+                # The client may have closed the connection already.
+                _logger.debug("xero sandbox: dropping a connection: %s", e)
         raise _Drop("sandbox fault: connection dropped")
 
     def handle(self, request, environ, entry):

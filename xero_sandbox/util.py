@@ -88,14 +88,12 @@ def parse_http_date(value):
     s = value.strip()
     try:
         d = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
-        return d if d.tzinfo else d.replace(tzinfo=UTC)
-    except ValueError:
-        pass
-    try:
-        d = parsedate_to_datetime(s)
-        return d if d.tzinfo else d.replace(tzinfo=UTC)
-    except (TypeError, ValueError):
-        return None
+    except ValueError:   # not ISO: the RFC 7231 form, else no date
+        try:
+            d = parsedate_to_datetime(s)
+        except (TypeError, ValueError):
+            return None
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def dec(value, default=None):

@@ -83,24 +83,38 @@ class _Parser:
             raise WhereError("Unexpected %r in where clause" % (self.peek()[1],))
         return node
 
-    def or_(self):
-        left = self.and_()
-        while self.peek()[1] is not None and str(self.peek()[1]).upper() in ("OR", "||"):
+    def at(self, *words):
+        """Is the next token one of these words/operators (in any case)?"""
+        val = self.peek()[1]
+        return val is not None and str(val).upper() in words
+
+    def args(self, item):
+        """A parenthesised, comma-separated argument list of item()s."""
+        self.take("(")
+        args = []
+        while self.peek()[1] != ")":
+            args.append(item())
+            if self.peek()[1] == ",":
+                self.take()
+        self.take(")")
+        return args
+
+    def chain(self, tag, words, operand):
+        """operand (word operand)*, left-associative."""
+        left = operand()
+        while self.at(*words):
             self.take()
-            right = self.and_()
-            left = ("or", left, right)
+            left = (tag, left, operand())
         return left
+
+    def or_(self):
+        return self.chain("or", ("OR", "||"), self.and_)
 
     def and_(self):
-        left = self.not_()
-        while self.peek()[1] is not None and str(self.peek()[1]).upper() in ("AND", "&&"):
-            self.take()
-            right = self.not_()
-            left = ("and", left, right)
-        return left
+        return self.chain("and", ("AND", "&&"), self.not_)
 
     def not_(self):
-        if self.peek()[1] is not None and str(self.peek()[1]).upper() in ("NOT", "!"):
+        if self.at("NOT", "!"):
             self.take()
             return ("not", self.not_())
         return self.cmp()
@@ -137,13 +151,7 @@ class _Parser:
                 return ("lit", None)
             if up in ("GUID", "DATETIME", "DATE"):
                 self.take()
-                self.take("(")
-                args = []
-                while self.peek()[1] != ")":
-                    args.append(self.take()[1])
-                    if self.peek()[1] == ",":
-                        self.take()
-                self.take(")")
+                args = self.args(lambda: self.take()[1])
                 if up == "GUID":
                     return ("lit", str(args[0]).lower() if args else None)
                 try:
@@ -161,14 +169,7 @@ class _Parser:
                 self.take()
                 name = self.take()[1]
                 if self.peek()[1] == "(":
-                    self.take("(")
-                    args = []
-                    while self.peek()[1] != ")":
-                        args.append(self.value())
-                        if self.peek()[1] == ",":
-                            self.take()
-                    self.take(")")
-                    calls.append((name.lower(), args))
+                    calls.append((name.lower(), self.args(self.value)))
                 elif calls:
                     raise WhereError("Unsupported member access")
                 else:
