@@ -1,8 +1,10 @@
 """The trust ledger: every posted movement of clients' money, per client.
 
-One row per posted journal item on a company's Trust liability account (the
-client's trust balance: receipts in, payments and transfers out) or Trust
-paid by firm account (what the firm paid for the client and is owed back).
+One row per posted journal item on a company's Trust liability or Trust
+transfers account (together the client's trust balance: receipts in,
+payments and transfers out, trust transfers between clients, matters and
+trust accounts) or Trust paid by firm account (what the firm paid for the
+client and is owed back).
 Both accounts come from the company's Xero configuration. Entries made by
 hand on those accounts count too: the ledger is the books, not the trust
 transactions alone.
@@ -30,6 +32,8 @@ class AccountTrustLedger(models.Model):
     transaction_id = fields.Many2one(
         "account.trust.transaction", "Trust transaction", readonly=True)
     kind = fields.Selection(TRUST_KINDS, "Type", readonly=True)
+    reversed_tx_id = fields.Many2one(
+        "account.trust.transaction", "Reversal of", readonly=True)
     matter_ref = fields.Char("Matter", readonly=True)
     label = fields.Char(readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -47,12 +51,14 @@ class AccountTrustLedger(models.Model):
         # The view reads other models' tables: write what this transaction
         # changed there first.
         self.env["account.move.line"].flush_model([
-            "account_id", "amount_currency", "company_id", "currency_id", "date",
+            "account_id", "amount_currency", "balance", "company_id", "company_currency_id", "date",
             "journal_id", "move_id", "name", "parent_state", "partner_id"])
         self.env["account.move"].flush_model(["ref", "trust_transaction_id"])
-        self.env["account.trust.transaction"].flush_model(["kind", "matter_ref"])
+        self.env["account.trust.transaction"].flush_model([
+            "kind", "matter_ref", "dest_matter_ref", "dest_move_id", "reversed_tx_id"])
         self.env["xero.connection"].flush_model([
-            "company_id", "trust_liability_account_id", "trust_paid_by_firm_account_id"])
+            "company_id", "trust_liability_account_id", "trust_transfer_account_id",
+            "trust_paid_by_firm_account_id"])
         return SQL(
             """
             SELECT aml.id AS id,
@@ -64,25 +70,32 @@ class AccountTrustLedger(models.Model):
                    aml.move_id,
                    tx.id AS transaction_id,
                    tx.kind,
-                   COALESCE(tx.matter_ref, move.ref) AS matter_ref,
+                   tx.reversed_tx_id,
+                   CASE WHEN tx.id IS NULL THEN move.ref
+                        WHEN move.id = tx.dest_move_id THEN tx.dest_matter_ref
+                        ELSE tx.matter_ref END AS matter_ref,
                    aml.name AS label,
-                   aml.currency_id,
-                   CASE WHEN aml.account_id = conn.trust_liability_account_id
-                        AND aml.amount_currency < 0 THEN -aml.amount_currency ELSE 0 END
+                   aml.company_currency_id AS currency_id,
+                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
+                                                conn.trust_transfer_account_id)
+                        AND aml.balance < 0 THEN -aml.balance ELSE 0 END
                        AS received,
-                   CASE WHEN aml.account_id = conn.trust_liability_account_id
-                        AND aml.amount_currency > 0 THEN aml.amount_currency ELSE 0 END
+                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
+                                                conn.trust_transfer_account_id)
+                        AND aml.balance > 0 THEN aml.balance ELSE 0 END
                        AS paid,
-                   CASE WHEN aml.account_id = conn.trust_liability_account_id
-                        THEN -aml.amount_currency ELSE 0 END AS balance,
+                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
+                                                conn.trust_transfer_account_id)
+                        THEN -aml.balance ELSE 0 END AS balance,
                    CASE WHEN aml.account_id = conn.trust_paid_by_firm_account_id
-                        THEN aml.amount_currency ELSE 0 END AS paid_by_firm
+                        THEN aml.balance ELSE 0 END AS paid_by_firm
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
               JOIN xero_connection conn ON conn.company_id = aml.company_id
               LEFT JOIN account_trust_transaction tx ON tx.id = move.trust_transaction_id
              WHERE aml.parent_state = 'posted'
                AND aml.account_id IN (conn.trust_liability_account_id,
+                                      conn.trust_transfer_account_id,
                                       conn.trust_paid_by_firm_account_id)
             """
         )

@@ -33,10 +33,37 @@ bank_transfer             Dr O (to) / Cr O (from), in the "from"         not a t
                           journal: the firm's own money between its
                           bank accounts (into trust, e.g. to fund paid
                           by firm; never out of trust)
+trust_transfer            two entries, one per trust account (TT =       - amount (from client),
+                          Trust transfers): out, in the "from" trust     + amount (to client)
+                          journal: Dr TT (from client) / Cr T; in, in
+                          the "to" trust journal (may be the same):
+                          Dr T' (to client) / Cr TT (to client)
 ========================  =============================================  ======================
-"""
 
-import zlib
+A client's trust balance (what the firm holds for the client in one trust
+account) is the credit balance of Trust liability *and* Trust transfers for
+that client in that trust journal: Trust transfers carries the money moved
+between clients, matters and trust accounts, exactly as the Xero bank
+transactions that mirror them are coded (so Xero's Trust liability + Trust
+transfers per contact equals the Odoo ledger). The Trust transfers account
+nets to zero over both sides of every transfer.
+
+Posted trust transactions are never deleted nor reset: a mistake is undone
+by a *reversing* trust transaction (``action_reverse``), linked to the one it
+reverses, whose entries are the original's with debit and credit swapped
+(a transfer to office also cancels the invoice's payment). It is checked
+like any other: reversing a receipt the client has already spent is refused.
+
+Guarded balances (never below zero after posting): the client's trust
+balance per trust account, what each client owes the firm (paid by firm),
+the firm's own money in each trust account (paid by firm spends it: without
+it, it would spend other clients' money), the statutory deposit held, and
+the trust bank for a statutory deposit. Each is serialized by a row lock in
+``account_trust_lock`` (see ``_lock_trust_balances``).
+
+Trust accounting is kept in the company currency: a trust bank journal in
+another currency is refused with a message.
+"""
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -51,15 +78,13 @@ TRUST_KINDS = [
     ("statutory_deposit", "Statutory deposit"),
     ("statutory_withdrawal", "Statutory withdrawal"),
     ("bank_transfer", "Transfer between bank accounts"),
+    ("trust_transfer", "Trust transfer (client / matter)"),
 ]
 # Kinds that belong to one client (partner on the trust lines).
-CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "firm_reimbursement")
-# Kinds that take money of the client's trust balance: refused when it would go negative.
-DEBIT_CLIENT_KINDS = ("payment", "transfer_to_office", "firm_reimbursement")
+CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "firm_reimbursement",
+                "trust_transfer")
 # Kinds with a second bank journal.
-TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer")
-# First key of the advisory locks that serialize spending one trust balance.
-TRUST_LOCK_NAMESPACE = zlib.crc32(b"account.trust.transaction") % 2**31
+TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer", "trust_transfer")
 
 
 class AccountTrustTransaction(models.Model):
@@ -91,7 +116,7 @@ class AccountTrustTransaction(models.Model):
     amount = fields.Monetary(required=True, tracking=True)
     currency_id = fields.Many2one(
         "res.currency", compute="_compute_currency_id", store=True, precompute=True)
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     journal_id = fields.Many2one(
         "account.journal", "Trust account", required=True, check_company=True, tracking=True,
         domain="[('type', '=', 'bank'), ('xero_is_trust', '=', True)]",
@@ -110,9 +135,28 @@ class AccountTrustTransaction(models.Model):
         "('commercial_partner_id', '=', commercial_partner_id)]",
         help="The client's invoice this transfer to office pays.")
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
+    dest_partner_id = fields.Many2one(
+        "res.partner", "To client", index="btree_not_null", tracking=True, check_company=True,
+        help="Trust transfer: the client whose trust balance receives the money (the same "
+        "client for a transfer between matters or trust accounts).")
+    dest_matter_ref = fields.Char(
+        "To matter", tracking=True, help="Trust transfer: the matter the money goes to.")
     move_id = fields.Many2one(
         "account.move", "Journal entry", readonly=True, copy=False, check_company=True,
         index="btree_not_null")
+    dest_move_id = fields.Many2one(
+        "account.move", "Receiving entry", readonly=True, copy=False, check_company=True,
+        index="btree_not_null",
+        help="Trust transfer: the entry in the trust account that receives the money.")
+    reversed_tx_id = fields.Many2one(
+        "account.trust.transaction", "Reversal of", readonly=True, copy=False,
+        index="btree_not_null", check_company=True,
+        help="The posted trust transaction this one undoes.")
+    reversal_ids = fields.One2many(
+        "account.trust.transaction", "reversed_tx_id", "Reversals", readonly=True)
+    is_reversed = fields.Boolean(
+        "Reversed", compute="_compute_is_reversed", store=True,
+        help="A posted reversing trust transaction undoes this one.")
     payment_id = fields.Many2one(
         "account.payment", "Invoice payment", readonly=True, copy=False, check_company=True,
         index="btree_not_null")
@@ -142,6 +186,11 @@ class AccountTrustTransaction(models.Model):
                 ("type", "=", "bank"), ("xero_is_trust", "=", True),
             ], limit=1)
 
+    @api.depends("reversal_ids.state")
+    def _compute_is_reversed(self):
+        for tx in self:
+            tx.is_reversed = any(r.state == "posted" for r in tx.reversal_ids)
+
     @api.depends("partner_id", "journal_id", "currency_id")
     def _compute_client_balance(self):
         for tx in self:
@@ -154,7 +203,8 @@ class AccountTrustTransaction(models.Model):
             self.amount = self.amount or self.invoice_id.amount_residual
             self.matter_ref = self.matter_ref or self.invoice_id.ref
 
-    @api.constrains("kind", "journal_id", "dest_journal_id", "partner_id", "invoice_id")
+    @api.constrains("kind", "journal_id", "dest_journal_id", "partner_id", "invoice_id",
+                    "dest_partner_id", "dest_matter_ref", "matter_ref")
     def _check_kind_fields(self):
         for tx in self:
             if tx.kind in CLIENT_KINDS and not tx.partner_id:
@@ -165,7 +215,28 @@ class AccountTrustTransaction(models.Model):
                     kind=tx._kind_label(), journal=tx.journal_id.display_name))
             if tx.journal_id.type != "bank":
                 raise ValidationError(_("%s is not a bank journal.", tx.journal_id.display_name))
-            if tx.kind in TWO_JOURNAL_KINDS:
+            for journal in tx.journal_id | tx.dest_journal_id:
+                if journal.xero_is_trust and journal.currency_id \
+                        and journal.currency_id != tx.company_id.currency_id:
+                    raise ValidationError(_(
+                        "Trust accounting is kept in the company currency (%(company)s): trust "
+                        "account %(journal)s is in %(currency)s. Use a trust account in "
+                        "%(company)s.", company=tx.company_id.currency_id.name,
+                        journal=journal.display_name, currency=journal.currency_id.name))
+            if tx.kind == "trust_transfer":
+                dest = tx._dest_trust_journal()
+                if not tx.dest_partner_id:
+                    raise ValidationError(_("Trust transfer: choose the client it goes to."))
+                if not dest.xero_is_trust or dest.type != "bank":
+                    raise ValidationError(_(
+                        "Trust transfer: %s is not a trust (client) bank account; money goes "
+                        "to the office by a transfer to office.", dest.display_name))
+                if dest == tx.journal_id and tx.dest_partner_id == tx.partner_id \
+                        and (tx.dest_matter_ref or "") == (tx.matter_ref or ""):
+                    raise ValidationError(_(
+                        "Trust transfer: choose another client, matter or trust account to "
+                        "transfer to."))
+            elif tx.kind in TWO_JOURNAL_KINDS:
                 dest = tx.dest_journal_id
                 if not dest:
                     raise ValidationError(_("%s: choose the bank account the money goes to.",
@@ -190,6 +261,11 @@ class AccountTrustTransaction(models.Model):
             if tx.kind == "transfer_to_office" and not tx.invoice_id:
                 raise ValidationError(_("Transfer to office: choose the invoice it pays."))
 
+    def _dest_trust_journal(self):
+        """Trust transfer: the trust account the money goes to (the same one
+        when no other is chosen)."""
+        return self.dest_journal_id or self.journal_id
+
     def _kind_label(self):
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
 
@@ -198,6 +274,8 @@ class AccountTrustTransaction(models.Model):
         for tx in self:
             if tx.name and tx.name != "/":
                 tx.display_name = tx.name
+            elif tx.reversed_tx_id:
+                tx.display_name = _("Draft reversal of %s", tx.reversed_tx_id.display_name)
             else:
                 tx.display_name = _("Draft %s", tx._kind_label())
 
@@ -237,92 +315,181 @@ class AccountTrustTransaction(models.Model):
                 company=self.company_id.name))
         return account
 
-    @api.model
-    def _get_balances(self, account, partner=None, journal=None, currency=None,
-                      group_by=("partner_id", "journal_id")):
-        """Posted balances of ``account`` (credit minus debit, in the line
-        currency), grouped by ``group_by``: {(partner_id, journal_id): amount}."""
-        domain = [("account_id", "=", account.id), ("parent_state", "=", "posted")]
-        if partner is not None:
-            domain.append(("partner_id", "=", partner.id))
-        if journal is not None:
-            domain.append(("journal_id", "=", journal.id))
-        if currency is not None:
-            domain.append(("currency_id", "=", currency.id))
-        groups = self.env["account.move.line"].sudo()._read_group(
-            domain, list(group_by), ["amount_currency:sum"])
-        return {
-            tuple(rec.id for rec in row[:-1]): -row[-1]
-            for row in groups
-        }
+    def init(self):
+        super().init()
+        # One row per guarded balance, updated by every transaction that
+        # spends from it (see _lock_trust_balances).
+        self.env.cr.execute(SQL("""
+            CREATE TABLE IF NOT EXISTS account_trust_lock (
+                key varchar PRIMARY KEY,
+                seq integer NOT NULL DEFAULT 0
+            )
+        """))
 
-    def _get_client_balance(self):
-        """What this client holds in this trust account (posted), in the
-        transaction's currency."""
+    @api.model
+    def _sum_balance(self, domain):
+        """Posted balance (debit - credit, company currency) of the journal
+        items of ``domain``."""
+        groups = self.env["account.move.line"].sudo()._read_group(
+            [("parent_state", "=", "posted"), *domain], [], ["balance:sum"])
+        return groups[0][0] or 0.0
+
+    def _client_money_accounts(self, conn=None):
+        """Trust liability and Trust transfers: the client's money."""
+        conn = conn or self._get_trust_settings()
+        return conn.trust_liability_account_id | conn.trust_transfer_account_id
+
+    def _get_client_balance(self, partner=None, journal=None):
+        """What the client holds in this trust account (posted), in the
+        company currency: the credit balance of Trust liability and Trust
+        transfers for the client, in the trust journal."""
         self.ensure_one()
         conn = self.env["xero.connection"].sudo().search(
             [("company_id", "=", self.company_id.id)], limit=1)
-        if not conn.trust_liability_account_id:
+        accounts = self._client_money_accounts(conn) if conn else None
+        if not accounts:
             return 0.0
-        balances = self._get_balances(
-            conn.trust_liability_account_id, self.partner_id, self.journal_id, self.currency_id)
-        return sum(balances.values())
+        partner = partner or self.partner_id
+        journal = journal or self.journal_id
+        return -self._sum_balance([
+            ("account_id", "in", accounts.ids), ("partner_id", "=", partner.id),
+            ("journal_id", "=", journal.id)])
 
-    def _lock_trust_balance(self, *keys):
-        """Serialize transactions that read then spend one balance, until
-        the end of the database transaction (two payments posted at once
-        could each see enough money otherwise)."""
-        for key in keys:
-            self.env.cr.execute(SQL(
-                "SELECT pg_advisory_xact_lock(%s, %s)", TRUST_LOCK_NAMESPACE, key % 2**31))
+    def _lock_trust_balances(self, keys):
+        """Serialize the transactions that read then spend one balance.
 
-    def _check_trust_balance(self):
+        Odoo runs in REPEATABLE READ: a transaction's snapshot is taken at its
+        first query, so a lock taken later (an advisory lock, as before) lets
+        it wait for a concurrent post and then read the balance *from before*
+        that post, and both spend the same money. Updating one row per
+        balance instead makes the second transaction wait for the first and
+        then fail with a serialization error (the row changed after its
+        snapshot); Odoo retries the whole request, which then sees the new
+        balance. Keys in a fixed order: no deadlock between two transfers."""
+        for key in sorted(set(keys)):
+            self.env.cr.execute(SQL("""
+                INSERT INTO account_trust_lock AS l (key, seq) VALUES (%s, 1)
+                ON CONFLICT (key) DO UPDATE SET seq = l.seq + 1
+            """, key))
+
+    def _guarded_changes(self, legs):
+        """{key: (delta, label)} of the balances this transaction lowers
+        (delta < 0), from its journal entries ``legs``. Each key names a
+        balance that must stay >= 0: see ``_guarded_balance``."""
+        self.ensure_one()
+        conn = self._get_trust_settings()
+        client_money = self._client_money_accounts(conn)
+        pbf = conn.trust_paid_by_firm_account_id
+        sda = conn.statutory_deposit_account_id
+        company = self.company_id.id
+        trust_by_bank = {
+            j.default_account_id: j for j in (self.journal_id | self.dest_journal_id)
+            if j.xero_is_trust and j.default_account_id}
+        deltas = {}
+
+        def add(key, amount):
+            deltas[key] = deltas.get(key, 0.0) + amount
+
+        for journal, _ref, lines in legs:
+            for account, partner, amount, _label in lines:
+                if account in client_money:
+                    if partner:
+                        add(("client", company, partner.id, journal.id), -amount)
+                    if journal.xero_is_trust:
+                        add(("firm", company, journal.id), amount)
+                if pbf and account == pbf and partner:
+                    add(("owed", company, partner.id), amount)
+                if sda and account == sda:
+                    add(("sda", company), amount)
+                    if journal.xero_is_trust:
+                        add(("firm", company, journal.id), amount)
+                if account in trust_by_bank:
+                    trust = trust_by_bank[account]
+                    add(("firm", company, trust.id), amount)
+                    if self.kind not in CLIENT_KINDS:
+                        add(("bank", company, trust.id), amount)
+        rounding = self.company_id.currency_id.rounding
+        return {key: delta for key, delta in deltas.items()
+                if float_compare(delta, 0.0, precision_rounding=rounding) < 0}
+
+    def _guarded_balance(self, key):
+        """The posted value of the balance ``key`` (see _guarded_changes)."""
+        conn = self._get_trust_settings()
+        what = key[0]
+        Journal = self.env["account.journal"]
+        if what == "client":
+            return self._get_client_balance(
+                self.env["res.partner"].browse(key[2]), Journal.browse(key[3]))
+        if what == "owed":
+            return self._sum_balance([
+                ("account_id", "=", conn.trust_paid_by_firm_account_id.id),
+                ("partner_id", "=", key[2])])
+        if what == "sda":
+            return self._sum_balance([
+                ("account_id", "=", conn.statutory_deposit_account_id.id),
+                ("company_id", "=", self.company_id.id)])
+        journal = Journal.browse(key[2])
+        bank = self._sum_balance([("account_id", "=", journal.default_account_id.id)])
+        if what == "bank":
+            return bank
+        # "firm": the firm's own money in the trust account: what the bank
+        # holds, plus what of it is parked on the statutory deposit, less
+        # what belongs to clients.
+        others = (self._client_money_accounts(conn) | conn.statutory_deposit_account_id).ids
+        return bank + self._sum_balance([
+            ("account_id", "in", others), ("journal_id", "=", journal.id)])
+
+    def _check_trust_balance(self, legs):
         """Refuse a transaction that would overdraw what it spends from: the
         client's trust balance (trust rules forbid paying a client's costs
         with another client's money; record it as paid by firm instead), the
-        paid-by-firm amount the client owes, the trust bank account for a
-        statutory deposit, the statutory deposit for a withdrawal."""
-        for tx in self:
-            rounding = tx.currency_id.rounding
-            if tx.kind in DEBIT_CLIENT_KINDS:
-                tx._lock_trust_balance(tx.partner_id.id * 100003 + tx.journal_id.id)
-                balance = tx._get_client_balance()
-                if float_compare(tx.amount, balance, precision_rounding=rounding) > 0:
-                    raise UserError(_(
-                        "%(kind)s %(name)s would overdraw the trust balance of %(client)s in "
-                        "%(journal)s: the balance is %(balance)s and the amount %(amount)s. "
-                        "Trust money of one client cannot pay for another; if the firm pays "
-                        "for the client before the funds arrive, record it as Paid by firm.",
-                        kind=tx._kind_label(), name=tx.display_name,
-                        client=tx.partner_id.display_name, journal=tx.journal_id.name,
-                        balance=tx._format(balance), amount=tx._format(tx.amount)))
-            if tx.kind == "firm_reimbursement":
-                account = tx._get_trust_account("trust_paid_by_firm_account_id")
-                owed = -sum(tx._get_balances(
-                    account, tx.partner_id, currency=tx.currency_id).values())
-                if float_compare(tx.amount, owed, precision_rounding=rounding) > 0:
-                    raise UserError(_(
-                        "%(client)s owes the firm %(owed)s paid by firm; the reimbursement of "
-                        "%(amount)s is more than that.", client=tx.partner_id.display_name,
-                        owed=tx._format(owed), amount=tx._format(tx.amount)))
-            if tx.kind == "statutory_deposit":
-                bank = tx.journal_id.default_account_id
-                tx._lock_trust_balance(-tx.journal_id.id)
-                available = -sum(tx._get_balances(
-                    bank, journal=None, currency=tx.currency_id, group_by=()).values())
-                if float_compare(tx.amount, available, precision_rounding=rounding) > 0:
-                    raise UserError(_(
-                        "The statutory deposit of %(amount)s is more than %(journal)s holds "
-                        "(%(available)s).", amount=tx._format(tx.amount),
-                        journal=tx.journal_id.name, available=tx._format(available)))
-            if tx.kind == "statutory_withdrawal":
-                account = tx._get_trust_account("statutory_deposit_account_id")
-                held = -sum(tx._get_balances(
-                    account, currency=tx.currency_id, group_by=()).values())
-                if float_compare(tx.amount, held, precision_rounding=rounding) > 0:
-                    raise UserError(_(
-                        "The statutory deposit account holds %(held)s; %(amount)s cannot be "
-                        "withdrawn.", held=tx._format(held), amount=tx._format(tx.amount)))
+        paid-by-firm amount the client owes, the firm's own money in the
+        trust account (what paid by firm spends), the statutory deposit, the
+        trust bank for a statutory deposit. Each balance is locked first."""
+        self.ensure_one()
+        changes = self._guarded_changes(legs)
+        if not changes:
+            return
+        self._lock_trust_balances(
+            ":".join(str(part) for part in key) for key in changes)
+        rounding = self.company_id.currency_id.rounding
+        for key, delta in sorted(changes.items()):
+            balance = self._guarded_balance(key)
+            if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
+                continue
+            amount, what = -delta, key[0]
+            Journal = self.env["account.journal"]
+            if what == "client":
+                raise UserError(_(
+                    "%(kind)s %(name)s would overdraw the trust balance of %(client)s in "
+                    "%(journal)s: the balance is %(balance)s and the amount %(amount)s. "
+                    "Trust money of one client cannot pay for another; if the firm pays "
+                    "for the client before the funds arrive, record it as Paid by firm.",
+                    kind=self._kind_label(), name=self.display_name,
+                    client=self.env["res.partner"].browse(key[2]).display_name,
+                    journal=Journal.browse(key[3]).name,
+                    balance=self._format(balance), amount=self._format(amount)))
+            if what == "owed":
+                raise UserError(_(
+                    "%(client)s owes the firm %(owed)s paid by firm; %(amount)s is more "
+                    "than that.", client=self.env["res.partner"].browse(key[2]).display_name,
+                    owed=self._format(balance), amount=self._format(amount)))
+            if what == "firm":
+                raise UserError(_(
+                    "%(kind)s spends the firm's own money held in %(journal)s, which is "
+                    "%(available)s: %(amount)s would spend other clients' money. Transfer the "
+                    "firm's money into the trust account first (Transfer between bank "
+                    "accounts).", kind=self._kind_label(),
+                    journal=Journal.browse(key[2]).name,
+                    available=self._format(balance), amount=self._format(amount)))
+            if what == "sda":
+                raise UserError(_(
+                    "The statutory deposit account holds %(held)s; %(amount)s cannot be "
+                    "withdrawn.", held=self._format(balance), amount=self._format(amount)))
+            raise UserError(_(
+                "%(kind)s of %(amount)s is more than %(journal)s holds (%(available)s).",
+                kind=self._kind_label(), amount=self._format(amount),
+                journal=Journal.browse(key[2]).name, available=self._format(balance)))
 
     def _format(self, amount):
         return self.currency_id.format(amount)
@@ -331,9 +498,18 @@ class AccountTrustTransaction(models.Model):
     # Posting
     # ------------------------------------------------------------------------
     def _get_move_lines(self):
-        """[(account, partner, signed amount in the transaction currency, label)]:
-        positive = debit."""
+        """[(account, partner, signed amount in the transaction currency, label)]
+        of the (first) journal entry: positive = debit."""
+        return self._get_move_legs()[0][2]
+
+    def _get_move_legs(self):
+        """[(journal, matter, [(account, partner, signed amount, label)])]:
+        the journal entries this transaction posts, one per trust account it
+        touches (two for a trust transfer). A reversal posts the entries of
+        the transaction it reverses, debit and credit swapped."""
         self.ensure_one()
+        if self.reversed_tx_id:
+            return self._get_reversal_legs()
         trust_bank = self.journal_id.default_account_id
         if not trust_bank:
             raise UserError(_("Journal %s has no bank account.", self.journal_id.display_name))
@@ -341,40 +517,77 @@ class AccountTrustTransaction(models.Model):
         label = self._get_label()
         amount = self.amount
         kind = self.kind
+
+        def one(*lines):
+            return [(self.journal_id, self.matter_ref, list(lines))]
+
         if kind == "receipt":
             liability = self._get_trust_account("trust_liability_account_id")
-            return [(trust_bank, client, amount, label), (liability, client, -amount, label)]
+            return one((trust_bank, client, amount, label), (liability, client, -amount, label))
         if kind in ("payment", "transfer_to_office"):
             liability = self._get_trust_account("trust_liability_account_id")
-            return [(liability, client, amount, label), (trust_bank, client, -amount, label)]
+            return one((liability, client, amount, label), (trust_bank, client, -amount, label))
         if kind == "paid_by_firm":
             pbf = self._get_trust_account("trust_paid_by_firm_account_id")
-            return [(pbf, client, amount, label), (trust_bank, client, -amount, label)]
+            return one((pbf, client, amount, label), (trust_bank, client, -amount, label))
         if kind == "firm_reimbursement":
             liability = self._get_trust_account("trust_liability_account_id")
             pbf = self._get_trust_account("trust_paid_by_firm_account_id")
-            return [(liability, client, amount, label), (pbf, client, -amount, label)]
+            return one((liability, client, amount, label), (pbf, client, -amount, label))
         if kind == "statutory_deposit":
             sda = self._get_trust_account("statutory_deposit_account_id")
-            return [(sda, client, amount, label), (trust_bank, client, -amount, label)]
+            return one((sda, client, amount, label), (trust_bank, client, -amount, label))
         if kind == "statutory_withdrawal":
             sda = self._get_trust_account("statutory_deposit_account_id")
-            return [(trust_bank, client, amount, label), (sda, client, -amount, label)]
+            return one((trust_bank, client, amount, label), (sda, client, -amount, label))
         if kind == "bank_transfer":
             dest = self.dest_journal_id.default_account_id
             if not dest:
                 raise UserError(_("Journal %s has no bank account.",
                                   self.dest_journal_id.display_name))
-            return [(dest, client, amount, label), (trust_bank, client, -amount, label)]
+            return one((dest, client, amount, label), (trust_bank, client, -amount, label))
+        if kind == "trust_transfer":
+            transfers = self._get_trust_account("trust_transfer_account_id")
+            dest_journal = self._dest_trust_journal()
+            dest_bank = dest_journal.default_account_id
+            if not dest_bank:
+                raise UserError(_("Journal %s has no bank account.", dest_journal.display_name))
+            to = self.dest_partner_id
+            return [
+                (self.journal_id, self.matter_ref, [
+                    (transfers, client, amount, label), (trust_bank, client, -amount, label)]),
+                (dest_journal, self.dest_matter_ref, [
+                    (dest_bank, to, amount, label), (transfers, to, -amount, label)]),
+            ]
         raise UserError(_("Unknown trust transaction type %s.", kind))
+
+    def _get_reversal_legs(self):
+        original = self.reversed_tx_id
+        label = self._get_label()
+        legs = []
+        for move, matter in ((original.move_id, original.matter_ref),
+                             (original.dest_move_id, original.dest_matter_ref)):
+            if move:
+                legs.append((move.journal_id, matter, [
+                    (line.account_id, line.partner_id, -line.amount_currency, label)
+                    for line in move.line_ids]))
+        return legs
 
     def _get_label(self):
         self.ensure_one()
         parts = [self._kind_label()]
+        if self.reversed_tx_id:
+            parts.insert(0, _("Reversal of %s", self.reversed_tx_id.name))
         if self.partner_id:
             parts.append(self.partner_id.display_name)
         if self.matter_ref:
             parts.append(_("matter %s", self.matter_ref))
+        if self.kind == "trust_transfer":
+            parts.append(_("to %s", " ".join(filter(None, [
+                self.dest_partner_id.display_name,
+                self.dest_matter_ref and _("matter %s", self.dest_matter_ref),
+                self._dest_trust_journal() != self.journal_id
+                and self._dest_trust_journal().name]))))
         if self.payee_id:
             parts.append(_("to %s", self.payee_id.display_name))
         if self.invoice_id:
@@ -383,11 +596,12 @@ class AccountTrustTransaction(models.Model):
             parts.append(self.memo)
         return " – ".join(parts)
 
-    def _prepare_move_vals(self):
+    def _prepare_move_vals(self, leg=None):
         self.ensure_one()
+        journal, matter, move_lines = leg or self._get_move_legs()[0]
         company = self.company_id
         lines = []
-        for account, partner, amount, label in self._get_move_lines():
+        for account, partner, amount, label in move_lines:
             balance = self.currency_id._convert(
                 amount, company.currency_id, company, self.date)
             lines.append(fields.Command.create({
@@ -400,34 +614,42 @@ class AccountTrustTransaction(models.Model):
             }))
         return {
             "move_type": "entry",
-            "journal_id": self.journal_id.id,
+            "journal_id": journal.id,
             "company_id": company.id,
             "date": self.date,
-            "ref": " ".join(filter(None, [self.name, self.matter_ref])),
+            "ref": " ".join(filter(None, [self.name, matter])),
             "trust_transaction_id": self.id,
             "line_ids": lines,
         }
 
     def action_post(self):
-        """Post: check, number, write the journal entry (and the invoice's
-        payment for a transfer to office)."""
+        """Post: check, number, write the journal entries (and the invoice's
+        payment for a transfer to office, cancelled for its reversal)."""
         for tx in self:
             if tx.state != "draft":
                 raise UserError(_("Only a draft trust transaction can be posted."))
             if float_is_zero(tx.amount, precision_rounding=tx.currency_id.rounding):
                 raise UserError(_("The amount of a trust transaction must be positive."))
-            if tx.kind == "transfer_to_office":
+            if tx.reversed_tx_id:
+                tx._check_reversible()
+            elif tx.kind == "transfer_to_office":
                 tx._check_invoice()
+            legs = tx._get_move_legs()
             # One by one: each sees the balance the previous ones left.
-            tx._check_trust_balance()
+            tx._check_trust_balance(legs)
             if tx.name == "/":
                 tx.name = self.env["ir.sequence"].with_company(tx.company_id).next_by_code(
                     "account.trust.transaction", sequence_date=tx.date) or "/"
-            move = self.env["account.move"].create(tx._prepare_move_vals())
-            move.action_post()
-            vals = {"move_id": move.id, "state": "posted"}
+            moves = self.env["account.move"].create([tx._prepare_move_vals(leg) for leg in legs])
+            moves.action_post()
+            vals = {"move_id": moves[0].id, "state": "posted"}
+            if len(moves) > 1:
+                vals["dest_move_id"] = moves[1].id
             if tx.kind == "transfer_to_office":
-                vals["payment_id"] = tx._pay_invoice().id
+                if tx.reversed_tx_id:
+                    tx._unpay_invoice()
+                else:
+                    vals["payment_id"] = tx._pay_invoice().id
             tx.write(vals)
         self._after_post()
         return True
@@ -478,12 +700,70 @@ class AccountTrustTransaction(models.Model):
         payment.trust_transaction_id = self.id
         return payment
 
+    def _unpay_invoice(self):
+        """Reversal of a transfer to office: the original's invoice payment
+        is cancelled (kept, unreconciled: the invoice is due again; in Xero
+        the push engine deletes its payment)."""
+        payment = self.reversed_tx_id.payment_id
+        if payment and payment.state != "canceled":
+            payment.action_draft()
+            payment.move_id.button_cancel()
+            payment.state = "canceled"
+        self.payment_id = payment
+
+    def _check_reversible(self):
+        self.ensure_one()
+        original = self.reversed_tx_id
+        if original.state != "posted":
+            raise UserError(_("Only a posted trust transaction can be reversed."))
+        if original.reversed_tx_id:
+            raise UserError(_(
+                "%s is itself a reversal: record the transaction again instead of reversing "
+                "the reversal.", original.display_name))
+        if original.reversal_ids.filtered(lambda r: r.state == "posted" and r != self):
+            raise UserError(_("%s is already reversed.", original.display_name))
+
+    def action_reverse(self):
+        """Undo posted trust transactions: a reversing trust transaction each,
+        linked to it and posted today (trust records are never deleted)."""
+        reversals = self.browse()
+        for tx in self:
+            reversal = self.create({
+                "kind": tx.kind,
+                "company_id": tx.company_id.id,
+                "date": max(fields.Date.context_today(self), tx.date),
+                "partner_id": tx.partner_id.id,
+                "matter_ref": tx.matter_ref,
+                "payee_id": tx.payee_id.id,
+                "amount": tx.amount,
+                "journal_id": tx.journal_id.id,
+                "dest_journal_id": tx.dest_journal_id.id,
+                "dest_partner_id": tx.dest_partner_id.id,
+                "dest_matter_ref": tx.dest_matter_ref,
+                "invoice_id": tx.invoice_id.id,
+                "reversed_tx_id": tx.id,
+            })
+            reversal._check_reversible()
+            reversals |= reversal
+        reversals.action_post()
+        for tx in self:
+            tx.message_post(body=_("Reversed by %s.", tx.reversal_ids.filtered(
+                lambda r: r.state == "posted")[-1:].name))
+        if len(reversals) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": reversals.id,
+                "view_mode": "form",
+            }
+        return True
+
     def action_cancel(self):
         for tx in self:
             if tx.state == "posted":
                 raise UserError(_(
                     "%s is posted: a posted trust transaction stays in the trust records; "
-                    "record the opposite transaction to correct it.", tx.display_name))
+                    "reverse it to correct it.", tx.display_name))
         self.write({"state": "cancel"})
         return True
 
@@ -511,10 +791,10 @@ class AccountMove(models.Model):
     def button_draft(self):
         posted = self.filtered(
             lambda m: m.trust_transaction_id.state == "posted"
-            and m.trust_transaction_id.move_id == m)
+            and m in m.trust_transaction_id.move_id | m.trust_transaction_id.dest_move_id)
         if posted:
             raise UserError(_(
-                "%s is the journal entry of a posted trust transaction: record the opposite "
+                "%s is the journal entry of a posted trust transaction: reverse the trust "
                 "transaction to correct it.", posted[0].display_name))
         return super().button_draft()
 

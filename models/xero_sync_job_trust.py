@@ -22,10 +22,22 @@ bank_transfer        bank_transaction SPEND on one bank + RECEIVE on the other, 
 firm_reimbursement   manual_journal   Dr Trust liability / Cr Trust paid by firm
 statutory_deposit    manual_journal   Dr Statutory deposit / Cr trust bank
 statutory_withdrawal manual_journal   Dr trust bank / Cr Statutory deposit
+trust_transfer       bank_transaction SPEND on the "from" trust bank (contact: the
+                                      from client) + RECEIVE on the "to" trust bank
+                                      (contact: the to client), both coded Trust
+                                      transfers
 ==================== ================ =============================================
 
-So Xero's Trust liability moves exactly as Odoo's: per client (the contact)
-the receipts less payments, less the invoice payments made from trust.
+So Xero's Trust liability + Trust transfers move exactly as Odoo's: per client
+(the contact) the receipts less payments, less the invoice payments made from
+trust, plus or minus the transfers between clients.
+
+A reversing trust transaction (``reversed_tx_id``) is sent as the mirror of
+the original: RECEIVE and SPEND swapped, a bank transfer the other way, the
+manual journal of its own (reversed) entry; the original stays in Xero, as it
+stays in the trust records. It waits for the original's job. When the
+original never reached Xero (its job pending, failed or blocked, never sent),
+that job is cancelled instead and the reversal not sent: nothing to undo.
 """
 
 import hashlib
@@ -46,6 +58,7 @@ TRUST_OPERATIONS = {
     "firm_reimbursement": "manual_journal",
     "statutory_deposit": "manual_journal",
     "statutory_withdrawal": "manual_journal",
+    "trust_transfer": "bank_transaction",
 }
 
 
@@ -97,12 +110,33 @@ class AccountTrustTransaction(models.Model):
                 continue
             partner = tx._xero_contact_partner()
             contact_job = partner._xero_enqueue_contact(conn) if partner else Job
-            Job._enqueue(conn, tx, TRUST_OPERATIONS[tx.kind], depends_on=contact_job or None)
+            if tx.kind == "trust_transfer":
+                tx.dest_partner_id.commercial_partner_id._xero_enqueue_contact(conn)
+            depends_on = contact_job
+            if tx.reversed_tx_id:
+                original_job = tx._xero_original_job()
+                if not original_job:
+                    continue  # the original never went to Xero: nothing to undo there
+                if original_job.state in ("pending", "failed", "blocked") \
+                        and not original_job.in_doubt and not original_job.xero_id:
+                    original_job.write({
+                        "state": "cancelled", "sending_until": False,
+                        "error": _("Reversed by %s before it reached Xero.", tx.name)})
+                    tx.reversed_tx_id._xero_refresh_state()
+                    continue
+                depends_on = original_job
+            Job._enqueue(conn, tx, TRUST_OPERATIONS[tx.kind], depends_on=depends_on or None)
             queued |= tx
         queued._xero_refresh_state()
         if queued:
             Job._trigger_cron()
         return queued
+
+    def _xero_original_job(self):
+        """The live Xero job of the transaction this one reverses, or none."""
+        self.ensure_one()
+        return self.env["xero.sync.job"].sudo()._jobs_of(self.reversed_tx_id).filtered(
+            lambda j: j.state != "cancelled")[-1:]
 
     def action_xero_post(self):
         """Send this transaction's pending or failed Xero work now."""
@@ -150,8 +184,8 @@ class AccountTrustTransaction(models.Model):
             return None
         return xero
 
-    def _xero_contact_id(self, conn):
-        partner = self._xero_contact_partner()
+    def _xero_contact_id(self, conn, partner=None):
+        partner = partner or self._xero_contact_partner()
         binding = partner._xero_binding(conn)
         if not binding.xero_id:
             partner._xero_enqueue_contact(conn)
@@ -173,7 +207,22 @@ class AccountTrustTransaction(models.Model):
     def _xero_trust_values(self, conn, job):
         """(operation, [values], issues): the values of the Xero elements this
         transaction is, or the issues (missing mappings) that stop it.
-        Raises WaitForXero while the contact is not in Xero."""
+        Raises WaitForXero while the contact is not in Xero. A reversal is
+        the mirror of what its original is."""
+        self.ensure_one()
+        op, values, issues = self._xero_trust_values_of_kind(conn, job)
+        if not self.reversed_tx_id or issues:
+            return op, values, issues
+        mirrored = []
+        for value in values:
+            if isinstance(value, payloads_trust.BankTransactionValues):
+                value.type = "SPEND" if value.type == "RECEIVE" else "RECEIVE"
+            elif isinstance(value, payloads_trust.BankTransferValues):
+                value.from_account, value.to_account = value.to_account, value.from_account
+            mirrored.append(value)  # manual journals: the reversed entry's own lines
+        return op, mirrored, issues
+
+    def _xero_trust_values_of_kind(self, conn, job):
         self.ensure_one()
         issues = []
         kind = self.kind
@@ -200,6 +249,34 @@ class AccountTrustTransaction(models.Model):
                 currency_code=code,
                 currency_rate=rate,
             )], []
+        if kind == "trust_transfer":
+            dest_journal = self._dest_trust_journal()
+            source = self._xero_account_ref(
+                conn, self.journal_id.default_account_id,
+                _("trust account %s", self.journal_id.name), issues, bank=True)
+            dest = self._xero_account_ref(
+                conn, dest_journal.default_account_id,
+                _("trust account %s", dest_journal.name), issues, bank=True)
+            fname = "trust_transfer_account_id"
+            coded = self._xero_account_ref(
+                conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
+            code, rate = self._xero_currency(conn, issues)
+            if issues:
+                return "bank_transaction", [], issues
+            from_contact = self._xero_contact_id(conn, self.partner_id.commercial_partner_id)
+            to_contact = self._xero_contact_id(conn, self.dest_partner_id.commercial_partner_id)
+            common = dict(date=self.date, reference=reference, currency_code=code,
+                          currency_rate=rate)
+            return "bank_transaction", [
+                payloads_trust.BankTransactionValues(
+                    type="SPEND", contact_id=from_contact,
+                    bank_account=payloads_trust.AccountRef(source.xero_id, source.code),
+                    lines=[payloads_trust.TrustLine(label, self.amount, coded.code)], **common),
+                payloads_trust.BankTransactionValues(
+                    type="RECEIVE", contact_id=to_contact,
+                    bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                    lines=[payloads_trust.TrustLine(label, self.amount, coded.code)], **common),
+            ], []
         if kind in ("bank_transfer", "transfer_to_office"):
             source = self._xero_account_ref(
                 conn, self.journal_id.default_account_id,
@@ -208,7 +285,7 @@ class AccountTrustTransaction(models.Model):
             dest_account = self.dest_journal_id.default_account_id
             dest = self._xero_account_ref(conn, dest_account, dest_label, issues)
             code, rate = self._xero_currency(conn, issues)
-            if kind == "transfer_to_office":
+            if kind == "transfer_to_office" and not self.reversed_tx_id:
                 invoice_issue = self._xero_invoice_issue(conn)
                 if invoice_issue:
                     issues.append(invoice_issue)
@@ -259,7 +336,10 @@ class AccountTrustTransaction(models.Model):
             narration=self._xero_narration(job), date=self.date, lines=lines)], []
 
     def _xero_narration(self, job):
-        return "%s %s [%s]" % (self.name, self._kind_label(), job.idempotency_key)
+        what = self._kind_label()
+        if self.reversed_tx_id:
+            what = _("%(kind)s, reversal of %(name)s", kind=what, name=self.reversed_tx_id.name)
+        return "%s %s [%s]" % (self.name, what, job.idempotency_key)
 
     def _xero_invoice_issue(self, conn):
         """Why the invoice's payment from trust cannot follow, or None."""
@@ -326,6 +406,12 @@ class XeroSyncJob(models.Model):
             if tx is None or tx.state != "posted":
                 job.write({"state": "cancelled", "sending_until": False,
                            "error": _("The trust transaction is no longer posted.")})
+                job._update_records()
+                continue
+            if tx.reversed_tx_id and not job.xero_id and not tx._xero_original_job():
+                job.write({"state": "cancelled", "sending_until": False,
+                           "error": _("%s, which this reverses, never reached Xero.",
+                                      tx.reversed_tx_id.name)})
                 job._update_records()
                 continue
             try:

@@ -8,3 +8,6 @@ from . import test_payloads
 from . import test_ui_tour
 from . import test_sandbox
 from . import test_trust_xero
+from . import test_trust_reversal
+from . import test_trust_xero_reversal
+from . import test_trust_tour

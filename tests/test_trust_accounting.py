@@ -202,12 +202,19 @@ class TestTrustAccounting(TrustCommon):
         self.assertEqual(self._ledger(), {})
         with self.assertRaises(UserError):
             self._trust("payment", 200.0, self.client_a)
+        # Paid by firm spends the firm's own money in trust, never other clients'.
+        self._trust("receipt", 500.0, self.client_b)
+        with self.assertRaisesRegex(UserError, "firm's own money"):
+            self._trust("paid_by_firm", 200.0, self.client_a)
+        self._trust("bank_transfer", 200.0, journal_id=self.office_journal.id,
+                    dest_journal_id=self.trust_journal.id)
         tx = self._trust("paid_by_firm", 200.0, self.client_a, payee_id=self.client_b.id)
         self.assertEqual(self._lines(tx), {
             ("1290", self.client_a.name): 200.0,
             (self.trust_bank.code, self.client_a.name): -200.0,
         })
-        self.assertEqual(self._ledger(), {self.client_a.name: (0.0, 200.0)})
+        self.assertEqual(self._ledger(), {
+            self.client_a.name: (0.0, 200.0), self.client_b.name: (500.0, 0.0)})
         # The client's funds arrive and repay the firm.
         self._trust("receipt", 250.0, self.client_a)
         with self.assertRaisesRegex(UserError, "owes the firm"):
@@ -217,7 +224,12 @@ class TestTrustAccounting(TrustCommon):
             ("2800", self.client_a.name): 200.0,
             ("1290", self.client_a.name): -200.0,
         })
-        self.assertEqual(self._ledger(), {self.client_a.name: (50.0, 0.0)})
+        self.assertEqual(self._ledger(), {
+            self.client_a.name: (50.0, 0.0), self.client_b.name: (500.0, 0.0)})
+        # Reimbursed, the firm's money is in trust again: it may pay for a client again.
+        self._trust("paid_by_firm", 200.0, self.client_a)
+        with self.assertRaisesRegex(UserError, "firm's own money"):
+            self._trust("paid_by_firm", 0.01, self.client_a)
 
     def test_statutory_deposit_and_withdrawal(self):
         self._trust("receipt", 1000.0, self.client_a)
@@ -280,6 +292,8 @@ class TestTrustAccounting(TrustCommon):
         self._trust("receipt", 300.0, self.client_a)
         self._trust("receipt", 200.0, self.client_b)
         self._trust("payment", 50.0, self.client_a)
+        self._trust("bank_transfer", 20.0, journal_id=self.office_journal.id,
+                    dest_journal_id=self.trust_journal.id)
         self._trust("paid_by_firm", 20.0, self.client_b)
         # A journal entry made by hand on the trust liability counts too.
         manual = self.env["account.move"].create({

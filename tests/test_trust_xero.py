@@ -166,6 +166,9 @@ class TestTrustXero(TrustXeroCommon):
         txs = self.env["account.trust.transaction"]
         txs |= self.trust("receipt", 1000.0, self.client_a, matter_ref="A-1")
         txs |= self.trust("payment", 120.0, self.client_a, payee_id=self.client_b.id)
+        own = self.trust("bank_transfer", 60.0, journal_id=self.office_journal.id,
+                         dest_journal_id=self.trust_journal.id)
+        txs |= own
         txs |= self.trust("paid_by_firm", 60.0, self.client_b, payee_id=self.client_a.id)
         txs |= self.trust("receipt", 90.0, self.client_b, matter_ref="B-1")
         txs |= self.trust("firm_reimbursement", 60.0, self.client_b)
@@ -174,9 +177,6 @@ class TestTrustXero(TrustXeroCommon):
         txs |= transfer
         txs |= self.trust("statutory_deposit", 300.0)
         txs |= self.trust("statutory_withdrawal", 100.0)
-        own = self.trust("bank_transfer", 40.0, journal_id=self.office_journal.id,
-                         dest_journal_id=self.trust_journal.id)
-        txs |= own
         self.push()
         self.push()
         jobs = self.Job.search([("res_model", "=", "account.trust.transaction")])

@@ -1,0 +1,23 @@
+from odoo.tests import HttpCase, tagged
+
+from .test_trust_accounting import TrustCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTrustTour(TrustCommon, HttpCase):
+    """A trust receipt recorded through the UI shows in the trust ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tour_client = cls.env["res.partner"].create({"name": "Tour Client Ltd"})
+
+    def test_trust_receipt_tour(self):
+        self.start_tour("/odoo/action-account_xero.action_account_trust_transaction",
+                        "account_xero_trust_tour", login="accountman")
+        tx = self.env["account.trust.transaction"].search(
+            [("partner_id", "=", self.tour_client.id)])
+        self.assertEqual((tx.state, tx.kind, tx.amount, tx.matter_ref),
+                         ("posted", "receipt", 1234.5, "TOUR-42"))
+        self.assertEqual(tx.journal_id, self.trust_journal)
+        self.assertEqual(self._ledger(self.tour_client), {"Tour Client Ltd": (1234.5, 0.0)})
