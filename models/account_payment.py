@@ -33,16 +33,13 @@ class AccountPayment(models.Model):
             return {}
         return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
 
-    def _xero_refresh_state(self, job=None):
-        super()._xero_refresh_state(job)
-        for payment in self:
-            jobs = payment._xero_jobs().filtered(lambda j: j.state != "cancelled")
-            if payment.xero_state == "voided" and jobs.filtered(
-                    lambda j: j.operation == "payment" and j.state == "done"
-                    and j.xero_id not in jobs.filtered(
-                        lambda d: d.operation == "delete_payment" and d.state == "done"
-                    ).mapped("xero_id")):
-                payment.xero_state = "sent"
+    def _xero_state_vals(self, jobs):
+        vals = super()._xero_state_vals(jobs)
+        # Deleting one of several Xero payments (one per document paid)
+        # leaves the payment sent while another is still live.
+        if vals["xero_state"] == "voided" and vals.get("xero_id"):
+            vals["xero_state"] = "sent"
+        return vals
 
     def _xero_payment_reference(self, job):
         """The payment's Reference in Xero; it carries the job's key, so a

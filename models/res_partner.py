@@ -73,5 +73,5 @@ class ResPartner(models.Model):
             is_company=self.is_company,
         )
 
-    def _xero_refresh_state(self, job=None):
+    def _xero_refresh_state(self, notes=None):
         return True

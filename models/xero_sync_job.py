@@ -66,6 +66,8 @@ STATES = [
 
 BATCH_SIZE = 50  # Xero's limit per request
 CLAIM_LIMIT = 200  # jobs claimed per cron round
+CONTACT_LOOKUP = 25  # partners matched per GET Contacts (an OR of their clauses)
+WHERE_BUDGET = 2500  # characters of one look-up's where clause (before URL encoding)
 LEASE = timedelta(minutes=10)  # a job in "sending" longer than this is in doubt
 MAX_ATTEMPTS = 8  # transient failures before a job is marked failed
 TIME_BUDGET = 240  # seconds one cron run keeps claiming new work
@@ -108,6 +110,9 @@ class XeroSyncJob(models.Model):
         readonly=True, copy=False,
         help="Xero may have accepted this job without us recording it: look it up before sending.")
     idempotency_key = fields.Char(readonly=True, copy=False, index=True)
+    retries = fields.Integer(
+        "Retried", readonly=True, copy=False,
+        help="Times this job was sent again by hand after Xero refused it.")
     depends_on_job_id = fields.Many2one(
         "xero.sync.job", "Waits for", readonly=True, ondelete="set null", index="btree_not_null")
     xero_id = fields.Char("Xero ID", readonly=True, copy=False, index="btree_not_null")
@@ -155,8 +160,16 @@ class XeroSyncJob(models.Model):
     @api.depends("operation", "res_model", "res_id", "version")
     def _compute_display_name(self):
         labels = dict(OPERATIONS)
+        # One existence check per model for the whole list, not one per job.
+        records = {}
+        for model in set(self.mapped("res_model")):
+            if model and model in self.env:
+                ids = [job.res_id for job in self if job.res_model == model and job.res_id]
+                records[model] = self.env[model].browse(ids).exists()
         for job in self:
-            record = job._record()
+            existing = records.get(job.res_model)
+            record = existing.browse(job.res_id).with_prefetch(existing._prefetch_ids) \
+                if existing is not None and job.res_id in existing._ids else None
             name = record.display_name if record else "%s,%s" % (job.res_model, job.res_id)
             if job.target_move_id:
                 name = "%s → %s" % (name, job.target_move_id.name)
@@ -188,8 +201,12 @@ class XeroSyncJob(models.Model):
         self.ensure_one()
         if not self.res_model or self.res_model not in self.env:
             return None
-        record = self.env[self.res_model].browse(self.res_id).exists()
-        return record or None
+        # Prefetch with the documents of the jobs fetched together with this
+        # one, so a batch reads its documents (and their lines) in one go.
+        siblings = [job.res_id for job in self.browse(self._prefetch_ids)
+                    if job.res_model == self.res_model]
+        record = self.env[self.res_model].browse(self.res_id).with_prefetch(siblings)
+        return record if record.exists() else None
 
     # ------------------------------------------------------------------------
     # Creation
@@ -261,6 +278,14 @@ class XeroSyncJob(models.Model):
     # User actions
     # ------------------------------------------------------------------------
     def _reset_to_pending(self):
+        for job in self.filtered(
+                lambda j: j.state in ("failed", "blocked", "cancelled") and not j.in_doubt):
+            # Xero keeps its answer to an Idempotency-Key, refusals included:
+            # the same key would replay the refusal after the cause is fixed.
+            # Xero created nothing for it, so the new request gets a new key.
+            # A job in doubt keeps its key: a replay is then what we want.
+            job.write({"retries": job.retries + 1, "idempotency_key": "%s-%d-v%d-r%d" % (
+                self._key_prefix(), job.id, job.version, job.retries + 1)})
         self.write({
             "state": "pending",
             "next_try_at": fields.Datetime.now(),
@@ -306,13 +331,40 @@ class XeroSyncJob(models.Model):
     @api.model
     def _commit(self):
         """Commit the cron's work (skipped under tests, like Odoo's own crons;
-        pytest-odoo sets ``current_test`` from Odoo 19 only, hence the test mode)."""
+        pytest-odoo sets ``current_test`` from Odoo 19 only, hence the test mode).
+
+        Only reached from ``_cron_push`` (the claim, the lease recovery and
+        each request's results), never from a user's transaction: the
+        buttons only enqueue and trigger the cron. Committing after every
+        request keeps what Xero accepted recorded as soon as possible, so a
+        crash leaves at most one request in doubt.
+        """
         if not modules.module.current_test and not self.env.registry.in_test_mode():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _cron_push(self, time_budget=TIME_BUDGET, limit=CLAIM_LIMIT):
-        """Drain the outbox: claim, send, record; until done or out of time."""
+        """Drain the outbox: claim, send, record; until done or out of time.
+
+        Progress goes to ``ir.cron._notify_progress`` (Odoo 18): done > 0 and
+        remaining > 0 makes Odoo run the job again at once; besides, while work
+        is due the cron triggers itself (Odoo reads done == 0 as "fully done"),
+        and a trigger at the next due time wakes it for jobs waiting on a
+        backoff or Retry-After.
+
+        Requests are sent one after the other, on purpose. Xero's binding limit
+        is per tenant and per minute (60 calls), not per connection: with
+        batches of 50 elements one worker stays under it already, and sending
+        concurrently would only reach the 60/min wall sooner (then 429s), while
+        making the order contact -> document -> payment and the per-request
+        commit harder to keep. The "5 calls in flight" limit is kept by the
+        client's ``TenantPacer`` (per process, shared by the threads of that
+        process). Several cron workers (processes) each pace themselves from
+        Xero's X-MinLimit-Remaining / X-DayLimit-Remaining, which count every
+        caller of the tenant; what still slips through is answered 429, and a
+        429 only reschedules the jobs after Retry-After, without counting a
+        failed attempt (see ``_process_connection``).
+        """
         started = time.monotonic()
         done = 0
         remaining = 0
@@ -402,7 +454,7 @@ class XeroSyncJob(models.Model):
         """
         self.env.flush_all()
         self.env.cr.execute(SQL("""
-            SELECT job.id, job.depends_on_job_id FROM xero_sync_job job
+            SELECT job.id, job.depends_on_job_id, dep.state FROM xero_sync_job job
               JOIN xero_connection conn ON conn.id = job.connection_id
          LEFT JOIN xero_sync_job dep ON dep.id = job.depends_on_job_id
              WHERE %s
@@ -413,9 +465,10 @@ class XeroSyncJob(models.Model):
             SQL(" ").join(SQL("WHEN %s THEN %s", op, prio) for op, prio in OPERATION_PRIORITY.items()),
             limit))
         rows = self.env.cr.fetchall()
-        claimed = {job_id for job_id, _dep in rows}
+        claimed = {job_id for job_id, _dep, _dep_state in rows}
         # A job whose dependency is pending goes only with that dependency.
-        ids = [job_id for job_id, dep in rows if not dep or dep in claimed or self._dep_done(dep)]
+        ids = [job_id for job_id, dep, dep_state in rows
+               if not dep or dep in claimed or dep_state == "done"]
         if not ids:
             return self.browse()
         self.env.cr.execute(SQL("""
@@ -427,11 +480,6 @@ class XeroSyncJob(models.Model):
         jobs.invalidate_recordset(["state", "sending_until"])
         self._commit()
         return jobs
-
-    def _dep_done(self, dep_id):
-        self.env.cr.execute(SQL("SELECT state FROM xero_sync_job WHERE id = %s", dep_id))
-        row = self.env.cr.fetchone()
-        return bool(row and row[0] == "done")
 
     # ------------------------------------------------------------------------
     # Processing a claimed batch
@@ -458,6 +506,16 @@ class XeroSyncJob(models.Model):
             operation = todo[0].operation
             group = todo.filtered(lambda j, op=operation: j.operation == op)
             todo -= group
+            # A job claimed with its dependency goes only once that is done
+            # (it may have failed or backed off earlier in this batch).
+            waiting = group.filtered(
+                lambda j: j.depends_on_job_id and j.depends_on_job_id.state != "done")
+            if waiting:
+                waiting._release(error=_("Waiting for %s.", waiting[0].depends_on_job_id.display_name),
+                                 delay=WAIT_DELAY)
+                group -= waiting
+            if not group:
+                continue
             handler = getattr(group, "_send_%s" % operation, None)
             if handler is None:
                 group._set_failed(_("This kind of job is not supported yet."))
@@ -502,7 +560,8 @@ class XeroSyncJob(models.Model):
             if xero_id:
                 vals["xero_id"] = xero_id
             job.write(vals)
-        self._update_records(note=note)
+        if not self.env.context.get("xero_defer_refresh"):
+            self._update_records(note=note)
 
     def _set_failed(self, message, level="error", state="failed"):
         for job in self:
@@ -510,7 +569,8 @@ class XeroSyncJob(models.Model):
                 "state": state, "error": message, "blocking_level": level,
                 "sending_until": False, "attempts": job.attempts + (state == "failed"),
             })
-        self._update_records()
+        if not self.env.context.get("xero_defer_refresh"):
+            self._update_records()
         # Jobs waiting for these carry the reason too.
         waiting = self.search([("depends_on_job_id", "in", self.ids), ("state", "=", "pending")])
         for job in waiting:
@@ -532,12 +592,24 @@ class XeroSyncJob(models.Model):
         for job in self:
             job.write(dict(vals, attempts=job.attempts + (1 if count_attempt else 0)))
 
+    @api.model
+    def _max_attempts(self):
+        """Transient failures before a job is marked failed: the system
+        parameter ``account_xero.push_max_attempts`` (default MAX_ATTEMPTS)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "account_xero.push_max_attempts", MAX_ATTEMPTS)
+        try:
+            return max(1, int(value))
+        except (TypeError, ValueError):
+            return MAX_ATTEMPTS
+
     def _backoff(self, message):
-        """A transient failure: exponential backoff, failed after MAX_ATTEMPTS.
-        The write may have reached Xero, so the job is in doubt."""
+        """A transient failure: exponential backoff, failed after
+        ``_max_attempts()``. The write may have reached Xero, so the job is in doubt."""
+        max_attempts = self._max_attempts()
         for job in self:
             attempts = job.attempts + 1
-            if attempts >= MAX_ATTEMPTS:
+            if attempts >= max_attempts:
                 job.write({"attempts": attempts - 1, "in_doubt": True})
                 job._set_failed(_("Xero could not be reached after %(n)d attempts: %(msg)s",
                                   n=attempts, msg=message))
@@ -551,11 +623,15 @@ class XeroSyncJob(models.Model):
 
     def _update_records(self, note=False):
         """Reflect the jobs' state on their documents (Xero state, id, error)."""
+        by_model = defaultdict(dict)
         for job in self:
-            record = job._record()
-            if record is None or not hasattr(record, "_xero_refresh_state"):
+            by_model[job.res_model][job.res_id] = job
+        for model, jobs in by_model.items():
+            if model not in self.env:
                 continue
-            record.sudo()._xero_refresh_state(job if note else None)
+            records = self.env[model].sudo().browse(list(jobs)).exists()
+            if records and hasattr(records, "_xero_refresh_state"):
+                records._xero_refresh_state(jobs if note else None)
 
     # -- request keys ------------------------------------------------------
     def _request_key(self):
@@ -573,12 +649,16 @@ class XeroSyncJob(models.Model):
             yield self[start:start + size]
 
     def _apply_results(self, results, on_ok):
-        """Map per-element results back onto ``self`` (same order)."""
-        for job, result in zip(self, results):
+        """Map per-element results back onto ``self`` (same order), then
+        reflect the whole request on its documents at once (one read of
+        their jobs, one batch of chatter notes) rather than job by job."""
+        deferred = self.with_context(xero_defer_refresh=True)
+        for job, result in zip(deferred, results):
             if result.ok:
                 on_ok(job, result)
             else:
                 job._set_failed(result.message or _("Xero refused this element."))
+        self._update_records(note=True)
 
     # ------------------------------------------------------------------------
     # Contacts
@@ -595,12 +675,14 @@ class XeroSyncJob(models.Model):
             if binding.xero_id:
                 job._set_done(binding.xero_id, note=False)
                 continue
-            found = job._find_contact(api, partner)
-            if found:
-                partner._xero_bind(connection, found)
-                job._set_done(found, note=False)
-                continue
             to_create.append((job, partner))
+        # Matched before creation, CONTACT_LOOKUP partners per look-up.
+        found = self._find_contacts(api, [partner for _job, partner in to_create])
+        for job, partner in list(to_create):
+            if found.get(partner.id):
+                partner._xero_bind(connection, found[partner.id])
+                job._set_done(found[partner.id], note=False)
+                to_create.remove((job, partner))
         for chunk_start in range(0, len(to_create), BATCH_SIZE):
             chunk = to_create[chunk_start:chunk_start + BATCH_SIZE]
             jobs = self.browse([job.id for job, _p in chunk])
@@ -618,14 +700,46 @@ class XeroSyncJob(models.Model):
     def _find_contact(self, api, partner):
         """An active Xero contact for ``partner``: by ContactNumber, then by
         exact name, then by email (Xero names are unique among active contacts)."""
-        number = partner._xero_contact_number()
-        clauses = [payloads.where_equals("ContactNumber", number)]
+        return self._find_contacts(api, [partner]).get(partner.id)
+
+    @staticmethod
+    def _contact_clauses(partner):
+        clauses = [payloads.where_equals("ContactNumber", partner._xero_contact_number())]
         name = (partner.name or "").strip()
         if name:
             clauses.append(payloads.where_equals("Name", name))
         if partner.email:
             clauses.append(payloads.where_equals("EmailAddress", partner.email.strip()))
-        contacts = api.get_contacts(where=" OR ".join(clauses))
+        return clauses
+
+    def _find_contacts(self, api, partners):
+        """{partner id: ContactID} of the partners already in Xero: one
+        look-up (an OR of their clauses, at most CONTACT_LOOKUP partners and
+        WHERE_BUDGET characters) per chunk instead of one per partner."""
+        found = {}
+        chunk, clauses = [], []
+        for index, partner in enumerate(partners):
+            own = self._contact_clauses(partner)
+            chunk.append(partner)
+            clauses.extend(own)
+            last = index == len(partners) - 1
+            if not last:
+                following = sum(len(c) + 4 for c in self._contact_clauses(partners[index + 1]))
+                if len(chunk) < CONTACT_LOOKUP and \
+                        sum(len(c) + 4 for c in clauses) + following <= WHERE_BUDGET:
+                    continue
+            contacts = api.get_contacts(where=" OR ".join(clauses))
+            for member in chunk:
+                match = self._match_contact(member, contacts)
+                if match:
+                    found[member.id] = match
+            chunk, clauses = [], []
+        return found
+
+    @staticmethod
+    def _match_contact(partner, contacts):
+        number = partner._xero_contact_number()
+        name = (partner.name or "").strip()
         active = [c for c in contacts if (c.contact_status or "ACTIVE") == "ACTIVE"]
         for test in (
             lambda c: c.contact_number == number,
@@ -802,6 +916,11 @@ class XeroSyncJob(models.Model):
     # Undoing: void a document, delete a payment
     # ------------------------------------------------------------------------
     def _send_void(self, api):
+        # Payments still to delete in Xero, read once for the whole group.
+        waiting_for_deletes = set(self.search([
+            ("operation", "=", "delete_payment"), ("target_move_id", "in", self.mapped("res_id")),
+            ("state", "in", ("pending", "sending")), ("id", "not in", self.ids),
+        ]).target_move_id.ids)
         for job in self:
             move = job._record()
             if not job.xero_id and job.depends_on_job_id.xero_id:
@@ -810,11 +929,7 @@ class XeroSyncJob(models.Model):
                 job.write({"state": "cancelled", "sending_until": False})
                 continue
             credit_note = move.move_type in ("out_refund", "in_refund")
-            pending_deletes = self.search([
-                ("operation", "=", "delete_payment"), ("target_move_id", "=", move.id),
-                ("state", "in", ("pending", "sending")), ("id", "not in", self.ids),
-            ])
-            if pending_deletes:
+            if move.id in waiting_for_deletes:
                 job._release(error=_("Waiting for its payments to be deleted in Xero."),
                              delay=WAIT_DELAY)
                 continue

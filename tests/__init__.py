@@ -11,3 +11,8 @@ from . import test_trust_xero
 from . import test_trust_reversal
 from . import test_trust_xero_reversal
 from . import test_trust_tour
+from . import test_push_flows
+from . import test_push_more
+from . import test_push_actions
+from . import test_push_errors
+from . import test_push_concurrency
