@@ -529,9 +529,15 @@ class XeroSyncJob(models.Model):
                               count_attempt=False)
                 todo = self.browse()
             except XeroAuthError as exc:
+                # Xero refused a token we had just refreshed. If the refresh
+                # itself was refused, the token refresh already marked the
+                # connection "Reconnect needed" (in its own transaction); a
+                # 401 right after a good refresh is not proof that the
+                # authorization is gone, so the connection row is left alone
+                # here: writing it from every worker would also make workers
+                # that raced on the same 401 fail on a concurrent update.
                 rest = (group | todo).filtered(lambda j: j.state == "sending")
                 rest._release(error=exc.message, delay=timedelta(minutes=5), count_attempt=False)
-                connection.sudo().write({"state": "expired", "last_error": exc.message})
                 todo = self.browse()
             except XeroTransientError as exc:
                 # A write may have reached Xero: look it up before resending.

@@ -122,6 +122,26 @@ class TestPushTransport(XeroPushCommon):
         for move in more:
             self.assertEqual(self.srv.store.count_invoices(self.xero_tenant_id, move.name), 1)
 
+    def test_401_after_a_good_refresh_waits_and_keeps_the_connection(self):
+        invoice = self.make_invoice(amounts=(10.0,))
+        self.push()  # the contact and the invoice
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        later = self.make_invoice(amounts=(20.0,))
+        # Xero refuses the token twice: before and right after the refresh.
+        self.srv.faults.expire_token(path="*/Invoices", method="PUT", times=2)
+        self.push()
+        job = self.jobs(later, "invoice")
+        self.assertEqual(job.state, "pending", "a 401 is not the document's fault")
+        self.assertEqual(job.attempts, 0)
+        self.assertEqual(later.xero_state, "queued")
+        self.assertEqual(self.connection.state, "connected",
+                         "the refresh worked: no reconnect is asked of the admin")
+        self.env.cr.execute("UPDATE xero_sync_job SET next_try_at = now() AT TIME ZONE 'UTC' "
+                            "- interval '1 second' WHERE id = %s", [job.id])
+        self.push()
+        self.assertEqual(later.xero_state, "sent", later.xero_error)
+        self.assertEqual(self.srv.store.count_invoices(self.xero_tenant_id, later.name), 1)
+
     def test_5xx_backs_off_then_fails_after_the_configured_attempts(self):
         self.env["ir.config_parameter"].sudo().set_param("account_xero.push_max_attempts", "2")
         invoice = self.make_invoice()
