@@ -20,6 +20,8 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -339,8 +341,12 @@ class XeroSyncJob(models.Model):
         request keeps what Xero accepted recorded as soon as possible, so a
         crash leaves at most one request in doubt.
         """
-        if not modules.module.current_test and not self.env.registry.in_test_mode():
+        if not self._in_test():
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _in_test(self):
+        return bool(modules.module.current_test or self.env.registry.in_test_mode())
 
     @api.model
     def _cron_push(self, time_budget=TIME_BUDGET, limit=CLAIM_LIMIT):
@@ -368,9 +374,21 @@ class XeroSyncJob(models.Model):
         started = time.monotonic()
         done = 0
         remaining = 0
+        conflicts = 0
         while True:
             self._recover_expired_leases()
-            jobs = self._claim(limit)
+            try:
+                jobs = self._claim(limit)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker committed a change to a due job between our
+                # snapshot and our lock (REPEATABLE READ): the transaction
+                # holds nothing but this claim, so start it again.
+                conflicts += 1
+                if self._in_test() or conflicts > 5:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                continue
             if not jobs:
                 remaining = self._count_due()
                 break
@@ -441,7 +459,9 @@ class XeroSyncJob(models.Model):
         if ids:
             _logger.warning("Xero push: %d job(s) found past their lease, in doubt", len(ids))
             self.browse(ids).invalidate_recordset()
-            self._commit()
+        # End the transaction either way: the claim that follows takes its
+        # snapshot when it starts, not before another worker's last commit.
+        self._commit()
 
     @api.model
     def _claim(self, limit=CLAIM_LIMIT):
