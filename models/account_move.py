@@ -75,7 +75,7 @@ class XeroDocumentMixin(models.AbstractModel):
             # Our own fields only: skip account.move's line synchronisation,
             # balance check and "manually modified" flag (most of the
             # push's Odoo-side time before, see bench/).
-            records.with_context(XERO_WRITE_CONTEXT).write(dict(changed))
+            records.with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
         bodies = {
             record.id: record._xero_note_body(notes[record.id])
             for record in self

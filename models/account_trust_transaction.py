@@ -111,7 +111,7 @@ class AccountTrustTransaction(models.Model):
         "Matter", tracking=True, help="The matter (file) reference this money is held for.")
     memo = fields.Char("Description")
     payee_id = fields.Many2one(
-        "res.partner", "Payee", check_company=True,
+        "res.partner", check_company=True,
         help="Who is paid out of trust on the client's behalf.")
     amount = fields.Monetary(required=True, tracking=True)
     currency_id = fields.Many2one(
@@ -129,7 +129,7 @@ class AccountTrustTransaction(models.Model):
         help="Transfer to office: the firm's business bank account that receives the fees. "
         "Transfer between bank accounts: the account the money goes to.")
     invoice_id = fields.Many2one(
-        "account.move", "Invoice", check_company=True, tracking=True,
+        "account.move", check_company=True, tracking=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('payment_state', 'in', ('not_paid', 'partial')), "
         "('commercial_partner_id', '=', commercial_partner_id)]",
