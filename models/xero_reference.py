@@ -61,18 +61,28 @@ XERO_TAX_RATE_STATUSES = [
 ]
 
 
-class XeroAccount(models.Model):
-    _name = "xero.account"
-    _description = "Xero Account"
-    _order = "connection_id, code, name"
-    _rec_names_search = ["code", "name"]
+class XeroReferenceMixin(models.AbstractModel):
+    """What the reference tables share: the connection they were read
+    through, its company (for the record rules) and the archive flag."""
+
+    _name = "xero.reference.mixin"
+    _description = "Xero Reference Data"
 
     connection_id = fields.Many2one(
         "xero.connection", "Xero Connection", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     active = fields.Boolean(
         default=True,
-        help="Cleared when the account is archived in Xero or no longer listed by Xero.")
+        help="Cleared when Xero archives this entry or no longer lists it.")
+
+
+class XeroAccount(models.Model):
+    _name = "xero.account"
+    _inherit = ["xero.reference.mixin"]
+    _description = "Xero Account"
+    _order = "connection_id, code, name"
+    _rec_names_search = ["code", "name"]
+
     xero_id = fields.Char("Xero AccountID", required=True, readonly=True)
     code = fields.Char(readonly=True)
     name = fields.Char(required=True, readonly=True)
@@ -111,16 +121,11 @@ class XeroAccount(models.Model):
 
 class XeroTaxRate(models.Model):
     _name = "xero.tax.rate"
+    _inherit = ["xero.reference.mixin"]
     _description = "Xero Tax Rate"
     _order = "connection_id, name"
     _rec_names_search = ["name", "tax_type"]
 
-    connection_id = fields.Many2one(
-        "xero.connection", "Xero Connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    active = fields.Boolean(
-        default=True,
-        help="Cleared when the tax rate is archived in Xero or no longer listed by Xero.")
     tax_type = fields.Char("Tax type", required=True, readonly=True,
                            help="Xero's TaxType code, e.g. OUTPUT2 or INPUT2.")
     name = fields.Char(required=True, readonly=True)
@@ -147,15 +152,11 @@ class XeroTaxRate(models.Model):
 
 class XeroCurrency(models.Model):
     _name = "xero.currency"
+    _inherit = ["xero.reference.mixin"]
     _description = "Xero Currency"
     _order = "connection_id, code"
     _rec_names_search = ["code", "description"]
 
-    connection_id = fields.Many2one(
-        "xero.connection", "Xero Connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    active = fields.Boolean(
-        default=True, help="Cleared when Xero no longer lists the currency.")
     code = fields.Char(required=True, readonly=True)
     description = fields.Char(readonly=True)
 
