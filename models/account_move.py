@@ -214,7 +214,7 @@ class AccountMove(models.Model):
             if last.state == "done" and void.state == "pending" and void.version == last.version:
                 # Reset and posted again before the void went: update the Xero
                 # document in place instead of voiding it and making a new one.
-                void.write({"state": "cancelled", "error": _("Posted again before the void was sent.")})
+                void._cancel(_("Posted again before the void was sent."))
                 Job._enqueue(conn, move, move._xero_operation(), depends_on=contact_job,
                              xero_id=last.xero_id)
             else:
@@ -237,8 +237,7 @@ class AccountMove(models.Model):
             if not last or last.state == "cancelled":
                 continue
             if last.state in ("pending", "failed", "blocked"):
-                last.write({"state": "cancelled", "sending_until": False,
-                            "error": _("Reset to draft before it reached Xero.")})
+                last._cancel(_("Reset to draft before it reached Xero."))
             else:  # done, or being sent right now
                 Job._enqueue(last.connection_id, move, "void", version=last.version,
                              depends_on=last, xero_id=last.xero_id)

@@ -177,8 +177,7 @@ class AccountPartialReconcile(models.Model):
             deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
             for job in jobs.filtered(lambda j: j.operation == "payment"):
                 if job.state in ("pending", "failed", "blocked"):
-                    job.write({"state": "cancelled", "sending_until": False,
-                               "error": _("Taken off %s before it reached Xero.", target.name)})
+                    job._cancel(_("Taken off %s before it reached Xero.", target.name))
                 elif job.state in ("done", "sending") and job.xero_id not in deleted:
                     Job._enqueue(job.connection_id, record, "delete_payment", target=target,
                                  version=job.version, depends_on=job, xero_id=job.xero_id)

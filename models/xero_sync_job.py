@@ -305,8 +305,7 @@ class XeroSyncJob(models.Model):
 
     def action_ignore(self):
         jobs = self.filtered(lambda j: j.state in ("pending", "failed", "blocked"))
-        jobs.write({"state": "cancelled", "sending_until": False})
-        jobs._update_records()
+        jobs._cancel()
         return True
 
     def action_open_document(self):
@@ -606,6 +605,16 @@ class XeroSyncJob(models.Model):
     def _set_blocked(self, message):
         self._set_failed(message, level="warning", state="blocked")
 
+    def _cancel(self, reason=None):
+        """Nothing to send any more (``reason`` says why; without one, the
+        job keeps its last error): the job is set aside, its document shows it."""
+        vals = {"state": "cancelled", "sending_until": False}
+        if reason:
+            vals["error"] = reason
+        self.write(vals)
+        if not self.env.context.get("xero_defer_refresh"):
+            self._update_records()
+
     def _release(self, error=None, delay=timedelta(0), count_attempt=False):
         """Back to pending, due after ``delay``."""
         vals = {
@@ -695,7 +704,7 @@ class XeroSyncJob(models.Model):
         for job in self:
             partner = job._record()
             if partner is None:
-                job.write({"state": "cancelled", "error": _("The contact no longer exists.")})
+                job._cancel(_("The contact no longer exists."))
                 continue
             binding = partner._xero_binding(connection)
             if binding.xero_id:
@@ -793,9 +802,7 @@ class XeroSyncJob(models.Model):
         for job in self:
             move = job._record()
             if move is None or move.state != "posted":
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("The document is no longer posted.")})
-                job._update_records()
+                job._cancel(_("The document is no longer posted."))
                 continue
             if job.in_doubt:
                 found = job._find_document(api, move, credit_notes)
@@ -862,8 +869,7 @@ class XeroSyncJob(models.Model):
             payment = job._record()
             target = job.target_move_id
             if payment is None or not target:
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("The payment or its document no longer exists.")})
+                job._cancel(_("The payment or its document no longer exists."))
                 continue
             target_id = job._target_xero_id()
             if not target_id:
@@ -882,9 +888,7 @@ class XeroSyncJob(models.Model):
                 job._set_blocked("\n".join(issues))
                 continue
             if not values["amount"]:
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("The payment is no longer reconciled with %s.", target.name)})
-                job._update_records()
+                job._cancel(_("The payment is no longer reconciled with %s.", target.name))
                 continue
             job.amount = values["amount"]
             ready.append((job, payloads.build_payment(
@@ -902,7 +906,7 @@ class XeroSyncJob(models.Model):
             credit_note = job._record()
             invoice = job.target_move_id
             if credit_note is None or not invoice:
-                job.write({"state": "cancelled", "sending_until": False})
+                job._cancel()
                 continue
             invoice_id = job._target_xero_id()
             note_job = self.search([
@@ -915,8 +919,7 @@ class XeroSyncJob(models.Model):
                 continue
             amount = credit_note._xero_reconciled_amount(invoice)
             if not amount:
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("The credit note is no longer applied to %s.", invoice.name)})
+                job._cancel(_("The credit note is no longer applied to %s.", invoice.name))
                 continue
             if job.in_doubt:
                 notes = api.get_credit_notes(where='CreditNoteID==Guid("%s")' % note_job.xero_id)
@@ -952,7 +955,7 @@ class XeroSyncJob(models.Model):
             if not job.xero_id and job.depends_on_job_id.xero_id:
                 job.xero_id = job.depends_on_job_id.xero_id
             if move is None or not job.xero_id:
-                job.write({"state": "cancelled", "sending_until": False})
+                job._cancel()
                 continue
             credit_note = move.move_type in ("out_refund", "in_refund")
             if move.id in waiting_for_deletes:

@@ -119,10 +119,7 @@ class AccountTrustTransaction(models.Model):
                     continue  # the original never went to Xero: nothing to undo there
                 if original_job.state in ("pending", "failed", "blocked") \
                         and not original_job.in_doubt and not original_job.xero_id:
-                    original_job.write({
-                        "state": "cancelled", "sending_until": False,
-                        "error": _("Reversed by %s before it reached Xero.", tx.name)})
-                    tx.reversed_tx_id._xero_refresh_state()
+                    original_job._cancel(_("Reversed by %s before it reached Xero.", tx.name))
                     continue
                 depends_on = original_job
             Job._enqueue(conn, tx, TRUST_OPERATIONS[tx.kind], depends_on=depends_on or None)
@@ -404,15 +401,11 @@ class XeroSyncJob(models.Model):
         for job in self:
             tx = job._record()
             if tx is None or tx.state != "posted":
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("The trust transaction is no longer posted.")})
-                job._update_records()
+                job._cancel(_("The trust transaction is no longer posted."))
                 continue
             if tx.reversed_tx_id and not job.xero_id and not tx._xero_original_job():
-                job.write({"state": "cancelled", "sending_until": False,
-                           "error": _("%s, which this reverses, never reached Xero.",
-                                      tx.reversed_tx_id.name)})
-                job._update_records()
+                job._cancel(_("%s, which this reverses, never reached Xero.",
+                              tx.reversed_tx_id.name))
                 continue
             try:
                 op, values, issues = tx._xero_trust_values(job.connection_id, job)

@@ -8,6 +8,19 @@ from odoo.tests import tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
+def create_trust_accounts(cls):
+    """The seed's trust accounts (trust liability, trust transfers, paid by
+    firm, statutory deposit) in the test company, as class attributes."""
+    Account = cls.env["account.account"]
+    for attr, name, code, account_type in (
+        ("trust_liability", "Trust Liability", "2800", "liability_current"),
+        ("trust_transfers", "Trust Transfers", "2810", "liability_current"),
+        ("paid_by_firm", "Trust Paid by Firm", "1290", "asset_current"),
+        ("statutory_deposit", "Statutory Deposit Account", "1295", "asset_current"),
+    ):
+        setattr(cls, attr, Account.create({"name": name, "code": code, "account_type": account_type}))
+
+
 class TrustCommon(AccountTestInvoicingCommon):
     """A company with a trust bank journal, its office bank journal, and the
     trust accounts of the seed on its Xero connection."""
@@ -16,16 +29,7 @@ class TrustCommon(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        Account = cls.env["account.account"]
-        cls.trust_liability = Account.create({
-            "name": "Trust Liability", "code": "2800", "account_type": "liability_current"})
-        cls.trust_transfers = Account.create({
-            "name": "Trust Transfers", "code": "2810", "account_type": "liability_current"})
-        cls.paid_by_firm = Account.create({
-            "name": "Trust Paid by Firm", "code": "1290", "account_type": "asset_current"})
-        cls.statutory_deposit = Account.create({
-            "name": "Statutory Deposit Account", "code": "1295",
-            "account_type": "asset_current"})
+        create_trust_accounts(cls)
         cls.trust_journal = cls.env["account.journal"].create({
             "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True,
             "company_id": cls.company.id,

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_push_common import XeroPushCommon
+from .test_trust_accounting import create_trust_accounts
 
 TRUST_CHART = [
     # code, name, Type, Class, EnablePaymentsToAccount
@@ -33,15 +34,7 @@ class TrustXeroCommon(XeroPushCommon):
         cls.connection.action_refresh_from_xero()
         cls.xa = {a.code: a for a in cls.connection.xero_account_ids if a.code}
 
-        Account = cls.env["account.account"]
-        cls.trust_liability = Account.create({
-            "name": "Trust Liability", "code": "2800", "account_type": "liability_current"})
-        cls.trust_transfers = Account.create({
-            "name": "Trust Transfers", "code": "2810", "account_type": "liability_current"})
-        cls.paid_by_firm = Account.create({
-            "name": "Trust Paid by Firm", "code": "1290", "account_type": "asset_current"})
-        cls.statutory_deposit = Account.create({
-            "name": "Statutory Deposit", "code": "1295", "account_type": "asset_current"})
+        create_trust_accounts(cls)
         cls.trust_journal = cls.env["account.journal"].create({
             "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True})
         cls.office_journal = cls.company_data["default_journal_bank"]
