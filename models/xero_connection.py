@@ -107,9 +107,15 @@ class XeroTokenSource:
                 return self._token
             return self._fetch(None)
 
-    def refresh_access_token(self):
+    def refresh_access_token(self, rejected_token=None):
+        """After a 401 on ``rejected_token``: a new token. When another
+        thread of this process has replaced it already, that one is used."""
+        rejected_token = rejected_token or self._token or ""
         with self._lock:
-            return self._fetch(self._token or "")
+            if self._token and self._token != rejected_token and self._expires_at \
+                    and self._expires_at - TOKEN_MARGIN > time.time():
+                return self._token
+            return self._fetch(rejected_token)
 
     def _fetch(self, rejected_token):
         with Registry(self.dbname).cursor() as cr:

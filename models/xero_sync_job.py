@@ -18,6 +18,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import timedelta
 
 import psycopg2.errors
@@ -27,6 +28,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero import payloads
+from ..xero.client import CONCURRENT_LIMIT
 from ..xero.errors import (
     XeroAuthError,
     XeroError,
@@ -67,8 +69,9 @@ STATES = [
 ]
 
 BATCH_SIZE = 50  # Xero's limit per request
-CLAIM_LIMIT = 200  # jobs claimed per cron round
+CLAIM_LIMIT = 500  # jobs claimed per cron round (10 full requests: 2 rounds of 5 in flight)
 CONTACT_LOOKUP = 25  # partners matched per GET Contacts (an OR of their clauses)
+CONTACT_PAGE = 1000  # contacts per page when the whole directory is read (Xero's largest pageSize)
 WHERE_BUDGET = 2500  # characters of one look-up's where clause (before URL encoding)
 LEASE = timedelta(minutes=10)  # a job in "sending" longer than this is in doubt
 MAX_ATTEMPTS = 8  # transient failures before a job is marked failed
@@ -357,17 +360,19 @@ class XeroSyncJob(models.Model):
         and a trigger at the next due time wakes it for jobs waiting on a
         backoff or Retry-After.
 
-        Requests are sent one after the other, on purpose. Xero's binding limit
-        is per tenant and per minute (60 calls), not per connection: with
-        batches of 50 elements one worker stays under it already, and sending
-        concurrently would only reach the 60/min wall sooner (then 429s), while
-        making the order contact -> document -> payment and the per-request
-        commit harder to keep. The "5 calls in flight" limit is kept by the
-        client's ``TenantPacer`` (per process, shared by the threads of that
-        process). Several cron workers (processes) each pace themselves from
-        Xero's X-MinLimit-Remaining / X-DayLimit-Remaining, which count every
-        caller of the tenant; what still slips through is answered 429, and a
-        429 only reschedules the jobs after Retry-After, without counting a
+        Within one operation group (contacts, then invoices, then payments...)
+        up to ``account_xero.push_concurrency`` requests (default 5, Xero's
+        limit of calls in flight per tenant) are in flight at once, each from
+        a worker thread with its own client; this thread builds the next
+        request meanwhile and records every answer as it arrives, committing
+        after each (see ``_send_requests``). Groups follow one another, so a
+        document never reaches Xero before its contact, nor a payment before
+        its document. The client's ``TenantPacer`` (per process, shared by
+        those threads) keeps the 5 in flight and 60 a minute; several cron
+        workers (processes) each pace themselves from Xero's
+        X-MinLimit-Remaining / X-DayLimit-Remaining, which count every caller
+        of the tenant; what still slips through is answered 429, and a 429
+        only reschedules the jobs after Retry-After, without counting a
         failed attempt (see ``_process_connection``).
         """
         started = time.monotonic()
@@ -695,6 +700,116 @@ class XeroSyncJob(models.Model):
                 job._set_failed(result.message or _("Xero refused this element."))
         self._update_records(note=True)
 
+    # -- concurrent requests -------------------------------------------------
+    @api.model
+    def _push_concurrency(self):
+        """Requests in flight per connection in one cron worker: the system
+        parameter ``account_xero.push_concurrency``, 1 to 5 (Xero's limit of
+        concurrent calls per tenant), 5 by default."""
+        value = self.env["ir.config_parameter"].sudo().get_param(
+            "account_xero.push_concurrency", CONCURRENT_LIMIT)
+        try:
+            return min(max(1, int(value)), CONCURRENT_LIMIT)
+        except (TypeError, ValueError):
+            return CONCURRENT_LIMIT
+
+    def _batch_request(self, method, elements, on_ok):
+        """One request of a batch write: the ``(jobs, send, on_done)`` that
+        ``_send_requests`` takes. ``elements`` (xero-python models, built
+        here) go in one ``AccountingClient.<method>`` call keyed by these jobs."""
+        key = self._request_key()
+
+        def send(client):
+            return getattr(client, method)(elements, key)
+
+        def on_done(results):
+            self._apply_results(results, on_ok)
+
+        return self, send, on_done
+
+    def _send_requests(self, api, requests):
+        """Send the requests of one operation group, up to
+        ``_push_concurrency()`` in flight, and record each answer here, on
+        the cron's thread, as it comes back (committed at once).
+
+        ``requests`` yields ``(jobs, send, on_done)``. It is a generator run
+        on this thread, so the next request is built (ORM work) while earlier
+        ones are in flight. ``send(client)`` runs in a worker thread with a
+        client of its own and only makes the HTTP call: no ORM, no cursor.
+        ``on_done(value)`` records what Xero answered.
+
+        Every request that was sent is recorded before anything is raised, so
+        a request Xero accepted is never put back and sent again under
+        another key. A rate limit, a refused token or a refused organisation
+        stops the group: nothing more is sent, the requests in flight are
+        recorded, then the error is raised and ``_process_connection`` puts
+        back what is still "sending". A transient failure (5xx, timeout)
+        backs off the jobs of that one request only.
+        """
+        width = self._push_concurrency()
+        if width == 1:
+            for jobs, send, on_done in requests:
+                stop = jobs._settle_request(lambda send=send: send(api), on_done)
+                if stop:
+                    raise stop
+            return
+
+        def run(send):
+            with api.thread_client() as client:
+                return send(client)
+
+        in_flight = {}
+        stop = None
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="xero-push") as pool:
+            try:
+                for jobs, send, on_done in requests:
+                    # Record what has come back meanwhile; wait while 5 are out.
+                    stop = self._settle_answers(in_flight, block=len(in_flight) >= width)
+                    while not stop and len(in_flight) >= width:
+                        stop = self._settle_answers(in_flight, block=True)
+                    if stop:
+                        break
+                    in_flight[pool.submit(run, send)] = (jobs, on_done)
+            finally:
+                # Whatever happened here, every request sent gets recorded.
+                while in_flight:
+                    stop = self._settle_answers(in_flight, block=True) or stop
+        if stop:
+            raise stop
+
+    @api.model
+    def _settle_answers(self, in_flight, block):
+        """Record the requests of ``in_flight`` {future: (jobs, on_done)}
+        that have come back (waiting for one if ``block``); return the first
+        error that stops the group, if any."""
+        if not in_flight:
+            return None
+        done, _pending = wait(list(in_flight), timeout=None if block else 0,
+                              return_when=FIRST_COMPLETED)
+        stop = None
+        for future in sorted(done, key=lambda f: in_flight[f][0][:1].id):
+            jobs, on_done = in_flight.pop(future)
+            stop = jobs._settle_request(future.result, on_done) or stop
+        return stop
+
+    def _settle_request(self, outcome, on_done):
+        """Record one request of ``self``: ``outcome()`` gives Xero's answer
+        or raises. Returns (does not raise) the errors that stop the whole
+        group; ``self`` then stays "sending" for the caller to put back."""
+        try:
+            value = outcome()
+        except (XeroRateLimited, XeroAuthError, XeroForbiddenError) as exc:
+            return exc
+        except XeroTransientError as exc:
+            # This request may have reached Xero: look it up before resending.
+            self.filtered(lambda j: j.state == "sending")._backoff(exc.message)
+        except XeroError as exc:
+            self.filtered(lambda j: j.state == "sending")._set_failed(exc.message)
+        else:
+            on_done(value)
+        self._commit()
+        return None
+
     # ------------------------------------------------------------------------
     # Contacts
     # ------------------------------------------------------------------------
@@ -711,26 +826,29 @@ class XeroSyncJob(models.Model):
                 job._set_done(binding.xero_id, note=False)
                 continue
             to_create.append((job, partner))
-        # Matched before creation, CONTACT_LOOKUP partners per look-up.
+        # Matched before creation: Xero may know them already.
         found = self._find_contacts(api, [partner for _job, partner in to_create])
         for job, partner in list(to_create):
             if found.get(partner.id):
                 partner._xero_bind(connection, found[partner.id])
                 job._set_done(found[partner.id], note=False)
                 to_create.remove((job, partner))
-        for chunk_start in range(0, len(to_create), BATCH_SIZE):
-            chunk = to_create[chunk_start:chunk_start + BATCH_SIZE]
+        self._commit()
+        self._send_requests(api, self._contact_requests(connection, to_create))
+
+    def _contact_requests(self, connection, to_create):
+        for start in range(0, len(to_create), BATCH_SIZE):
+            chunk = to_create[start:start + BATCH_SIZE]
             jobs = self.browse([job.id for job, _p in chunk])
-            contacts = [partner._xero_contact_payload(connection) for _job, partner in chunk]
-            results = api.create_contacts(contacts, jobs._request_key())
             partners = {job.id: partner for job, partner in chunk}
 
             def on_ok(job, result, partners=partners):
                 partners[job.id]._xero_bind(connection, result.xero_id)
                 job._set_done(result.xero_id, note=False)
 
-            jobs._apply_results(results, on_ok)
-            self._commit()
+            yield jobs._batch_request(
+                "create_contacts",
+                [partner._xero_contact_payload(connection) for _job, partner in chunk], on_ok)
 
     def _find_contact(self, api, partner):
         """An active Xero contact for ``partner``: by ContactNumber, then by
@@ -748,28 +866,65 @@ class XeroSyncJob(models.Model):
         return clauses
 
     def _find_contacts(self, api, partners):
-        """{partner id: ContactID} of the partners already in Xero: one
-        look-up (an OR of their clauses, at most CONTACT_LOOKUP partners and
-        WHERE_BUDGET characters) per chunk instead of one per partner."""
+        """{partner id: ContactID} of the partners already in Xero, in as
+        few calls as it takes: look-ups (an OR of the partners' clauses, at
+        most CONTACT_LOOKUP partners and WHERE_BUDGET characters each) for a
+        few partners; for more, Xero's active contacts read CONTACT_PAGE at
+        a time, as long as that costs fewer calls than the look-ups would."""
+        if not partners:
+            return {}
+        lookups = self._contact_lookup_chunks(partners)
+        if len(lookups) > 1:
+            directory = self._read_contact_directory(api, max_pages=len(lookups) - 1)
+            if directory is not None:
+                found = {}
+                for partner in partners:
+                    match = self._match_contact(partner, directory)
+                    if match:
+                        found[partner.id] = match
+                return found
         found = {}
-        chunk, clauses = [], []
-        for index, partner in enumerate(partners):
-            own = self._contact_clauses(partner)
-            chunk.append(partner)
-            clauses.extend(own)
-            last = index == len(partners) - 1
-            if not last:
-                following = sum(len(c) + 4 for c in self._contact_clauses(partners[index + 1]))
-                if len(chunk) < CONTACT_LOOKUP and \
-                        sum(len(c) + 4 for c in clauses) + following <= WHERE_BUDGET:
-                    continue
+        for chunk, clauses in lookups:
             contacts = api.get_contacts(where=" OR ".join(clauses))
             for member in chunk:
                 match = self._match_contact(member, contacts)
                 if match:
                     found[member.id] = match
-            chunk, clauses = [], []
         return found
+
+    def _contact_lookup_chunks(self, partners):
+        """[(partners, where clauses)] of the look-ups ``partners`` need."""
+        chunks = []
+        chunk, clauses, size = [], [], 0
+        for partner in partners:
+            own = self._contact_clauses(partner)
+            own_size = sum(len(c) + 4 for c in own)
+            if chunk and (len(chunk) >= CONTACT_LOOKUP or size + own_size > WHERE_BUDGET):
+                chunks.append((chunk, clauses))
+                chunk, clauses, size = [], [], 0
+            chunk.append(partner)
+            clauses.extend(own)
+            size += own_size
+        if chunk:
+            chunks.append((chunk, clauses))
+        return chunks
+
+    def _read_contact_directory(self, api, max_pages):
+        """Xero's active contacts, CONTACT_PAGE a page, or None when that
+        would take more than ``max_pages`` calls (the first page tells how
+        many there are)."""
+        contacts, page = [], 1
+        while True:
+            data = api.call("get_contacts", page=page, page_size=CONTACT_PAGE)
+            items = data.contacts or []
+            contacts.extend(items)
+            if len(items) < CONTACT_PAGE:
+                return contacts
+            pagination = getattr(data, "pagination", None)
+            page_count = getattr(pagination, "page_count", None) if pagination else None
+            if page >= max_pages or (page_count and page_count > max_pages):
+                return None
+            page += 1
 
     @staticmethod
     def _match_contact(partner, contacts):
@@ -797,6 +952,13 @@ class XeroSyncJob(models.Model):
         self._send_documents(api, credit_notes=True)
 
     def _send_documents(self, api, credit_notes):
+        self._send_requests(api, self._document_requests(api, credit_notes))
+
+    def _document_requests(self, api, credit_notes):
+        """The create requests of these jobs, BATCH_SIZE documents each,
+        yielded as soon as each is full (see ``_send_requests``); the jobs
+        that need no create (gone, found in Xero, blocked, updated in place)
+        are settled on the way."""
         connection = self.connection_id
         ready = []
         for job in self:
@@ -827,17 +989,18 @@ class XeroSyncJob(models.Model):
                 else:
                     job._set_failed(result.message)
                 continue
-            ready.append((job, values))
-        for start in range(0, len(ready), BATCH_SIZE):
-            chunk = ready[start:start + BATCH_SIZE]
-            jobs = self.browse([job.id for job, _v in chunk])
-            models_ = [payloads.build_invoice(values) for _job, values in chunk]
-            if credit_notes:
-                results = api.create_credit_notes(models_, jobs._request_key())
-            else:
-                results = api.create_invoices(models_, jobs._request_key())
-            jobs._apply_results(results, lambda job, result: job._set_done(result.xero_id))
-            self._commit()
+            ready.append((job, payloads.build_invoice(values)))
+            if len(ready) == BATCH_SIZE:
+                yield self._document_request(ready, credit_notes)
+                ready = []
+        if ready:
+            yield self._document_request(ready, credit_notes)
+
+    def _document_request(self, ready, credit_notes):
+        jobs = self.browse([job.id for job, _model in ready])
+        return jobs._batch_request(
+            "create_credit_notes" if credit_notes else "create_invoices",
+            [model for _job, model in ready], lambda job, result: job._set_done(result.xero_id))
 
     def _find_document(self, api, move, credit_notes):
         """The live Xero document already made from ``move``, by its number."""
@@ -863,6 +1026,11 @@ class XeroSyncJob(models.Model):
         return None
 
     def _send_payment(self, api):
+        self._send_requests(api, self._payment_requests(api))
+
+    def _payment_requests(self, api):
+        """The create requests of these payments, BATCH_SIZE each (see
+        ``_document_requests``)."""
         connection = self.connection_id
         ready = []
         for job in self:
@@ -894,12 +1062,16 @@ class XeroSyncJob(models.Model):
             ready.append((job, payloads.build_payment(
                 "credit_note" if target.move_type in ("out_refund", "in_refund") else "invoice",
                 target_id, reference=reference, **values)))
-        for start in range(0, len(ready), BATCH_SIZE):
-            chunk = ready[start:start + BATCH_SIZE]
-            jobs = self.browse([job.id for job, _v in chunk])
-            results = api.create_payments([p for _job, p in chunk], jobs._request_key())
-            jobs._apply_results(results, lambda job, result: job._set_done(result.xero_id))
-            self._commit()
+            if len(ready) == BATCH_SIZE:
+                yield self._payment_request(ready)
+                ready = []
+        if ready:
+            yield self._payment_request(ready)
+
+    def _payment_request(self, ready):
+        jobs = self.browse([job.id for job, _p in ready])
+        return jobs._batch_request("create_payments", [p for _job, p in ready],
+                                   lambda job, result: job._set_done(result.xero_id))
 
     def _send_allocation(self, api):
         for job in self:

@@ -451,31 +451,37 @@ class XeroSyncJob(models.Model):
                  if str(getattr(j.status, "value", j.status)) not in ("DELETED", "VOIDED")]
         return str(found[0].manual_journal_id) if found else None
 
-    def _trust_send_batches(self, ready, build, create):
-        """Send ``ready`` [(job, [values])] in requests of at most BATCH_SIZE
-        elements; a job's elements go in one request. A job whose elements
-        were partly made by an earlier try sends only the missing ones."""
+    def _trust_requests(self, ready, build, method):
+        """The requests (see ``_send_requests``) that send ``ready``
+        [(job, [values])], at most BATCH_SIZE elements each; a job's elements
+        go in one request. A job whose elements were partly made by an
+        earlier try sends only the missing ones."""
         chunk, size = [], 0
-        chunks = []
         for job, values in ready:
             made = (job.xero_id or "").split(",") if job.xero_id else [""] * len(values)
             todo = [(i, v) for i, v in enumerate(values) if not (made[i:i + 1] or [""])[0]]
             if size + len(todo) > BATCH_SIZE and chunk:
-                chunks.append(chunk)
+                yield self._trust_request(chunk, build, method)
                 chunk, size = [], 0
             chunk.append((job, made + [""] * (len(values) - len(made)), todo))
             size += len(todo)
         if chunk:
-            chunks.append(chunk)
-        for chunk in chunks:
-            jobs = self.browse([job.id for job, _m, _t in chunk])
-            elements = [build(v) for _job, _made, todo in chunk for _i, v in todo]
-            key = jobs._request_key()
-            if any(len(todo) < len(made) for _job, made, todo in chunk):
-                key = "%s-part-%s" % (key, hashlib.sha256(repr(
-                    [(job.id, [i for i, _v in todo]) for job, _m, todo in chunk]
-                ).encode()).hexdigest()[:12])
-            results = iter(create(elements, key))
+            yield self._trust_request(chunk, build, method)
+
+    def _trust_request(self, chunk, build, method):
+        jobs = self.browse([job.id for job, _m, _t in chunk])
+        elements = [build(v) for _job, _made, todo in chunk for _i, v in todo]
+        key = jobs._request_key()
+        if any(len(todo) < len(made) for _job, made, todo in chunk):
+            key = "%s-part-%s" % (key, hashlib.sha256(repr(
+                [(job.id, [i for i, _v in todo]) for job, _m, todo in chunk]
+            ).encode()).hexdigest()[:12])
+
+        def send(client):
+            return getattr(client, method)(elements, key)
+
+        def on_done(results):
+            results = iter(results)
             for job, made, todo in chunk:
                 errors = []
                 for i, _v in todo:
@@ -489,17 +495,18 @@ class XeroSyncJob(models.Model):
                     job._set_failed("\n".join(errors))
                 else:
                     job._set_done(",".join(made))
-            self._commit()
+
+        return jobs, send, on_done
 
     def _send_bank_transaction(self, api):
         ready = self._trust_prepare(api, "bank_transaction")
-        self._trust_send_batches(
-            ready, payloads_trust.build_bank_transaction, api.create_bank_transactions)
+        self._send_requests(api, self._trust_requests(
+            ready, payloads_trust.build_bank_transaction, "create_bank_transactions"))
 
     def _send_manual_journal(self, api):
         ready = self._trust_prepare(api, "manual_journal")
-        self._trust_send_batches(
-            ready, payloads_trust.build_manual_journal, api.create_manual_journals)
+        self._send_requests(api, self._trust_requests(
+            ready, payloads_trust.build_manual_journal, "create_manual_journals"))
 
     def _send_bank_transfer(self, api):
         for job, values in self._trust_prepare(api, "bank_transfer"):

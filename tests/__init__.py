@@ -16,4 +16,5 @@ from . import test_push_more
 from . import test_push_actions
 from . import test_push_errors
 from . import test_push_concurrency
+from . import test_push_parallel
 from . import test_soak

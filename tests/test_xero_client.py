@@ -37,7 +37,7 @@ class TokenSource:
     def access_token(self):
         return self.token
 
-    def refresh_access_token(self):
+    def refresh_access_token(self, rejected_token=None):
         self.refreshes += 1
         tokens = self.identity.refresh(self.refresh_token)
         self.token, self.refresh_token = tokens.access_token, tokens.refresh_token

@@ -17,6 +17,7 @@ xero-python models and plain results.
 
 import base64
 import collections
+import contextlib
 import json
 import logging
 import re
@@ -406,7 +407,12 @@ class AccountingClient:
     """Xero's Accounting API for one tenant.
 
     ``token_source`` has ``access_token()`` (a valid token, refreshed if
-    needed) and ``refresh_access_token()`` (force a refresh after a 401).
+    needed) and ``refresh_access_token(rejected_token)`` (after a 401: a new
+    token, unless another caller already replaced the rejected one).
+
+    One client is used by one thread at a time (xero-python's ApiClient keeps
+    the last response on itself); :meth:`clone` gives another thread its own
+    client for the same tenant, sharing the token source and the pacer.
     """
 
     def __init__(self, endpoints, tenant_id, token_source, timeout=30, max_wait=30.0,
@@ -429,6 +435,27 @@ class AccountingClient:
         )
         self.api = AccountingApi(api_client, base_url=endpoints.accounting_url)
         self.calls = collections.Counter()  # per AccountingApi method, for benchmarks
+        self._spares = []  # clones for worker threads (thread_client)
+
+    def clone(self):
+        """A client for another thread: same tenant, token source and pacer
+        (so the 5-in-flight and 60-a-minute limits hold across them)."""
+        return AccountingClient(self.endpoints, self.tenant_id, self.token_source,
+                                timeout=self.timeout, max_wait=self.max_wait,
+                                retries=self.retries, backoff=self.backoff, pacer=self.pacer)
+
+    @contextlib.contextmanager
+    def thread_client(self):
+        """A clone for the calling worker thread, kept for the next request
+        (list.pop and list.append are atomic, so threads never share one)."""
+        try:
+            client = self._spares.pop()
+        except IndexError:
+            client = self.clone()
+        try:
+            yield client
+        finally:
+            self._spares.append(client)
 
     # -- the choke point ----------------------------------------------------
     def call(self, method, *args, idempotency_key=None, **kwargs):
@@ -484,7 +511,8 @@ class AccountingClient:
             if isinstance(error, XeroAuthError) and not refreshed:
                 refreshed = True
                 attempt -= 1
-                self.config.current_token = self.token_source.refresh_access_token()
+                self.config.current_token = self.token_source.refresh_access_token(
+                    self.config.current_token)
                 continue
             if isinstance(error, XeroRateLimited):
                 self.pacer.backoff(error.retry_after)
@@ -547,21 +575,26 @@ class AccountingClient:
     def get_currencies(self):
         return self.call("get_currencies").currencies or []
 
-    def _paged(self, method, attr, page, **kwargs):
+    def _paged(self, method, attr, page, page_size=None, **kwargs):
+        """One page, or (``page`` None) every page: Xero answers 100 records
+        a page, or ``page_size`` (up to 1,000) where the endpoint takes it."""
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if page_size:
+            kwargs["page_size"] = page_size
         if page is not None:
             return getattr(self.call(method, page=page, **kwargs), attr) or []
         out, page = [], 1
         while True:
             items = getattr(self.call(method, page=page, **kwargs), attr) or []
             out.extend(items)
-            if len(items) < 100:
+            if len(items) < (page_size or 100):
                 return out
             page += 1
 
-    def get_contacts(self, where=None, page=None, include_archived=None):
-        return self._paged("get_contacts", "contacts", page, where=where,
-                           include_archived=include_archived)
+    def get_contacts(self, where=None, page=None, include_archived=None, page_size=None,
+                     summary_only=None):
+        return self._paged("get_contacts", "contacts", page, page_size=page_size, where=where,
+                           include_archived=include_archived, summary_only=summary_only)
 
     def get_invoices(self, invoice_numbers=None, where=None, page=None, statuses=None):
         return self._paged("get_invoices", "invoices", page, where=where, statuses=statuses,

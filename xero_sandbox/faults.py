@@ -7,6 +7,7 @@ number of times and/or with a (seeded) probability.
     srv.faults.add("fail_after_commit", path="*/Invoices", then="drop")
     srv.faults.add("rate_limit", retry_after=2, problem="minute")
     srv.faults.add("expire_token")
+    srv.faults.add("status", method="PUT", body_contains="INV/2025/00006", times=None)
     srv.faults.seed(42); srv.faults.clear()
 
 Kinds:
@@ -42,11 +43,14 @@ class Faults:
     def add(self, kind, path="*", method="*", times=1, probability=None, skip=0, **params):
         """Add a rule. `times`: how many times it fires (None = unlimited);
         `skip`: let the first N matching requests through; `probability`:
-        fire on a matching request with this chance (seeded, see seed())."""
+        fire on a matching request with this chance (seeded, see seed());
+        `body_contains`: only requests whose body holds this text (say, the
+        one request of a batch that carries a given invoice number)."""
         if kind not in KINDS:
             raise ValueError("unknown fault kind %r (one of %s)" % (kind, ", ".join(KINDS)))
         rule = {"id": next(self._ids), "kind": kind, "path": path, "method": method.upper(),
-                "times": times, "probability": probability, "skip": skip, "params": params,
+                "times": times, "probability": probability, "skip": skip,
+                "body_contains": params.pop("body_contains", None), "params": params,
                 "fired": 0, "seen": 0}
         with self._lock:
             self._rules.append(rule)
@@ -87,8 +91,10 @@ class Faults:
         with self._lock:
             return [dict(r) for r in self._rules]
 
-    def match(self, method, path):
-        """The rules firing for this request (at most one of each kind)."""
+    def match(self, method, path, body=None):
+        """The rules firing for this request (at most one of each kind);
+        ``body``: a callable giving the request body, read only when a rule
+        asks for it."""
         out = []
         with self._lock:
             kinds = set()
@@ -100,6 +106,9 @@ class Faults:
                 if not fnmatch.fnmatchcase(path, r["path"]) and not fnmatch.fnmatchcase(path.lower(), r["path"].lower()):
                     continue
                 if r["times"] is not None and r["fired"] >= r["times"]:
+                    continue
+                if r["body_contains"] is not None and (
+                        body is None or r["body_contains"].encode() not in (body() or b"")):
                     continue
                 r["seen"] += 1
                 if r["seen"] <= r["skip"]:

@@ -106,7 +106,8 @@ class SandboxApp:
         store = self.sb.store
         if path.startswith("/_sandbox"):
             return self.control(request)
-        faults = {r["kind"]: r for r in self.sb.faults.match(request.method, path)}
+        faults = {r["kind"]: r for r in self.sb.faults.match(
+            request.method, path, lambda: request.get_data(cache=True))}
         if faults:
             entry["fault"] = ",".join(sorted(faults))
         is_api = path.lower().startswith(API_PREFIX.lower())
