@@ -70,6 +70,29 @@ def fast_limits(srv, tenant_ids=()):
         pacer_for(srv.url, tenant_id).per_minute = 10 ** 7
 
 
+def real_limits(srv, tenant_ids=()):
+    """Keep Xero's real limits for a run (60 calls a minute, 5 in flight,
+    5,000 a day per tenant): the sandbox's limits and each tenant's pacer
+    back to their defaults. The counters are kept (the set-up calls count,
+    as they would at Xero)."""
+    from odoo.addons.account_xero.xero.client import MINUTE_LIMIT, pacer_for
+    from odoo.addons.account_xero.xero_sandbox import DEFAULT_LIMITS
+
+    srv.store.limits.update(DEFAULT_LIMITS)
+    for tenant_id in tenant_ids:
+        pacer = pacer_for(srv.url, tenant_id)
+        pacer.per_minute = MINUTE_LIMIT
+        pacer.blocked_until = 0.0
+
+
+def set_push_concurrency(registry, value):
+    """``account_xero.push_concurrency``: requests the push cron keeps in
+    flight per connection (1 = one at a time)."""
+    with registry.cursor() as cr:
+        env_of(cr)["ir.config_parameter"].sudo().set_param("account_xero.push_concurrency", str(value))
+        cr.commit()
+
+
 def connect(env, srv, company, tenant_name="Bench Ltd"):
     """A connected xero.connection on a fresh sandbox tenant, its reference
     data pulled, every account / tax / currency the documents use mapped."""
@@ -233,21 +256,58 @@ def pay(env, invoices, chunk=100, log=None, day=date(2025, 12, 1)):
     return payments
 
 
-def drain(registry, max_rounds=200, max_seconds=3600, log=None, cron_kwargs=None):
-    """Run the cron's logic until nothing is due (bounded). Returns rounds."""
+def drain(registry, max_rounds=200, max_seconds=3600, log=None, cron_kwargs=None, until_settled=False):
+    """Run the cron's logic until nothing is due (bounded). Returns
+    ``(rounds, slept)``: rounds of ``_cron_push`` and seconds spent waiting
+    between them.
+
+    With ``until_settled``, a round that leaves nothing due while jobs are
+    still pending (released with a Retry-After or a backoff: next_try_at in
+    the future) is followed by a sleep until the next job is due
+    (``_next_due_at``), and the drain goes on until no job is pending or
+    sending at all, or ``max_seconds`` have passed, or the pending jobs left
+    can never come due (a failed dependency, a disconnected connection).
+    """
+    from odoo import fields
+
     started = time.monotonic()
     rounds = 0
-    for rounds in range(1, max_rounds + 1):
+    slept = 0.0
+    while rounds < max_rounds:
+        rounds += 1
         with registry.cursor() as cr:
             env = env_of(cr)
-            env["xero.sync.job"]._cron_push(**(cron_kwargs or {"time_budget": max_seconds}))
+            Job = env["xero.sync.job"]
+            Job._cron_push(**(cron_kwargs or {"time_budget": max_seconds}))
             cr.commit()
-            due = env["xero.sync.job"]._count_due()
+            due = Job._count_due()
+            open_jobs = dict(Job._read_group([("state", "in", ("pending", "sending"))],
+                                             ["state"], ["__count"])) if until_settled else {}
+            next_at = Job._next_due_at() if open_jobs and not due else None
+            now = fields.Datetime.now()
+        elapsed = time.monotonic() - started
         if log:
-            log("  drain round %d: %d due" % (rounds, due))
-        if not due or time.monotonic() - started > max_seconds:
+            log("  drain round %d: %d due%s" % (
+                rounds, due, "".join(", %d %s" % (n, st) for st, n in sorted(open_jobs.items()))))
+        if elapsed > max_seconds or (not due and not open_jobs):
             break
-    return rounds
+        if due:
+            continue
+        if next_at is not None:
+            pause = (next_at - now).total_seconds() + 0.05
+        elif open_jobs.get("sending"):
+            pause = 1.0   # a lease to run out (a round that died mid-request)
+        else:
+            if log:
+                log("  drain: %d pending job(s) never due (dependency or connection), stopping"
+                    % open_jobs.get("pending", 0))
+            break
+        pause = max(0.05, min(pause, max_seconds - elapsed))
+        if log:
+            log("  drain: nothing due, waiting %.1fs for the next job" % pause)
+        time.sleep(pause)
+        slept += pause
+    return rounds, slept
 
 
 # ---------------------------------------------------------------------------

@@ -221,6 +221,35 @@ class TestSandboxLimitsFaults(SandboxCase):
         self.assertEqual((r.status_code, r.headers["X-Rate-Limit-Problem"]), (429, "concurrent"))
         self.assertEqual(results, [200])
 
+    def test_latency(self):
+        import time
+        base = self.srv.url + "/_sandbox/latency"
+        self.assertEqual(requests.post(base, json={"seconds": 0.5}, timeout=10).json(), {"seconds": 0.5})
+        self.assertEqual(requests.post(base, json={"seconds": -1}, timeout=10).status_code, 400)
+        results = []
+
+        def get():
+            r = requests.get(self.srv.url + API + "/Organisation", headers=self.h(), timeout=10)
+            results.append((r.status_code, r.headers.get("X-Rate-Limit-Problem")))
+        # Six at once: five overlap in about one latency (slept outside the
+        # lock, in flight), the sixth is over Xero's 5 concurrent calls.
+        threads = [threading.Thread(target=get) for _i in range(6)]
+        started = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - started
+        self.assertGreaterEqual(elapsed, 0.5)
+        self.assertLess(elapsed, 1.5)
+        self.assertEqual(sorted(results, key=str), [(200, None)] * 5 + [(429, "concurrent")])
+        # Identity and control endpoints answer at once.
+        started = time.monotonic()
+        requests.get(self.srv.url + "/connections", headers=self.h(), timeout=10)
+        self.assertLess(time.monotonic() - started, 0.4)
+        self.srv.reset()
+        self.assertEqual(self.srv.latency, 0.0)
+
     def test_faults(self):
         f = self.srv.faults
         f.status(503, path=API + "/Organisation")

@@ -1,4 +1,4 @@
-"""python -m xero_sandbox --host 127.0.0.1 --port 8070"""
+"""python -m xero_sandbox --host 127.0.0.1 --port 8070 [--latency 0.5]"""
 import argparse
 import contextlib
 import sys
@@ -13,9 +13,13 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
     parser.add_argument("--auto-approve", action="store_true",
                         help="the authorize endpoint redirects at once with every tenant (no consent page)")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                        help="hold every accounting API answer back this long, as Xero's latency "
+                             "(default 0; also POST /_sandbox/latency {\"seconds\": ...})")
     args = parser.parse_args(argv)
     srv = SandboxServer(host=args.host, port=args.port, seed=args.seed)
     srv.store.auto_approve = args.auto_approve
+    srv.latency = args.latency
     srv.start()
     tenant = srv.store.default_tenant_id
     # pylint: disable-next=print-used  # a CLI's own output on stdout, not a log line

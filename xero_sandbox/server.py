@@ -125,13 +125,20 @@ class SandboxApp:
         handler = accounting.ROUTES.get(resource)
         ctx, err = accounting.authenticate(self.sb, request, resource)
         if err is not None:
+            store.delay()
             return err
         entry["client_id"] = ctx.token["client_id"]
         entry["tenant_id"] = ctx.tenant.tenant_id
         problem, retry, rl_headers = store.rate_acquire(ctx.token["client_id"], ctx.tenant.tenant_id)
         if problem:
+            # Refused on arrival (not in flight), answered after the latency.
+            store.delay()
             return _rate_limited(retry, problem, rl_headers)
         try:
+            # Xero's latency, between rate_acquire and rate_release: the call
+            # is in flight meanwhile (a 6th one at once gets 429 concurrent).
+            # No store lock is held here, so concurrent calls overlap.
+            store.delay()
             if "slow" in faults:
                 store.sleep(float(faults["slow"]["params"].get("seconds", 2)))
             if "expire_token" in faults:
@@ -258,6 +265,7 @@ class SandboxApp:
 
         if not segs:
             return ok({"url": sb.url, "apps": list(store.apps), "limits": store.limits,
+                       "latency": store.latency,
                        "tenants": [{"tenantId": t.tenant_id, "name": t.name} for t in store.tenants.values()]})
         head = segs[0]
         if head == "reset" and m == "POST":
@@ -294,6 +302,16 @@ class SandboxApp:
                 if data.get("reset_counters"):
                     store.reset_rate_limits()
             return ok(store.limits)
+        if head == "latency":
+            if m == "POST":
+                try:
+                    seconds = float(data.get("seconds", 0))
+                except (TypeError, ValueError):
+                    seconds = -1.0
+                if not 0 <= seconds < 3600:
+                    return ok({"error": "seconds: a number from 0 to 3600"}, 400)
+                sb.latency = seconds
+            return ok({"seconds": store.latency})
         if head == "apps" and m == "POST":
             sb.register_app(data["client_id"], data["client_secret"], data.get("redirect_uris"))
             return ok()
@@ -386,12 +404,22 @@ class SandboxServer:
     def expire_access_tokens(self):
         self.store.expire_access_tokens()
 
+    @property
+    def latency(self):
+        """Seconds added to every accounting API answer (``store.latency``)."""
+        return self.store.latency
+
+    @latency.setter
+    def latency(self, seconds):
+        self.store.latency = max(0.0, float(seconds))
+
     def reset(self):
         with self.store.lock:
             self.store._clear()
             self.store.limits = dict(DEFAULT_LIMITS)
             self.store.auto_approve = False
             self.store.clock_offset = 0.0
+            self.store.latency = 0.0
             self.faults.clear()
             self.register_app("demo", "demo", name="Demo App")
             self.add_tenant()

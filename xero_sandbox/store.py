@@ -110,6 +110,10 @@ class Store:
         self.auto_approve = False   # /identity/connect/authorize skips the consent page
         self.sleep = time.sleep     # patched by tests if needed
         self.clock_offset = 0.0     # seconds added to "now" for token expiry tests
+        # Seconds every accounting API answer is held back, as Xero's own
+        # latency would (the sandbox answers in milliseconds). Slept outside
+        # the lock; for an admitted call it is time in flight ("concurrent").
+        self.latency = 0.0
         self._clear()
 
     def _clear(self):
@@ -309,6 +313,12 @@ class Store:
             key = (client_id, tenant_id)
             if self._inflight[key] > 0:
                 self._inflight[key] -= 1
+
+    def delay(self):
+        """Sleep ``latency`` seconds; never call it holding ``lock``."""
+        latency = self.latency
+        if latency > 0:
+            self.sleep(latency)
 
     def reset_rate_limits(self):
         with self.lock:
