@@ -960,17 +960,20 @@ class XeroSyncJob(models.Model):
         that need no create (gone, found in Xero, blocked, updated in place)
         are settled on the way."""
         connection = self.connection_id
+        # Those in doubt are looked up first, 50 numbers a look-up.
+        doubtful = [job._record() for job in self if job.in_doubt]
+        found = self._find_documents(
+            api, [move for move in doubtful if move is not None and move.state == "posted"],
+            credit_notes)
         ready = []
         for job in self:
             move = job._record()
             if move is None or move.state != "posted":
                 job._cancel(_("The document is no longer posted."))
                 continue
-            if job.in_doubt:
-                found = job._find_document(api, move, credit_notes)
-                if found:
-                    job._set_done(found)
-                    continue
+            if job.in_doubt and found.get(move.id):
+                job._set_done(found[move.id])
+                continue
             values, issues = move._xero_document_values(connection)
             if issues:
                 job._set_blocked("\n".join(issues))
@@ -1002,17 +1005,27 @@ class XeroSyncJob(models.Model):
             "create_credit_notes" if credit_notes else "create_invoices",
             [model for _job, model in ready], lambda job, result: job._set_done(result.xero_id))
 
-    def _find_document(self, api, move, credit_notes):
-        """The live Xero document already made from ``move``, by its number."""
+    def _find_documents(self, api, moves, credit_notes):
+        """{move id: Xero id} of the live Xero documents already made from
+        ``moves``, found by number, BATCH_SIZE numbers per look-up."""
         live = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
-        if credit_notes:
-            found = api.get_credit_notes(where=payloads.where_equals("CreditNoteNumber", move.name))
-            found = [d for d in found if d.status in live]
-            return found[0].credit_note_id if found else None
-        found = api.get_invoices(invoice_numbers=[move.name], statuses=list(live))
-        xero_type = move._xero_type()
-        found = [d for d in found if d.status in live and (d.type or xero_type) == xero_type]
-        return found[0].invoice_id if found else None
+        found = {}
+        for start in range(0, len(moves), BATCH_SIZE):
+            by_number = {move.name: move for move in moves[start:start + BATCH_SIZE]}
+            if credit_notes:
+                docs = api.get_credit_notes(where=" OR ".join(
+                    payloads.where_equals("CreditNoteNumber", number) for number in by_number))
+                for doc in docs:
+                    move = by_number.get(doc.credit_note_number)
+                    if move and doc.status in live:
+                        found.setdefault(move.id, doc.credit_note_id)
+                continue
+            docs = api.get_invoices(invoice_numbers=list(by_number), statuses=list(live))
+            for doc in docs:
+                move = by_number.get(doc.invoice_number)
+                if move and doc.status in live and (doc.type or move._xero_type()) == move._xero_type():
+                    found.setdefault(move.id, doc.invoice_id)
+        return found
 
     # ------------------------------------------------------------------------
     # Payments and allocations
@@ -1032,6 +1045,10 @@ class XeroSyncJob(models.Model):
         """The create requests of these payments, BATCH_SIZE each (see
         ``_document_requests``)."""
         connection = self.connection_id
+        # Those in doubt are looked up first by the Reference carrying their key.
+        found = self._find_payments(api, [
+            job._record()._xero_payment_reference(job)
+            for job in self if job.in_doubt and job._record() is not None])
         ready = []
         for job in self:
             payment = job._record()
@@ -1045,12 +1062,9 @@ class XeroSyncJob(models.Model):
                              delay=WAIT_DELAY)
                 continue
             reference = payment._xero_payment_reference(job)
-            if job.in_doubt:
-                found = [p for p in api.get_payments(where=payloads.where_equals("Reference", reference))
-                         if p.status != "DELETED"]
-                if found:
-                    job._set_done(found[0].payment_id)
-                    continue
+            if job.in_doubt and found.get(reference):
+                job._set_done(found[reference])
+                continue
             values, issues = payment._xero_payment_values(connection, target)
             if issues:
                 job._set_blocked("\n".join(issues))
@@ -1067,6 +1081,25 @@ class XeroSyncJob(models.Model):
                 ready = []
         if ready:
             yield self._payment_request(ready)
+
+    @api.model
+    def _find_payments(self, api, references):
+        """{Reference: PaymentID} of the payments Xero holds (not deleted)
+        with these references: an OR of their clauses per look-up, at most
+        WHERE_BUDGET characters each."""
+        found = {}
+        clauses, size = [], 0
+        for index, reference in enumerate(references):
+            clause = payloads.where_equals("Reference", reference)
+            clauses.append(clause)
+            size += len(clause) + 4
+            if index + 1 < len(references) and size + len(clause) + 4 <= WHERE_BUDGET:
+                continue
+            for payment in api.get_payments(where=" OR ".join(clauses)):
+                if payment.status != "DELETED":
+                    found.setdefault(payment.reference, payment.payment_id)
+            clauses, size = [], 0
+        return found
 
     def _payment_request(self, ready):
         jobs = self.browse([job.id for job, _p in ready])
