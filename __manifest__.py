@@ -25,6 +25,7 @@
         "views/account_trust_ledger_views.xml",
         "views/xero_oauth_templates.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",

@@ -316,7 +316,7 @@ class AccountTrustTransaction(models.Model):
         return account
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per guarded balance, updated by every transaction that
         # spends from it (see _lock_trust_balances).
         self.env.cr.execute(SQL("""
@@ -325,6 +325,7 @@ class AccountTrustTransaction(models.Model):
                 seq integer NOT NULL DEFAULT 0
             )
         """))
+        return res
 
     @api.model
     def _sum_balance(self, domain):
