@@ -12,7 +12,7 @@ XERO_STATES = [
     ("queued", "Queued"),
     ("sent", "Sent"),
     ("failed", "Failed"),
-    ("blocked", "Blocked by mapping"),
+    ("blocked", "Blocked"),  # a missing mapping, or Xero holding payments: the error says
     ("voided", "Voided in Xero"),
 ]
 
