@@ -487,7 +487,7 @@ class XeroSyncJob(models.Model):
                FOR UPDATE OF job SKIP LOCKED
         """, self._due_domain_sql(),
             SQL(" ").join(SQL("WHEN %s THEN %s", op, prio) for op, prio in OPERATION_PRIORITY.items()),
-            limit))
+            limit), log_exceptions=False)  # a serialization failure is expected: _cron_push claims again
         rows = self.env.cr.fetchall()
         claimed = {job_id for job_id, _dep, _dep_state in rows}
         # A job whose dependency is pending goes only with that dependency.
