@@ -380,13 +380,13 @@ class XeroSyncJob(models.Model):
         remaining = 0
         conflicts = 0
         while True:
-            self._recover_expired_leases()
             try:
+                self._recover_expired_leases()
                 jobs = self._claim(limit)
             except psycopg2.errors.SerializationFailure:
-                # Another worker committed a change to a due job between our
-                # snapshot and our lock (REPEATABLE READ): the transaction
-                # holds nothing but this claim, so start it again.
+                # Another worker committed a change to a job we meant to lock
+                # (REPEATABLE READ): the transaction holds nothing but this
+                # recovery or claim, so start it again.
                 conflicts += 1
                 if self._in_test() or conflicts > 5:
                     raise
@@ -458,7 +458,7 @@ class XeroSyncJob(models.Model):
                            WHERE state = 'sending' AND sending_until < %s
                              FOR UPDATE SKIP LOCKED)
          RETURNING id
-        """, now, now))
+        """, now, now), log_exceptions=False)  # a serialization failure: see _cron_push
         ids = [r[0] for r in self.env.cr.fetchall()]
         if ids:
             _logger.warning("Xero push: %d job(s) found past their lease, in doubt", len(ids))
