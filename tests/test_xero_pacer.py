@@ -69,3 +69,40 @@ class TestTenantPacer(BaseCase):
         pacer.acquire(max_wait=120)
         pacer.release({})
         self.assertAlmostEqual(sum(clock.slept), 7.0, places=3)
+
+    def _call(self, pacer, clock, remaining_after=None, seconds=1.0, max_wait=120):
+        """One call of ``seconds``; Xero answers with X-MinLimit-Remaining
+        ``remaining_after`` (its count of the minute, this call included)."""
+        started = pacer.acquire(max_wait=max_wait)
+        clock.now += seconds
+        headers = {} if remaining_after is None else {"X-MinLimit-Remaining": str(remaining_after)}
+        pacer.release(headers, started)
+
+    def test_a_spent_minute_waits_for_our_oldest_call_only(self):
+        """Xero's minute is rolling: once it is spent, each of our calls
+        leaving it lets one more go, so the pace stays at 60 a minute
+        instead of waiting for the whole minute to clear."""
+        pacer, clock = self._pacer()
+        for i in range(60):
+            self._call(pacer, clock, remaining_after=59 - i)
+        self.assertEqual(clock.slept, [], "60 one-second calls fill the minute")
+        start = clock.now
+        xero = [1000.0 + i for i in range(60)]  # Xero's rolling minute: the calls' arrivals
+        for _ in range(60):
+            started = pacer.acquire(max_wait=120)
+            xero = [t for t in xero if t > started - 60] + [started]
+            self.assertLessEqual(len(xero), 60, "never more than 60 in Xero's minute")
+            clock.now += 1.0
+            pacer.release({"X-MinLimit-Remaining": str(60 - len(xero))}, started)
+        self.assertLess(clock.now - start, 65, "60 more calls in about a minute")
+
+    def test_others_calls_reported_by_xero_are_left_their_share(self):
+        """Another process used 40 of the minute: we get the other 20, then
+        wait until the others' calls have left the minute."""
+        pacer, clock = self._pacer()
+        self._call(pacer, clock, remaining_after=19)  # 40 others + this one
+        for i in range(19):
+            self._call(pacer, clock, remaining_after=18 - i)
+        self.assertEqual(clock.slept, [])
+        self._call(pacer, clock, remaining_after=59)
+        self.assertGreater(sum(clock.slept), 30, "waited for the others' calls to leave")

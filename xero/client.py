@@ -16,6 +16,7 @@ xero-python models and plain results.
 """
 
 import base64
+import bisect
 import collections
 import contextlib
 import json
@@ -283,10 +284,16 @@ class TenantPacer:
     """Keeps one process's calls to one tenant within Xero's limits.
 
     At most ``concurrent`` calls in flight; no more than ``per_minute`` calls
-    started in any rolling minute (lowered to what Xero's
-    X-MinLimit-Remaining says is left); a day budget exhausted (X-DayLimit-
-    Remaining 0) raises XeroRateLimited instead of waiting. Shared by every
-    client of the tenant in this process (see :func:`pacer_for`).
+    started in any rolling minute, counting ours and the others that Xero's
+    X-MinLimit-Remaining reveals (other processes, other apps' share of the
+    tenant); a day budget exhausted (X-DayLimit-Remaining 0) raises
+    XeroRateLimited instead of waiting. Shared by every client of the tenant
+    in this process (see :func:`pacer_for`).
+
+    Xero's minute is rolling: each of our calls leaving it frees a place, so
+    a spent minute means waiting for our oldest call of it, not for the
+    whole minute. The others' calls are not known one by one: they are taken
+    as still in the window for a minute after Xero reported them.
     """
 
     def __init__(self, per_minute=MINUTE_LIMIT, concurrent=CONCURRENT_LIMIT, clock=time.monotonic,
@@ -294,9 +301,9 @@ class TenantPacer:
         self.per_minute = per_minute
         self.slots = threading.BoundedSemaphore(concurrent)
         self.lock = threading.Lock()
-        self.started = collections.deque()
-        self.minute_remaining = None  # as last reported by Xero
-        self.minute_reported_at = 0.0
+        self.started = collections.deque()  # our calls' start times, the last 2 minutes
+        self.others = 0  # calls Xero counted in the minute that are not ours
+        self.others_until = 0.0
         self.day_remaining = None
         self.blocked_until = 0.0
         self.clock = clock
@@ -304,20 +311,27 @@ class TenantPacer:
         self.calls = 0
         self.waited = 0.0
 
+    def _ours_between(self, start, end):
+        """How many of our calls started in (start, end]."""
+        return bisect.bisect_right(self.started, end) - bisect.bisect_right(self.started, start)
+
     def _wait_time(self, now):
-        while self.started and now - self.started[0] >= 60:
+        while self.started and now - self.started[0] >= 120:
             self.started.popleft()
         waits = [self.blocked_until - now]
-        if len(self.started) >= self.per_minute:
-            waits.append(60 - (now - self.started[0]))
-        if self.minute_remaining is not None and self.minute_remaining <= 0:
-            # Xero says the minute is spent: wait until our oldest call of
-            # that minute leaves the window (or a minute from the report).
-            oldest = self.started[0] if self.started else self.minute_reported_at
-            waits.append(60 - (now - oldest))
+        others = self.others if now < self.others_until else 0
+        window = [t for t in self.started if t > now - 60]
+        excess = len(window) + others - self.per_minute + 1
+        if excess > 0:
+            # Until enough of our calls have left the minute (or the others
+            # have, when ours are not enough).
+            waits.append(window[excess - 1] + 60 - now if excess <= len(window)
+                         else self.others_until - now)
         return max(waits + [0.0])
 
     def acquire(self, max_wait):
+        """Wait for a place (raise XeroRateLimited rather than wait longer
+        than ``max_wait``); return the call's start time for :meth:`release`."""
         if self.day_remaining is not None and self.day_remaining <= 0:
             raise XeroRateLimited(3600, "day")
         while True:
@@ -326,8 +340,6 @@ class TenantPacer:
                 wait = self._wait_time(now)
                 if wait <= 0:
                     self.started.append(now)
-                    if self.minute_remaining is not None:
-                        self.minute_remaining -= 1
                     self.calls += 1
                     break
             if wait > max_wait:
@@ -335,22 +347,29 @@ class TenantPacer:
             self.waited += min(wait, 1.0)
             self.sleep(min(wait, 1.0))
         self.slots.acquire()
+        return now
 
-    def release(self, headers):
+    def release(self, headers, started_at=None):
+        """The call started at ``started_at`` is over; ``headers`` are Xero's
+        answer. X-MinLimit-Remaining counts the minute as of the call's
+        arrival: what of it is not ours is the others'."""
         self.slots.release()
         if not headers:
             return
         with self.lock:
-            for name, attr in (("X-MinLimit-Remaining", "minute_remaining"),
-                               ("X-DayLimit-Remaining", "day_remaining")):
-                value = headers.get(name) or headers.get(name.lower())
-                if value is not None:
-                    try:
-                        setattr(self, attr, int(value))
-                    except ValueError:
-                        continue
-                    if attr == "minute_remaining":
-                        self.minute_reported_at = self.clock()
+            now = self.clock()
+            day = headers.get("X-DayLimit-Remaining") or headers.get("x-daylimit-remaining")
+            minute = headers.get("X-MinLimit-Remaining") or headers.get("x-minlimit-remaining")
+            try:
+                if day is not None:
+                    self.day_remaining = int(day)
+                if minute is not None:
+                    at = now if started_at is None else started_at
+                    used = MINUTE_LIMIT - int(minute)
+                    self.others = max(0, used - self._ours_between(at - 60, at))
+                    self.others_until = now + 60
+            except ValueError:
+                return
 
     def backoff(self, seconds):
         with self.lock:
@@ -474,7 +493,7 @@ class AccountingClient:
             attempt += 1
             if self.config.current_token is None:
                 self.config.current_token = self.token_source.access_token()
-            self.pacer.acquire(self.max_wait)
+            started_at = self.pacer.acquire(self.max_wait)
             headers = None
             self.api.api_client.last_response = None
             try:
@@ -506,7 +525,7 @@ class AccountingClient:
                     status=response.status)
                 _logger.debug("undecodable answer to %s: %s", method, exc.__class__.__name__)
             finally:
-                self.pacer.release(headers)
+                self.pacer.release(headers, started_at)
 
             if isinstance(error, XeroAuthError) and not refreshed:
                 refreshed = True
