@@ -208,10 +208,24 @@ class XeroSyncJob(models.Model):
             return None
         # Prefetch with the documents of the jobs fetched together with this
         # one, so a batch reads its documents (and their lines) in one go.
-        siblings = [job.res_id for job in self.browse(self._prefetch_ids)
-                    if job.res_model == self.res_model]
+        # Worked out once per batch, not once per job (reset for every
+        # claim by _process).
+        batch = tuple(self._prefetch_ids)
+        memo = self.env.cr.cache.setdefault("account_xero.job_siblings", {})
+        if (self.res_model, batch) not in memo:
+            by_model = defaultdict(list)
+            for job in self.browse(batch):
+                by_model[job.res_model].append(job.res_id)
+            memo.clear()  # only the batch at hand is worth keeping
+            for model, ids in by_model.items():
+                if model in self.env:
+                    # Which still exist: one query for the batch.
+                    memo[model, batch] = (ids, set(self.env[model].browse(ids).exists().ids))
+        siblings, existing = memo.get((self.res_model, batch), ([self.res_id], None))
         record = self.env[self.res_model].browse(self.res_id).with_prefetch(siblings)
-        return record if record.exists() else None
+        if existing is None:
+            return record if record.exists() else None
+        return record if self.res_id in existing else None
 
     # ------------------------------------------------------------------------
     # Creation
@@ -510,6 +524,8 @@ class XeroSyncJob(models.Model):
     # ------------------------------------------------------------------------
     def _process(self):
         """Send the claimed jobs ``self``; return how many were settled."""
+        # What _record() worked out for an earlier claim is not this one's.
+        self.env.cr.cache.pop("account_xero.job_siblings", None)
         settled = 0
         by_connection = defaultdict(lambda: self.browse())
         for job in self:
