@@ -866,11 +866,6 @@ class XeroSyncJob(models.Model):
                 "create_contacts",
                 [partner._xero_contact_payload(connection) for _job, partner in chunk], on_ok)
 
-    def _find_contact(self, api, partner):
-        """An active Xero contact for ``partner``: by ContactNumber, then by
-        exact name, then by email (Xero names are unique among active contacts)."""
-        return self._find_contacts(api, [partner]).get(partner.id)
-
     @staticmethod
     def _contact_clauses(partner):
         clauses = [payloads.where_equals("ContactNumber", partner._xero_contact_number())]
@@ -889,58 +884,41 @@ class XeroSyncJob(models.Model):
         a time, as long as that costs fewer calls than the look-ups would."""
         if not partners:
             return {}
-        lookups = self._contact_lookup_chunks(partners)
+        lookups = self._where_chunks(partners, self._contact_clauses, CONTACT_LOOKUP)
+        directory = None
         if len(lookups) > 1:
-            directory = self._read_contact_directory(api, max_pages=len(lookups) - 1)
-            if directory is not None:
-                found = {}
-                for partner in partners:
-                    match = self._match_contact(partner, directory)
-                    if match:
-                        found[partner.id] = match
-                return found
+            directory = api.get_contacts(page_size=CONTACT_PAGE, max_pages=len(lookups) - 1)
+        if directory is not None:
+            lookups = [(partners, None)]
         found = {}
         for chunk, clauses in lookups:
-            contacts = api.get_contacts(where=" OR ".join(clauses))
-            for member in chunk:
-                match = self._match_contact(member, contacts)
+            contacts = directory if clauses is None else api.get_contacts(where=" OR ".join(clauses))
+            for partner in chunk:
+                match = self._match_contact(partner, contacts)
                 if match:
-                    found[member.id] = match
+                    found[partner.id] = match
         return found
 
-    def _contact_lookup_chunks(self, partners):
-        """[(partners, where clauses)] of the look-ups ``partners`` need."""
+    @staticmethod
+    def _where_chunks(items, clauses_of, max_items=None):
+        """[(items, where clauses)]: ``items`` in groups whose clauses, OR-ed
+        in one look-up, stay within WHERE_BUDGET characters (and
+        ``max_items`` items)."""
         chunks = []
         chunk, clauses, size = [], [], 0
-        for partner in partners:
-            own = self._contact_clauses(partner)
+        for item in items:
+            own = clauses_of(item)
             own_size = sum(len(c) + 4 for c in own)
-            if chunk and (len(chunk) >= CONTACT_LOOKUP or size + own_size > WHERE_BUDGET):
+            if chunk and ((max_items and len(chunk) >= max_items)
+                          or size + own_size > WHERE_BUDGET):
                 chunks.append((chunk, clauses))
                 chunk, clauses, size = [], [], 0
-            chunk.append(partner)
+            chunk.append(item)
             clauses.extend(own)
             size += own_size
         if chunk:
             chunks.append((chunk, clauses))
         return chunks
-
-    def _read_contact_directory(self, api, max_pages):
-        """Xero's active contacts, CONTACT_PAGE a page, or None when that
-        would take more than ``max_pages`` calls (the first page tells how
-        many there are)."""
-        contacts, page = [], 1
-        while True:
-            data = api.call("get_contacts", page=page, page_size=CONTACT_PAGE)
-            items = data.contacts or []
-            contacts.extend(items)
-            if len(items) < CONTACT_PAGE:
-                return contacts
-            pagination = getattr(data, "pagination", None)
-            page_count = getattr(pagination, "page_count", None) if pagination else None
-            if page >= max_pages or (page_count and page_count > max_pages):
-                return None
-            page += 1
 
     @staticmethod
     def _match_contact(partner, contacts):
@@ -1104,17 +1082,12 @@ class XeroSyncJob(models.Model):
         with these references: an OR of their clauses per look-up, at most
         WHERE_BUDGET characters each."""
         found = {}
-        clauses, size = [], 0
-        for index, reference in enumerate(references):
-            clause = payloads.where_equals("Reference", reference)
-            clauses.append(clause)
-            size += len(clause) + 4
-            if index + 1 < len(references) and size + len(clause) + 4 <= WHERE_BUDGET:
-                continue
+        chunks = self._where_chunks(
+            references, lambda reference: [payloads.where_equals("Reference", reference)])
+        for _chunk, clauses in chunks:
             for payment in api.get_payments(where=" OR ".join(clauses)):
                 if payment.status != "DELETED":
                     found.setdefault(payment.reference, payment.payment_id)
-            clauses, size = [], 0
         return found
 
     def _payment_request(self, ready):

@@ -594,9 +594,11 @@ class AccountingClient:
     def get_currencies(self):
         return self.call("get_currencies").currencies or []
 
-    def _paged(self, method, attr, page, page_size=None, **kwargs):
+    def _paged(self, method, attr, page, page_size=None, max_pages=None, **kwargs):
         """One page, or (``page`` None) every page: Xero answers 100 records
-        a page, or ``page_size`` (up to 1,000) where the endpoint takes it."""
+        a page, or ``page_size`` (up to 1,000) where the endpoint takes it.
+        With ``max_pages``: None when the records take more pages than that
+        (Xero's pagination tells after the first page)."""
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         if page_size:
             kwargs["page_size"] = page_size
@@ -604,16 +606,21 @@ class AccountingClient:
             return getattr(self.call(method, page=page, **kwargs), attr) or []
         out, page = [], 1
         while True:
-            items = getattr(self.call(method, page=page, **kwargs), attr) or []
+            data = self.call(method, page=page, **kwargs)
+            items = getattr(data, attr) or []
             out.extend(items)
             if len(items) < (page_size or 100):
                 return out
+            if max_pages:
+                page_count = getattr(getattr(data, "pagination", None), "page_count", None)
+                if page >= max_pages or (page_count and page_count > max_pages):
+                    return None
             page += 1
 
     def get_contacts(self, where=None, page=None, include_archived=None, page_size=None,
-                     summary_only=None):
-        return self._paged("get_contacts", "contacts", page, page_size=page_size, where=where,
-                           include_archived=include_archived, summary_only=summary_only)
+                     max_pages=None):
+        return self._paged("get_contacts", "contacts", page, page_size=page_size,
+                           max_pages=max_pages, where=where, include_archived=include_archived)
 
     def get_invoices(self, invoice_numbers=None, where=None, page=None, statuses=None):
         return self._paged("get_invoices", "invoices", page, where=where, statuses=statuses,
