@@ -30,6 +30,11 @@ LINE_LOCKED_FIELDS = {
     "currency_id", "date", "journal_id", "company_id", "tax_ids", "tax_line_id",
     "tax_repartition_line_id", "display_type", "price_unit", "quantity", "name",
 }
+# What a reconciliation settles.
+PARTIAL_LOCKED_FIELDS = {
+    "amount", "debit_amount_currency", "credit_amount_currency", "debit_move_id",
+    "credit_move_id",
+}
 PAYMENT_LOCKED_FIELDS = {
     "state", "move_id", "trust_transaction_id", "outstanding_account_id",
     "payment_method_line_id", "invoice_ids",
@@ -125,10 +130,14 @@ class AccountMoveLine(models.Model):
     def write(self, vals):
         if not trust_write_allowed(self.env) and LINE_LOCKED_FIELDS.intersection(vals):
             Move = self.env["account.move"]
-            changed = self.filtered(lambda line: any(
-                Move._field_will_change(line, vals, fname)
-                for fname in LINE_LOCKED_FIELDS.intersection(vals)))
+            fnames = LINE_LOCKED_FIELDS.intersection(vals)
+            # Drafts first: editing an invoice's lines costs no comparison.
+            changed = self.filtered(lambda line: line.parent_state != "draft" and any(
+                Move._field_will_change(line, vals, fname) for fname in fnames))
             changed._trust_check(_("changed"))
+            if vals.get("move_id"):
+                self.env["account.move"].browse(vals["move_id"])._trust_check(
+                    _("given new journal items"))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -138,6 +147,11 @@ class AccountMoveLine(models.Model):
 
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
+
+    def write(self, vals):
+        if not trust_write_allowed(self.env) and PARTIAL_LOCKED_FIELDS.intersection(vals):
+            (self.debit_move_id | self.credit_move_id).move_id._trust_check(_("changed"))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_trust(self):

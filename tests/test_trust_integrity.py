@@ -177,6 +177,18 @@ class TestTrustIntegrity(TrustCommon):
             ])
         with self.assertRaisesRegex(UserError, "reverse the trust transaction"):
             liability.sudo().with_context(force_delete=True).unlink()
+        # Nor journal items moved in from another entry (both: each stays balanced).
+        manual = self.env["account.move"].create({
+            "journal_id": self.trust_journal.id,
+            "line_ids": [
+                Command.create({"account_id": self.trust_liability.id, "balance": 5.0,
+                                "partner_id": self.client_a.id}),
+                Command.create({"account_id": self.trust_liability.id, "balance": -5.0,
+                                "partner_id": self.client_b.id}),
+            ],
+        })
+        with self.assertRaisesRegex(UserError, "reverse the trust transaction"):
+            self._as_accountant(manual.line_ids).write({"move_id": tx.move_id.id})
         self.assertEqual(self._ledger(), {self.client_a.name: (500.0, 0.0)})
 
     def test_standard_reversal_wizard_refused(self):
@@ -227,6 +239,10 @@ class TestTrustIntegrity(TrustCommon):
             invoice.js_remove_outstanding_partial(partial.id)
         with self.assertRaisesRegex(UserError, "reverse the trust transaction"):
             tx.payment_id.move_id.line_ids.with_user(self.accountant).remove_move_reconcile()
+        # Nor settle less of it.
+        with self.assertRaisesRegex(UserError, "reverse the trust transaction"):
+            partial.with_user(self.accountant).write({
+                "amount": 1.0, "debit_amount_currency": 1.0, "credit_amount_currency": 1.0})
         # Resetting the invoice to draft would unreconcile it too.
         with self.assertRaisesRegex(UserError, "reverse the trust transaction"):
             invoice.button_draft()
