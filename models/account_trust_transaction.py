@@ -58,7 +58,7 @@ Client money is regulated: no field of a posted trust transaction changes
 (its Xero sync state, chatter and activities excepted), and ``state``,
 ``name``, the entries, the payment and ``reversed_tx_id`` are set only by the
 addon's own actions (post, cancel, reset to draft, reverse), whoever writes.
-Those actions write in the context ``_trust_internal()`` gives: its value is
+Those actions write in the context ``trust_internal()`` gives: its value is
 a Python object, which a context sent by a client (JSON over RPC) cannot
 carry. models/account_move_trust.py guards the journal entries, journal
 items, reconciliations and invoice payment of trust transactions alike.
@@ -122,7 +122,7 @@ TRUST_WRITE = _TrustWrite()
 
 
 def trust_write_allowed(env):
-    """Whether ``env`` is the addon's own, set by ``_trust_internal()``."""
+    """Whether ``env`` is the addon's own, set by ``trust_internal()``."""
     return env.context.get(TRUST_WRITE_KEY) is TRUST_WRITE
 
 
