@@ -54,6 +54,15 @@ reverses, whose entries are the original's with debit and credit swapped
 (a transfer to office also cancels the invoice's payment). It is checked
 like any other: reversing a receipt the client has already spent is refused.
 
+Client money is regulated: no field of a posted trust transaction changes
+(its Xero sync state, chatter and activities excepted), and ``state``,
+``name``, the entries, the payment and ``reversed_tx_id`` are set only by the
+addon's own actions (post, cancel, reset to draft, reverse), whoever writes.
+Those actions write in the context ``trust_internal()`` gives: its value is
+a Python object, which a context sent by a client (JSON over RPC) cannot
+carry. models/account_move_trust.py guards the journal entries, journal
+items, reconciliations and invoice payment of trust transactions alike.
+
 Guarded balances (never below zero after posting): the client's trust
 balance per trust account, what each client owes the firm (paid by firm),
 the firm's own money in each trust account (paid by firm spends it: without
@@ -67,6 +76,7 @@ another currency is refused with a message.
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.models import MAGIC_COLUMNS
 from odoo.tools import SQL, float_compare, float_is_zero
 
 TRUST_KINDS = [
@@ -85,6 +95,42 @@ CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "fir
                 "trust_transfer")
 # Kinds with a second bank journal.
 TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer", "trust_transfer")
+# Set by the addon's own actions only (post, cancel, reset to draft, reverse),
+# never by a user's write, with their value on a new draft.
+SYSTEM_FIELDS = {
+    "state": "draft", "name": "/", "move_id": False, "dest_move_id": False,
+    "payment_id": False, "reversed_tx_id": False, "is_reversed": False,
+}
+# Besides the log columns, the mixins' fields may change once posted: the
+# Xero sync state, the chatter, the activities. Nothing of the trust record.
+POSTED_WRITABLE_MIXINS = ("mail.thread", "mail.activity.mixin", "xero.document.mixin")
+
+TRUST_WRITE_KEY = "account_xero_trust_write"
+
+
+class _TrustWrite:
+    """The value of TRUST_WRITE_KEY in the context of the addon's own writes.
+    An object, not a flag: a client's context (JSON over RPC) cannot hold it."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<account_xero trust write>"
+
+
+TRUST_WRITE = _TrustWrite()
+
+
+def trust_write_allowed(env):
+    """Whether ``env`` is the addon's own, set by ``trust_internal()``."""
+    return env.context.get(TRUST_WRITE_KEY) is TRUST_WRITE
+
+
+def trust_internal(records):
+    """``records`` in the context of the addon's own writes: what a user may
+    not do on trust records (posting's state, number, entries, the invoice
+    payment's undoing) is open there. Keep its use to the write itself."""
+    return records.with_context(**{TRUST_WRITE_KEY: TRUST_WRITE})
 
 
 class AccountTrustTransaction(models.Model):
@@ -282,12 +328,62 @@ class AccountTrustTransaction(models.Model):
     # ------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not trust_write_allowed(self.env):
+            for vals in vals_list:
+                set_fields = [fname for fname, empty in SYSTEM_FIELDS.items()
+                              if fname in vals and (vals[fname] or False) != empty]
+                if set_fields:
+                    self._raise_system_fields(set_fields)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not trust_write_allowed(self.env):
+            self._check_trust_write(vals)
+        return super().write(vals)
+
+    def _check_trust_write(self, vals):
+        """Refuse a user's write of a posted transaction, or of what only the
+        addon's actions set."""
+        locked = set(vals) - self._posted_writable_fields()
+        posted = self.filtered(lambda tx: tx.state == "posted")
+        if posted and locked:
+            raise UserError(_(
+                "Posted trust transactions cannot be changed (%(tx)s: %(fields)s): client "
+                "money in trust stays as it was posted. To correct it, reverse it instead "
+                "(Reverse) and record it again.",
+                tx=posted[0].display_name, fields=self._field_labels(locked)))
+        system = [fname for fname in SYSTEM_FIELDS if fname in vals]
+        if system:
+            self._raise_system_fields(system)
+
+    def _raise_system_fields(self, fnames):
+        raise UserError(_(
+            "%(fields)s of a trust transaction is set only by its Post, Cancel, Reset to "
+            "Draft and Reverse buttons: use them instead.", fields=self._field_labels(fnames)))
+
+    def _field_labels(self, fnames):
+        return ", ".join(sorted(self._fields[fname].get_description(self.env)["string"]
+                                for fname in fnames if fname in self._fields))
+
+    @api.model
+    def _posted_writable_fields(self):
+        """What may change on a posted trust transaction: the log columns, the
+        Xero sync state, the chatter and activities (POSTED_WRITABLE_MIXINS)."""
+        names = set(MAGIC_COLUMNS)
+        for mixin in POSTED_WRITABLE_MIXINS:
+            if mixin in self.env:
+                names.update(self.env[mixin]._fields)
+        return names
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
-        if any(tx.state == "posted" for tx in self):
+        posted = self.filtered(lambda tx: tx.state == "posted")
+        if posted:
             raise UserError(_(
-                "A posted trust transaction is part of the trust records and cannot be "
-                "deleted."))
+                "%s is a posted trust transaction: it is part of the trust records and cannot "
+                "be deleted; reverse it instead.", posted[0].display_name))
 
     # ------------------------------------------------------------------------
     # Trust accounts and balances
@@ -639,9 +735,11 @@ class AccountTrustTransaction(models.Model):
             # One by one: each sees the balance the previous ones left.
             tx._check_trust_balance(legs)
             if tx.name == "/":
-                tx.name = self.env["ir.sequence"].with_company(tx.company_id).next_by_code(
+                trust_internal(tx).name = self.env["ir.sequence"].with_company(
+                    tx.company_id).next_by_code(
                     "account.trust.transaction", sequence_date=tx.date) or "/"
-            moves = self.env["account.move"].create([tx._prepare_move_vals(leg) for leg in legs])
+            moves = trust_internal(self.env["account.move"]).create(
+                [tx._prepare_move_vals(leg) for leg in legs]).with_env(self.env)
             moves.action_post()
             vals = {"move_id": moves[0].id, "state": "posted"}
             if len(moves) > 1:
@@ -651,7 +749,7 @@ class AccountTrustTransaction(models.Model):
                     tx._unpay_invoice()
                 else:
                     vals["payment_id"] = tx._pay_invoice().id
-            tx.write(vals)
+            trust_internal(tx).write(vals)
         self._after_post()
         return True
 
@@ -698,19 +796,19 @@ class AccountTrustTransaction(models.Model):
             "payment_difference_handling": "open",
         })
         payment = wizard._create_payments()
-        payment.trust_transaction_id = self.id
+        trust_internal(payment).trust_transaction_id = self.id
         return payment
 
     def _unpay_invoice(self):
         """Reversal of a transfer to office: the original's invoice payment
         is cancelled (kept, unreconciled: the invoice is due again; in Xero
         the push engine deletes its payment)."""
-        payment = self.reversed_tx_id.payment_id
+        payment = trust_internal(self.reversed_tx_id.payment_id)
         if payment and payment.state != "canceled":
             payment.action_draft()
             payment.move_id.button_cancel()
             payment.state = "canceled"
-        self.payment_id = payment
+        trust_internal(self).payment_id = payment.id
 
     def _check_reversible(self):
         self.ensure_one()
@@ -729,7 +827,7 @@ class AccountTrustTransaction(models.Model):
         linked to it and posted today (trust records are never deleted)."""
         reversals = self.browse()
         for tx in self:
-            reversal = self.create({
+            reversal = trust_internal(self).create({
                 "kind": tx.kind,
                 "company_id": tx.company_id.id,
                 "date": max(fields.Date.context_today(self), tx.date),
@@ -743,7 +841,7 @@ class AccountTrustTransaction(models.Model):
                 "dest_matter_ref": tx.dest_matter_ref,
                 "invoice_id": tx.invoice_id.id,
                 "reversed_tx_id": tx.id,
-            })
+            }).with_env(self.env)
             reversal._check_reversible()
             reversals |= reversal
         reversals.action_post()
@@ -765,11 +863,11 @@ class AccountTrustTransaction(models.Model):
                 raise UserError(_(
                     "%s is posted: a posted trust transaction stays in the trust records; "
                     "reverse it to correct it.", tx.display_name))
-        self.write({"state": "cancel"})
+        trust_internal(self).write({"state": "cancel"})
         return True
 
     def action_draft(self):
-        self.filtered(lambda tx: tx.state == "cancel").write({"state": "draft"})
+        trust_internal(self.filtered(lambda tx: tx.state == "cancel")).write({"state": "draft"})
         return True
 
     def action_open_move(self):
@@ -788,16 +886,6 @@ class AccountMove(models.Model):
     trust_transaction_id = fields.Many2one(
         "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
         index="btree_not_null")
-
-    def button_draft(self):
-        posted = self.filtered(
-            lambda m: m.trust_transaction_id.state == "posted"
-            and m in m.trust_transaction_id.move_id | m.trust_transaction_id.dest_move_id)
-        if posted:
-            raise UserError(_(
-                "%s is the journal entry of a posted trust transaction: reverse the trust "
-                "transaction to correct it.", posted[0].display_name))
-        return super().button_draft()
 
 
 class AccountPayment(models.Model):
