@@ -2,6 +2,8 @@
 Xero books (taxes, discounts, bill numbers, exchange rates, warnings), and
 the sandbox refuses what Xero refuses there."""
 
+import copy
+import uuid
 from datetime import date
 
 from xero_python.accounting import (
@@ -19,6 +21,7 @@ from odoo.tests import tagged
 
 from ..xero import payloads
 from .test_push_common import XeroPushCommon
+from .test_trust_xero import TrustXeroCommon
 from .test_xero_client import XeroClientCase
 
 
@@ -229,3 +232,33 @@ class TestBooksSandbox(XeroClientCase):
         self.assertEqual(len(result.warnings), 1)
         self.assertIn("Payment made prior to", result.warnings[0])
 
+
+
+@tagged("post_install", "-at_install")
+class TestBooksTrust(TrustXeroCommon):
+
+    def test_trust_bank_in_another_currency_blocks(self):
+        """Trust money is kept in the company currency; Xero books a bank
+        transaction in its bank account's currency (no CurrencyCode taken):
+        a trust account mapped to a Xero bank account in another currency
+        blocks instead of booking company-currency amounts as AUD."""
+        tenant = self.srv.store.tenant(self.xero_tenant_id)
+        with self.srv.store.lock:
+            aud_bank = copy.deepcopy(tenant.account_by_code("095"))
+            aud_bank.update(AccountID=str(uuid.uuid4()), Code="096", Name="Trust AUD",
+                            CurrencyCode="AUD")
+            tenant.accounts.append(aud_bank)
+        xero_aud = self.env["xero.account"].create({
+            "connection_id": self.connection.id, "xero_id": aud_bank["AccountID"], "code": "096",
+            "name": "Trust AUD", "account_type": "BANK", "account_class": "ASSET",
+            "xero_status": "ACTIVE", "currency_code": "AUD"})
+        self.env["xero.account.map"].search([
+            ("connection_id", "=", self.connection.id),
+            ("account_id", "=", self.trust_journal.default_account_id.id),
+        ]).xero_account_id = xero_aud
+        receipt = self.trust("receipt", 300.0, self.client_a)
+        self.push()
+        self.assertEqual(receipt.xero_state, "blocked", receipt.xero_error)
+        self.assertIn("AUD", receipt.xero_error)
+        self.assertIn(self.company.currency_id.name, receipt.xero_error)
+        self.assertFalse(self.xero_docs("BankTransactions"))
