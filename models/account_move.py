@@ -4,6 +4,7 @@ from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare, formatLang
 
 from ..xero import payloads
 
@@ -299,6 +300,30 @@ class AccountMove(models.Model):
         return self.currency_id.round(amount) if not company_currency else \
             self.company_currency_id.round(amount)
 
+    def _xero_invoice_number(self):
+        """The InvoiceNumber (CreditNoteNumber) this document has in Xero:
+        Odoo's number for sales documents; for bills and supplier credit
+        notes the supplier's reference (``ref``), else Odoo's number. Xero
+        reads no Reference on those (Invoice.Reference / CreditNote.Reference
+        in Xero's OpenAPI spec: "ACCREC only", "ACCRECCREDIT only"), so the
+        supplier's number is what identifies a bill there. Look-ups of a
+        document in Xero by number go through this."""
+        self.ensure_one()
+        if self.is_purchase_document(include_receipts=False) and self.ref:
+            return self.ref.strip()[:255] or self.name
+        return self.name
+
+    @api.model
+    def _xero_tax_rate_mismatch(self, tax, xero_tax):
+        """Odoo's rate of ``tax`` when Xero's tax ``xero_tax`` computes
+        another one (percent taxes; other kinds are not compared), else None."""
+        if not tax or not xero_tax or tax.amount_type != "percent":
+            return None
+        # Xero keeps rates to 4 decimals (TaxRate.EffectiveRate in its OpenAPI spec).
+        if float_compare(tax.amount, xero_tax.effective_rate or 0.0, precision_digits=4):
+            return tax.amount
+        return None
+
     def _xero_document_values(self, connection):
         """(payloads.DocumentValues, [issues]): the document as Xero takes it,
         or what is missing in the maps (named, so the user can fix it)."""
@@ -321,6 +346,7 @@ class AccountMove(models.Model):
             amount_types = "Exclusive"
 
         line_values = []
+        mismatched = {}  # Odoo tax -> Xero tax whose rate differs from Odoo's
         for line in lines:
             label = line.name or line.product_id.display_name or _("Line")
             xero_account = connection._map_account(line.account_id)
@@ -340,6 +366,8 @@ class AccountMove(models.Model):
                                     "/ VAT map.", tax=line.tax_ids.display_name,
                                     dir=_("output") if sale else _("input")))
                 tax_type, rate = xero_tax.tax_type, xero_tax.effective_rate
+                if self._xero_tax_rate_mismatch(line.tax_ids, xero_tax) is not None:
+                    mismatched[line.tax_ids] = xero_tax
             unit = line.price_unit
             if amount_types == "Exclusive" and line.tax_ids.price_include and line.quantity:
                 # Mixed inclusive/exclusive taxes: Xero takes one mode per document.
@@ -375,7 +403,7 @@ class AccountMove(models.Model):
         values = payloads.DocumentValues(
             type=self._xero_type(),
             contact_id=contact.xero_id,
-            number=self.name,
+            number=self._xero_invoice_number(),
             date=self.invoice_date or self.date,
             due_date=self.invoice_date_due,
             line_amount_types=amount_types,
@@ -388,9 +416,27 @@ class AccountMove(models.Model):
             rounding_account_code=rounding.code or None,
             no_tax_type=no_tax_type,
         )
-        if not issues and payloads.rounding_difference(values) and not rounding:
-            issues.append(_("Xero's total would differ from Odoo's by %(diff)s and the Xero "
-                            "organisation has no Rounding account for the difference.",
-                            diff=payloads.rounding_difference(values)))
+        # A tax whose Xero rate is not Odoo's would put the tax in the wrong
+        # box of the GST/VAT return (and the difference under Rounding):
+        # the mapping must change, not the amounts.
+        for tax, xero_tax in mismatched.items():
+            issues.append(_(
+                "Tax %(tax)s is %(rate)s%% in Odoo but its Xero %(dir)s tax %(xero)s is "
+                "%(xero_rate)s%%: Xero would compute another tax. Map it to a Xero tax of the "
+                "same rate.", tax=tax.display_name, rate=formatLang(self.env, tax.amount),
+                dir=_("output") if sale else _("input"), xero=xero_tax.display_name,
+                xero_rate=formatLang(self.env, xero_tax.effective_rate or 0.0)))
+        if not issues:
+            diff = payloads.rounding_difference(values)
+            if diff and not payloads.rounding_within_tolerance(values):
+                # Only per-line rounding goes on a Rounding line (a cent a line).
+                issues.append(_(
+                    "Xero's total would differ from Odoo's by %(diff)s, more than per-line "
+                    "rounding explains (%(tolerance)s): check the taxes' Xero mapping.",
+                    diff=diff, tolerance=payloads.rounding_tolerance(values)))
+            elif diff and not rounding:
+                issues.append(_("Xero's total would differ from Odoo's by %(diff)s and the Xero "
+                                "organisation has no Rounding account for the difference.",
+                                diff=diff))
         return values, issues
 

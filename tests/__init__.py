@@ -5,6 +5,7 @@ from . import test_xero_client
 from . import test_security
 from . import test_trust_accounting
 from . import test_payloads
+from . import test_books
 from . import test_ui_tour
 from . import test_sandbox
 from . import test_trust_xero

@@ -12,10 +12,21 @@ to 2 decimals; each line's tax is computed from that rounded line amount and
 rounded to 2 decimals; the total is the sum of the line amounts plus, when
 amounts are tax exclusive, the sum of the line taxes (inclusive amounts
 already hold the tax).
+
+A rounding line is only for that per-line rounding: a few cents, at most a
+cent a line (:func:`rounding_tolerance`). A larger difference means Xero
+would compute other amounts than Odoo (a tax mapped to a Xero rate that is
+not Odoo's): the document is not sent (:func:`with_rounding_line` raises),
+the Odoo side blocks it naming the tax.
+
+Discounts: Xero takes ``DiscountRate`` on ACCREC invoices only (LineItem in
+Xero's OpenAPI spec: "only supported on ACCREC invoices – ACC PAY invoices
+and credit notes in Xero do not support discounts"); the other types carry
+the discounted unit price (4 dp) instead (:func:`xero_lines`).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -33,6 +44,9 @@ from xero_python.accounting.models import CurrencyCode
 
 CENT = Decimal("0.01")
 UNIT = Decimal("0.0001")  # unitdp=4
+# Xero keeps currency rates to 6 decimals (Invoice.CurrencyRate in Xero's
+# OpenAPI spec: "max length = [18].[6]").
+RATE = Decimal("0.000001")
 
 INVOICE_TYPES = ("ACCREC", "ACCPAY")
 CREDIT_NOTE_TYPES = ("ACCRECCREDIT", "ACCPAYCREDIT")
@@ -55,6 +69,17 @@ def round4(value):
     return _dec(value).quantize(UNIT, rounding=ROUND_HALF_UP)
 
 
+def round6(value):
+    """A currency rate as Xero keeps it (6 decimals)."""
+    return _dec(value).quantize(RATE, rounding=ROUND_HALF_UP)
+
+
+def discount_supported(doc_type):
+    """Xero takes DiscountRate on ACCREC invoices only (LineItem.DiscountRate
+    in Xero's OpenAPI spec)."""
+    return doc_type == "ACCREC"
+
+
 @dataclass
 class LineValues:
     """One line as it goes to Xero (amounts in the document currency)."""
@@ -74,7 +99,7 @@ class DocumentValues:
 
     type: str  # ACCREC, ACCPAY, ACCRECCREDIT, ACCPAYCREDIT
     contact_id: str
-    number: str
+    number: str  # InvoiceNumber / CreditNoteNumber: for ACCPAY(CREDIT) the supplier's reference
     date: date
     line_amount_types: str  # "Exclusive", "Inclusive" or "NoTax"
     lines: list = field(default_factory=list)
@@ -92,6 +117,21 @@ class DocumentValues:
 # ---------------------------------------------------------------------------
 # Totals as Xero computes them, and the rounding line
 # ---------------------------------------------------------------------------
+def xero_lines(doc):
+    """``doc.lines`` as they go to Xero: on a document type without
+    discounts (all but ACCREC) a discounted line carries its discounted
+    unit price, to 4 decimals, and no discount."""
+    if discount_supported(doc.type):
+        return list(doc.lines)
+    lines = []
+    for line in doc.lines:
+        if line.discount:
+            unit = round4(_dec(line.unit_amount) * (1 - _dec(line.discount) / 100))
+            line = replace(line, unit_amount=float(unit), discount=0.0)
+        lines.append(line)
+    return lines
+
+
 def xero_line_amount(line):
     gross = _dec(line.quantity) * round4(line.unit_amount)
     if line.discount:
@@ -119,19 +159,39 @@ def xero_totals(lines, line_amount_types):
 
 
 def rounding_difference(doc):
-    """Odoo's total minus the total Xero would compute from ``doc.lines``."""
-    return round2(doc.total) - xero_totals(doc.lines, doc.line_amount_types)[2]
+    """Odoo's total minus the total Xero would compute from the document's lines."""
+    return round2(doc.total) - xero_totals(xero_lines(doc), doc.line_amount_types)[2]
+
+
+def rounding_tolerance(doc):
+    """The largest difference per-line rounding explains: a cent a line
+    (Xero rounds each line's tax to the cent where Odoo may round the
+    document's; at most half a cent a line either way), plus what 4-dp unit
+    prices can move the lines (half a unit of the 4th decimal per unit of
+    quantity), to the cent."""
+    lines = doc.lines or []
+    units = sum((abs(_dec(line.quantity)) for line in lines), Decimal(0)) * UNIT / 2
+    return CENT * max(len(lines), 1) + round2(units)
+
+
+def rounding_within_tolerance(doc):
+    return abs(rounding_difference(doc)) <= rounding_tolerance(doc)
 
 
 def with_rounding_line(doc):
-    """The document's lines, plus a no-tax "Rounding" line when Xero's total
-    of the lines would differ from Odoo's total."""
+    """The document's lines as Xero takes them, plus a no-tax "Rounding"
+    line when Xero's total of the lines would differ from Odoo's total by
+    per-line rounding; a larger difference raises ValueError."""
+    lines = xero_lines(doc)
     diff = rounding_difference(doc)
     if not diff:
-        return list(doc.lines)
+        return lines
+    if abs(diff) > rounding_tolerance(doc):
+        raise ValueError("Xero's total would differ from Odoo's by %s, more than per-line "
+                         "rounding (%s): a tax rate differs" % (diff, rounding_tolerance(doc)))
     if not doc.rounding_account_code:
         raise ValueError("a rounding line is needed but no rounding account is set")
-    return list(doc.lines) + [LineValues(
+    return lines + [LineValues(
         description=ROUNDING_DESCRIPTION,
         quantity=1.0,
         unit_amount=float(diff),
@@ -153,7 +213,7 @@ def _currency_code(code):
         return code
 
 
-def _line_item(line):
+def _line_item(line, doc_type="ACCREC"):
     item = LineItem(
         description=(line.description or "")[:4000] or "/",
         quantity=float(line.quantity),
@@ -163,12 +223,14 @@ def _line_item(line):
     if line.tax_type:
         item.tax_type = line.tax_type
     if line.discount:
+        if not discount_supported(doc_type):
+            raise ValueError("Xero takes no DiscountRate on %s" % doc_type)
         item.discount_rate = float(line.discount)
     return item
 
 
 def build_line_items(doc):
-    return [_line_item(line) for line in with_rounding_line(doc)]
+    return [_line_item(line, doc.type) for line in with_rounding_line(doc)]
 
 
 def build_invoice(doc):
@@ -185,10 +247,12 @@ def build_invoice(doc):
     if doc.currency_code:
         common["currency_code"] = _currency_code(doc.currency_code)
     if doc.currency_rate:
-        common["currency_rate"] = float(doc.currency_rate)
+        common["currency_rate"] = float(round6(doc.currency_rate))
     if doc.type in CREDIT_NOTE_TYPES:
         note = CreditNote(credit_note_number=doc.number, **common)
-        if doc.reference:
+        # Xero reads Reference on ACCRECCREDIT only (CreditNote.Reference in
+        # its OpenAPI spec); a supplier credit note's number is the supplier's.
+        if doc.reference and doc.type == "ACCRECCREDIT":
             note.reference = doc.reference[:255]
         return note
     if doc.type not in INVOICE_TYPES:
@@ -196,7 +260,8 @@ def build_invoice(doc):
     invoice = Invoice(invoice_number=doc.number, **common)
     if doc.due_date:
         invoice.due_date = doc.due_date
-    # Xero keeps Reference on sales invoices only (a bill's number is its reference).
+    # Xero reads Reference on ACCREC only (Invoice.Reference in its OpenAPI
+    # spec: "ACCREC only"); a bill's InvoiceNumber is the supplier's reference.
     if doc.reference and doc.type == "ACCREC":
         invoice.reference = doc.reference[:255]
     if doc.url:
@@ -232,7 +297,7 @@ def build_payment(target_type, target_xero_id, amount, payment_date, account_cod
     else:
         payment.invoice = Invoice(invoice_id=target_xero_id)
     if currency_rate:
-        payment.currency_rate = float(currency_rate)
+        payment.currency_rate = float(round6(currency_rate))
     if reference:
         payment.reference = reference[:255]
     return payment
