@@ -17,6 +17,7 @@ from xero_python.accounting import (
     Payment,
 )
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..xero import payloads
@@ -140,6 +141,29 @@ class TestBooks(XeroPushCommon):
         self.push()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assertEqual(str(self.xero_doc("Invoices", invoice.xero_id)["CurrencyRate"]), "1.234568")
+
+
+    def test_bill_in_doubt_is_found_by_its_supplier_reference(self):
+        """Xero stored the bill but the answer was lost: before it is sent
+        again it is looked up by the number it has in Xero (the supplier's
+        reference), not Odoo's, and not made twice, even though the next
+        request (another bill with it) carries another Idempotency-Key."""
+        bill = self.make_invoice("in_invoice", amounts=(100.0,), post=False)
+        bill.ref = "SUP-77"
+        bill.action_post()
+        self.srv.faults.fail_after_commit(path="*/Invoices", method="PUT", then="drop")
+        self.push()
+        job = self.jobs(bill, "invoice")
+        self.assertTrue(job.in_doubt)
+        self.assertEqual(len([d for d in self.xero_docs("Invoices")
+                              if d["InvoiceNumber"] == "SUP-77"]), 1)
+        other = self.make_invoice("in_invoice", amounts=(5.0,))
+        job.next_try_at = fields.Datetime.now()
+        self.push()
+        self.assertEqual(bill.xero_state, "sent", bill.xero_error)
+        self.assertEqual(other.xero_state, "sent", other.xero_error)
+        self.assertEqual(len([d for d in self.xero_docs("Invoices")
+                              if d["InvoiceNumber"] == "SUP-77"]), 1)
 
 
 @tagged("post_install", "-at_install")
