@@ -45,6 +45,9 @@ class XeroDocumentMixin(models.AbstractModel):
         tracking=False)
     xero_id = fields.Char("Xero ID", copy=False, readonly=True)
     xero_error = fields.Text("Xero error", copy=False, readonly=True)
+    xero_warning = fields.Text(
+        "Xero warning", copy=False, readonly=True,
+        help="What Xero said when it accepted this document, in its own words.")
     xero_sent_at = fields.Datetime("Sent to Xero", copy=False, readonly=True)
     xero_job_count = fields.Integer(compute="_compute_xero_job_count")
 
@@ -88,7 +91,7 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_state_vals(self, jobs):
         """The Xero fields that ``jobs`` (this record's, not cancelled) imply."""
-        vals = {"xero_error": False}
+        vals = {"xero_error": False, "xero_warning": False}
         states = set(jobs.mapped("state"))
         if "failed" in states:
             vals["xero_state"] = "failed"
@@ -102,6 +105,7 @@ class XeroDocumentMixin(models.AbstractModel):
             vals["xero_error"] = waiting[-1:].error or False
         elif "done" in states:
             last = jobs.filtered(lambda j: j.state == "done")[-1]
+            vals["xero_warning"] = last.warning or False
             vals["xero_state"] = "voided" if last.operation in ("void", "delete_payment") \
                 else "sent"
         else:

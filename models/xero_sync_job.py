@@ -91,6 +91,9 @@ class XeroSyncJob(models.Model):
     blocking_level = fields.Selection(
         [("info", "Info"), ("warning", "Warning"), ("error", "Error")], readonly=True, copy=False)
     error = fields.Text(readonly=True, copy=False, help="Xero's own words, or the missing mapping.")
+    warning = fields.Text(
+        readonly=True, copy=False,
+        help="Xero's warnings when it accepted this (Warnings of the element), in its own words.")
     attempts = fields.Integer(readonly=True, copy=False)
     next_try_at = fields.Datetime(
         "Next try", default=fields.Datetime.now, index=True, readonly=True, copy=False)

@@ -166,6 +166,19 @@ class TestBooks(XeroPushCommon):
                               if d["InvoiceNumber"] == "SUP-77"]), 1)
 
 
+    def test_xero_warning_is_kept_and_shown(self):
+        """Xero accepts a payment dated before its invoice, with a warning:
+        the warning is kept on the job and shown on the payment."""
+        invoice = self.make_invoice(amounts=(100.0,), date="2025-06-01")
+        payment = self.pay(invoice, date="2025-05-20")
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        job = self.jobs(payment, "payment")
+        self.assertIn("Payment made prior to", job.warning)
+        self.assertIn("Payment made prior to", payment.xero_warning)
+        self.assertFalse(invoice.xero_warning)
+
+
 @tagged("post_install", "-at_install")
 class TestBooksSandbox(XeroClientCase):
     """The sandbox refuses what Xero refuses, and warns where it warns."""
