@@ -18,4 +18,4 @@ from . import res_partner
 from . import account_trust_transaction
 from . import account_trust_ledger
 from . import account_move_trust
-from . import xero_sync_job_trust
+from . import xero_push_trust

@@ -754,7 +754,7 @@ class AccountTrustTransaction(models.Model):
         return True
 
     def _after_post(self):
-        """Hook: the Xero push (models/xero_sync_job_trust.py) enqueues here."""
+        """Hook: the Xero push (models/xero_push_trust.py) enqueues here."""
         return True
 
     def _check_invoice(self):
