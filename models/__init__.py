@@ -16,6 +16,8 @@ from . import account_move
 from . import account_payment
 from . import res_partner
 from . import account_trust_transaction
+from . import account_trust_balance
+from . import account_trust_entry
 from . import account_trust_ledger
 from . import account_move_trust
 from . import xero_push_trust
