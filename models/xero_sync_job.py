@@ -274,9 +274,15 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _batch_size(self):
-        """Elements per request: Xero's 50 (read from the module, so that
-        tests and the benchmark can make requests smaller)."""
-        return BATCH_SIZE
+        """Elements per request: Xero's 50 (the module's BATCH_SIZE, which
+        tests patch), or fewer when the system parameter
+        ``account_xero.push_batch_size`` says so (the production-mode
+        benchmark sends small requests to measure pacing)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("account_xero.push_batch_size")
+        try:
+            return min(max(1, int(value)), BATCH_SIZE) if value else BATCH_SIZE
+        except ValueError:
+            return BATCH_SIZE
 
     # ------------------------------------------------------------------------
     # User actions
