@@ -85,6 +85,7 @@ class AccountPayment(models.Model):
 
     def action_xero_post(self):
         """Send this payment's pending or failed Xero work now."""
+        self._xero_check_post_access()
         Job = self.env["xero.sync.job"].sudo()
         for payment in self:
             jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))

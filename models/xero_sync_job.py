@@ -314,14 +314,17 @@ class XeroSyncJob(models.Model):
         })
 
     def action_retry(self):
-        jobs = self.filtered(lambda j: j.state in ("failed", "blocked", "cancelled"))
+        # The user's only writes on jobs: checked here, then done by the engine.
+        self._xero_check_user_action()
+        jobs = self.sudo().filtered(lambda j: j.state in ("failed", "blocked", "cancelled"))
         jobs._reset_to_pending()
         jobs._update_records()
         self._trigger_cron()
         return True
 
     def action_ignore(self):
-        jobs = self.filtered(lambda j: j.state in ("pending", "failed", "blocked"))
+        self._xero_check_user_action()
+        jobs = self.sudo().filtered(lambda j: j.state in ("pending", "failed", "blocked"))
         jobs._cancel()
         return True
 
