@@ -89,7 +89,9 @@ class AccountPayment(models.Model):
         Job = self.env["xero.sync.job"].sudo()
         for payment in self:
             jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))
-            if not jobs and not Job._jobs_of(payment):
+            # Never queued, or all its jobs set aside (ignored, or made for
+            # a Xero organisation the connection no longer uses): queue it.
+            if not jobs and not Job._jobs_of(payment).filtered(lambda j: j.state != "cancelled"):
                 payment.move_id._xero_enqueue_applications()
             jobs.action_retry()
         self._xero_refresh_state()

@@ -5,7 +5,7 @@ protects nothing against a plain ``write`` over RPC."""
 
 import uuid
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .test_push_common import XeroPushCommon
@@ -151,4 +151,134 @@ class TestJobIntegrity(XeroPushCommon):
         self.push()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectionIntegrity(XeroPushCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env, login="xero_conn_manager", groups="account.group_account_manager",
+            company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.admin = new_test_user(
+            cls.env, login="xero_conn_admin",
+            groups="base.group_system,account.group_account_manager",
+            company_id=cls.company.id, company_ids=[cls.company.id])
+
+    def connect_to(self, tenant_id, connection=None):
+        """What the OAuth callback does when Xero grants ``tenant_id``."""
+        connection = connection or self.connection
+        grant = self._xero_grant([tenant_id])
+        connection._xero_set_tenant(
+            {"tenantId": tenant_id, "tenantName": self.srv.store.tenant(tenant_id).name,
+             "id": grant["connection_id"]},
+            {"access_token": grant["access_token"], "refresh_token": grant["refresh_token"],
+             "token_expires_at": "2099-01-01 00:00:00"})
+        connection.flush_recordset()
+        return grant
+
+    def revocations(self):
+        return [r for r in list(self.srv.store.requests)
+                if r["path"].rstrip("/").endswith("/connect/revocation")]
+
+    def test_oauth_fields_are_the_flows(self):
+        other_tenant = self.srv.add_tenant("Elsewhere Ltd", "NZ", self.company.currency_id.name)
+        for user in (self.manager, self.admin):
+            conn = self.connection.with_user(user)
+            for vals in ({"tenant_id": other_tenant}, {"xero_connection_id": guid()},
+                         {"state": "connected"}, {"ids_tenant_id": other_tenant},
+                         {"scopes": "offline_access accounting.transactions"}):
+                with self.assertRaises(AccessError, msg="%s %s" % (user.login, vals)):
+                    conn.write(vals)
+        with self.assertRaises(AccessError):
+            self.env["xero.connection"].with_user(self.admin).create({
+                "company_id": self.env["res.company"].create({"name": "New firm"}).id,
+                "tenant_id": other_tenant, "state": "connected"})
+        self.assertEqual(self.connection.tenant_id, self.xero_tenant_id)
+        # Administrators keep the app's credentials, and the scopes while
+        # not connected (asked for at the next consent).
+        self.connection.with_user(self.admin).write({"client_id": self.xero_client_id})
+        self.connection.action_disconnect()
+        self.connection.with_user(self.admin).write({"scopes": "offline_access openid"})
+        self.assertEqual(self.connection.scopes, "offline_access openid")
+
+    def test_connection_in_use_is_archived_not_deleted(self):
+        invoice = self.make_invoice()
+        with self.assertRaisesRegex(UserError, "jobs still to send"):
+            self.connection.unlink()
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        with self.assertRaisesRegex(UserError, "linked to Xero contacts"):
+            self.connection.unlink()
+        self.connection.action_archive()
+        self.assertFalse(self.connection.active)
+        self.assertTrue(self.jobs(invoice))
+        # One never used goes.
+        unused = self.env["xero.connection"].create(
+            {"company_id": self.env["res.company"].create({"name": "Unused firm"}).id})
+        unused.unlink()
+
+    def test_reconnect_to_another_organisation_resets_what_it_held(self):
+        self.connect_to(self.xero_tenant_id)  # the organisation of the ids
+        invoice = self.make_invoice()
+        self.push()
+        payment = self.pay(invoice)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        queued = self.make_invoice(amounts=(42.0,))
+        self.assertEqual(queued.xero_state, "queued")
+        old_tenant = self.xero_tenant_id
+        self.connection.action_disconnect()
+        new_tenant = self.srv.add_tenant("New Books Ltd", "NZ", self.company.currency_id.name)
+        self.connect_to(new_tenant)
+        self.assertFalse(self.env["xero.contact.binding"].search(
+            [("connection_id", "=", self.connection.id)]))
+        for record in (invoice, payment, queued):
+            self.assertEqual((record.xero_state, record.xero_id), ("not_sent", False), record)
+        self.assertEqual(set(self.Job.search([("connection_id", "=", self.connection.id)])
+                             .mapped("state")), {"cancelled"})
+        body = self.connection.message_ids[:1].body
+        self.assertIn("New Books Ltd", body)
+        self.assertIn("1 jobs not yet sent cancelled", body)
+        # Post to Xero sends them to the new organisation; nothing more goes
+        # to the old one.
+        old_count = len(self.srv.store.documents(old_tenant, "Invoices"))
+        self.xero_tenant_id = new_tenant
+        (invoice | queued).action_xero_post()
+        payment.action_xero_post()
+        self.push()
+        for record in (invoice, payment, queued):
+            self.assertEqual(record.xero_state, "sent", record.xero_error)
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+        self.assertEqual(len(self.srv.store.documents(old_tenant, "Invoices")), old_count)
+
+    def test_disconnect_leaves_a_shared_connection_alone(self):
+        company_b = self.env["res.company"].create({"name": "Sister firm"})
+        conn_b = self._xero_connect(company_b, tenant_id=self.xero_tenant_id)
+        self.assertEqual(conn_b.xero_connection_id, self.connection.xero_connection_id)
+        revoked = len(self.revocations())
+        self.connection.action_disconnect()
+        self.assertEqual(self.connection.state, "disconnected")
+        self.assertFalse(self.connection.sudo().refresh_token)
+        self.assertEqual(len(self.revocations()), revoked)
+        self.assertIn(conn_b.xero_connection_id, self.srv.store.connections)
+        self.assertIn("Sister firm", self.connection.message_ids[:1].body)
+        # Company B still reaches Xero.
+        self.assertTrue(conn_b._xero_accounting_client().get_accounts())
+        # The last company to leave revokes.
+        conn_b.action_disconnect()
+        self.assertEqual(len(self.revocations()), revoked + 1)
+        self.assertNotIn(conn_b.xero_connection_id, self.srv.store.connections)
+
+    def test_uninstall_revokes(self):
+        from odoo.addons.account_xero import uninstall_hook
+
+        refresh = self.connection.sudo().refresh_token
+        revoked = len(self.revocations())
+        uninstall_hook(self.env)
+        self.assertEqual(len(self.revocations()), revoked + 1)
+        self.assertTrue(self.srv.store.refresh_tokens[refresh].get("revoked"))
+        self.assertNotIn(self.connection.xero_connection_id, self.srv.store.connections)
 
