@@ -272,6 +272,21 @@ class AccountMove(models.Model):
         self._xero_enqueue_void()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_xero_payment_deletes(self):
+        """A deleted document's void still goes to Xero (the job outlives
+        it), but its payments' deletions hang on it (``target_move_id``,
+        deleted with it): they must have reached Xero first."""
+        busy = self.env["xero.sync.job"].sudo().search([
+            ("target_move_id", "in", self.ids), ("operation", "=", "delete_payment"),
+            ("state", "in", ("pending", "sending", "failed", "blocked")),
+        ], limit=1)
+        if busy:
+            raise UserError(_(
+                "%(move)s cannot be deleted yet: its payments are still to be deleted in Xero "
+                "(%(job)s). Delete it once that is done.",
+                move=busy.target_move_id.display_name, job=busy.display_name))
+
     def _xero_enqueue_void(self):
         """A reset or cancelled document leaves Xero: voided there (deleted
         when still a draft there); never sent yet → nothing to undo."""

@@ -16,9 +16,12 @@ RPC, ``env.su`` is not.
 
 import re
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError, ValidationError
+
+from ..xero import payloads
 
 # Xero's ids are GUIDs (e.g. "InvoiceID": "uuid" in Xero's OpenAPI spec,
 # xero_accounting.yaml). A trust job made of several Xero objects stores
@@ -140,3 +143,62 @@ class XeroSyncJob(models.Model):
                 raise ValidationError(_(
                     "%(id)s is not a Xero id (Xero's ids are GUIDs).", id=job.xero_id))
 
+    # ------------------------------------------------------------------------
+    # A document deleted after it was reset: its void still goes
+    # ------------------------------------------------------------------------
+    def _send_void(self, api):
+        """A draft deleted in Odoo after it was sent (reset, then deleted)
+        is voided in Xero all the same: its void job outlives it (jobs
+        point at documents by model and id). What the document told about
+        itself (credit note or not, its number) is read from Xero."""
+        gone = self.filtered(lambda j: j.res_model == "account.move" and j._record() is None
+                             and (j.xero_id or j.depends_on_job_id.xero_id))
+        for job in gone:
+            job._send_void_of_deleted(api)
+            self._commit()
+        return super(XeroSyncJob, self - gone)._send_void(api) if self - gone else None
+
+    def _send_void_of_deleted(self, api):
+        self.ensure_one()
+        if not self.xero_id:
+            self.xero_id = self.depends_on_job_id.xero_id
+        sent = self.search([
+            ("res_model", "=", self.res_model), ("res_id", "=", self.res_id),
+            ("operation", "in", ("invoice", "credit_note")), ("xero_id", "=", self.xero_id),
+        ], order="version desc, id desc", limit=1)
+        credit_note = (sent or self.depends_on_job_id).operation == "credit_note"
+        if self.search_count([("operation", "=", "delete_payment"),
+                              ("target_move_id", "=", self.res_id),
+                              ("state", "in", ("pending", "sending"))], limit=1):
+            self._release(error=_("Waiting for its payments to be deleted in Xero."),
+                          delay=timedelta(seconds=30))
+            return
+        guid = 'Guid("%s")' % self.xero_id
+        if credit_note:
+            docs = api.get_credit_notes(where="CreditNoteID==%s" % guid)
+        else:
+            docs = api.get_invoices(where="InvoiceID==%s" % guid)
+        if not docs or docs[0].status in ("VOIDED", "DELETED"):
+            self._set_done()
+            return
+        doc = docs[0]
+        held = (doc.payments or []) + (getattr(doc, "allocations", None) or [])
+        paid = (getattr(doc, "amount_paid", 0) or 0) + (getattr(doc, "amount_credited", 0) or 0)
+        if held or paid:
+            number = getattr(doc, "credit_note_number", None) if credit_note \
+                else getattr(doc, "invoice_number", None)
+            self._set_blocked(_(
+                "Xero holds payments or allocations on %(doc)s (deleted in Odoo), so it cannot "
+                "be voided there. Delete them in Xero, then retry.", doc=number or self.xero_id))
+            return
+        delete = doc.status in ("DRAFT", "SUBMITTED")
+        update = payloads.build_void(
+            "credit_note" if credit_note else "invoice", self.xero_id, delete=delete)
+        if credit_note:
+            result = api.update_credit_note(self.xero_id, update, self._request_key())
+        else:
+            result = api.update_invoice(self.xero_id, update, self._request_key())
+        if result.ok:
+            self._set_done()
+        else:
+            self._set_failed(result.message)

@@ -282,3 +282,76 @@ class TestConnectionIntegrity(XeroPushCommon):
         self.assertTrue(self.srv.store.refresh_tokens[refresh].get("revoked"))
         self.assertNotIn(self.connection.xero_connection_id, self.srv.store.connections)
 
+
+@tagged("post_install", "-at_install")
+class TestRetention(XeroPushCommon):
+
+    def age_jobs(self, days=800):
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE xero_sync_job SET create_date = now() - %s * interval '1 day'",
+                            [days])
+        self.env.invalidate_all()
+
+    def test_cleaning_the_log_never_forgets_what_is_in_xero(self):
+        paid = self.make_invoice(amounts=(100.0,))
+        unpaid = self.make_invoice(amounts=(60.0,))
+        self.push()
+        payment = self.pay(paid)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        xero_payment = payment.xero_id
+        self.age_jobs()
+        self.Job.sudo()._gc_done_jobs()
+        self.env.invalidate_all()
+        for record in (paid, unpaid, payment):
+            record._xero_refresh_state()
+            self.assertEqual(record.xero_state, "sent", record)
+        # Years later: both are reset; Xero's payment is deleted and both voided.
+        (paid | unpaid).button_draft()
+        self.assertEqual(unpaid.xero_state, "queued")
+        self.push()
+        self.assertEqual(self.xero_doc("Payments", xero_payment)["Status"], "DELETED")
+        for move in (paid, unpaid):
+            self.assertEqual(move.xero_state, "voided", move.xero_error)
+            self.assertEqual(self.xero_doc("Invoices", move.xero_id)["Status"], "VOIDED")
+
+    def test_cleaning_drops_what_says_nothing(self):
+        invoice = self.make_invoice()
+        ignored = self.make_invoice(amounts=(5.0,))
+        self.jobs(ignored, "invoice").action_ignore()
+        self.push()
+        payment = self.pay(invoice)
+        self.push()
+        payment.move_id.line_ids.remove_move_reconcile()  # the payment taken off: deleted in Xero
+        self.push()
+        self.assertEqual(payment.xero_state, "voided", payment.xero_error)
+        self.age_jobs()
+        self.Job.sudo()._gc_done_jobs()
+        self.assertFalse(self.jobs(ignored))
+        self.assertFalse(self.jobs(payment))
+        self.assertTrue(self.jobs(invoice, "invoice"))
+
+    def test_deleting_a_reset_draft_voids_it_in_xero(self):
+        invoice = self.make_invoice()
+        self.push()
+        xero_id = invoice.xero_id
+        invoice.button_draft()
+        invoice.unlink()
+        self.push()
+        self.assertEqual(self.xero_doc("Invoices", xero_id)["Status"], "VOIDED")
+        void = self.Job.search([("operation", "=", "void"), ("xero_id", "=", xero_id)])
+        self.assertEqual(void.state, "done", void.error)
+
+    def test_a_paid_draft_is_deleted_once_its_payments_are(self):
+        invoice = self.make_invoice()
+        self.push()
+        payment = self.pay(invoice)
+        self.push()
+        xero_id, xero_payment = invoice.xero_id, payment.xero_id
+        invoice.button_draft()
+        with self.assertRaisesRegex(UserError, "still to be deleted in Xero"):
+            invoice.unlink()
+        self.push()
+        invoice.unlink()
+        self.assertEqual(self.xero_doc("Payments", xero_payment)["Status"], "DELETED")
+        self.assertEqual(self.xero_doc("Invoices", xero_id)["Status"], "VOIDED")
