@@ -2,8 +2,8 @@ from collections import defaultdict
 
 from markupsafe import escape
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, formatLang
 
 from ..xero import payloads
@@ -25,6 +25,10 @@ XERO_WRITE_CONTEXT = {
     "skip_is_manually_modified": True,
     "tracking_disable": True,
 }
+
+# The Xero fields of a document: written by the push engine only (through
+# ``sudo()``, see ``_xero_refresh_state``), never by a user's write.
+XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_sent_at")
 
 XERO_TYPES = {
     "out_invoice": "ACCREC",
@@ -50,6 +54,45 @@ class XeroDocumentMixin(models.AbstractModel):
         help="What Xero said when it accepted this document, in its own words.")
     xero_sent_at = fields.Datetime("Sent to Xero", copy=False, readonly=True)
     xero_job_count = fields.Integer(compute="_compute_xero_job_count")
+
+    # ------------------------------------------------------------------------
+    # Engine only
+    # ------------------------------------------------------------------------
+    @api.model
+    def _xero_check_fields_write(self, vals, create=False):
+        """A user's write (or import) of the Xero fields is refused: they say
+        what Xero holds, and the engine acts on them (a payment goes to the
+        document's Xero id). At creation the defaults pass."""
+        if self.env.su:
+            return
+        fnames = [f for f in XERO_FIELDS if f in vals]
+        if create:
+            fnames = [f for f in fnames if vals[f] and not (f == "xero_state"
+                                                              and vals[f] == "not_sent")]
+        if fnames:
+            raise AccessError(_(
+                "The Xero fields (%(fields)s) are kept by the Xero push: they cannot be "
+                "written by hand.", fields=", ".join(fnames)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._xero_check_fields_write(vals, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_check_fields_write(vals)
+        return super().write(vals)
+
+    def _xero_check_post_access(self):
+        """"Post to Xero" (buttons, list action, RPC): for the group "Xero:
+        post documents", on documents the user may read."""
+        if self.env.uid != SUPERUSER_ID and not self.env.user.has_group(
+                "account_xero.group_xero_user"):
+            raise AccessError(_(
+                "Only users of the group \"Xero: post documents\" can post to Xero."))
+        if not self.env.su:
+            self.check_access("read")
 
     def _compute_xero_job_count(self):
         groups = self.env["xero.sync.job"].sudo()._read_group(
@@ -79,7 +122,8 @@ class XeroDocumentMixin(models.AbstractModel):
             # Our own fields only: skip account.move's line synchronisation,
             # balance check and "manually modified" flag (most of the
             # push's Odoo-side time before, see bench/).
-            records.with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
+            # As the engine: the user's own write of these fields is refused.
+            records.sudo().with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
         bodies = {
             record.id: record._xero_note_body(notes[record.id])
             for record in self
@@ -233,6 +277,21 @@ class AccountMove(models.Model):
         self._xero_enqueue_void()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_xero_payment_deletes(self):
+        """A deleted document's void still goes to Xero (the job outlives
+        it), but its payments' deletions hang on it (``target_move_id``,
+        deleted with it): they must have reached Xero first."""
+        busy = self.env["xero.sync.job"].sudo().search([
+            ("target_move_id", "in", self.ids), ("operation", "=", "delete_payment"),
+            ("state", "in", ("pending", "sending", "failed", "blocked")),
+        ], limit=1)
+        if busy:
+            raise UserError(_(
+                "%(move)s cannot be deleted yet: its payments are still to be deleted in Xero "
+                "(%(job)s). Delete it once that is done.",
+                move=busy.target_move_id.display_name, job=busy.display_name))
+
     def _xero_enqueue_void(self):
         """A reset or cancelled document leaves Xero: voided there (deleted
         when still a draft there); never sent yet → nothing to undo."""
@@ -253,6 +312,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------
     def action_xero_post(self):
         """Post to Xero now: queue what is not queued yet and wake the cron."""
+        self._xero_check_post_access()
         Job = self.env["xero.sync.job"].sudo()
         moves = self.filtered(lambda m: m.move_type in XERO_TYPES)
         if not moves:

@@ -105,10 +105,13 @@ class AccountPayment(models.Model):
 
     def action_xero_post(self):
         """Send this payment's pending or failed Xero work now."""
+        self._xero_check_post_access()
         Job = self.env["xero.sync.job"].sudo()
         for payment in self:
             jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))
-            if not jobs and not Job._jobs_of(payment):
+            # Never queued, or all its jobs set aside (ignored, or made for
+            # a Xero organisation the connection no longer uses): queue it.
+            if not jobs and not Job._jobs_of(payment).filtered(lambda j: j.state != "cancelled"):
                 payment.move_id._xero_enqueue_applications()
             jobs.action_retry()
         self._xero_refresh_state()

@@ -303,7 +303,10 @@ class XeroSyncJob(models.Model):
     # Processing a claimed batch
     # ------------------------------------------------------------------------
     def _process(self):
-        """Send the claimed jobs ``self``; return how many were settled."""
+        """Send the claimed jobs ``self``; return how many were settled.
+        The push works as the engine (sudo: see xero_sync_job_guard.py),
+        whoever the cron's user is."""
+        self = self.sudo()  # pylint: disable=self-cls-assignment
         # What _record() worked out for an earlier claim is not this one's.
         self.env.cr.cache.pop("account_xero.job_siblings", None)
         settled = 0
