@@ -23,6 +23,7 @@ document.", "Payment amount exceeds the amount outstanding on this
 document", "Invoice # must be unique.", "Account code must be specified");
 the others are worded in Xero's style and marked "(sandbox wording)".
 """
+import re
 from decimal import Decimal
 
 from .accounting import bad_request, json_response, list_response, not_found, route
@@ -534,6 +535,7 @@ def _contact_upsert(ctx, tx, el, existing):
             doc["ContactStatus"] = status
     if not doc.get("Name"):
         errors.append("The contact name must be specified (sandbox wording)")
+    errors.extend(_contact_field_errors(doc))
     others = [c for c in tenant.docs["Contacts"].values() if c["ContactID"] != doc["ContactID"]]
     if doc.get("Name") and doc["ContactStatus"] == "ACTIVE":
         if any(c["Name"].lower() == doc["Name"].lower() and c["ContactStatus"] == "ACTIVE" for c in others):
@@ -547,6 +549,36 @@ def _contact_upsert(ctx, tx, el, existing):
         raise Invalid(errors)
     doc["UpdatedDateUTC"] = _stamp(ctx)
     return tx.put("Contacts", doc)
+
+
+# Xero's limits on a contact's fields (xero_accounting.yaml: Contact, Address).
+CONTACT_MAX = {"Name": 255, "FirstName": 255, "LastName": 255, "EmailAddress": 255,
+               "ContactNumber": 50, "AccountNumber": 50, "CompanyNumber": 50, "TaxNumber": 50}
+ADDRESS_MAX = {"AddressLine1": 500, "AddressLine2": 500, "AddressLine3": 500, "AddressLine4": 500,
+               "City": 255, "Region": 255, "PostalCode": 50, "Country": 50, "AttentionTo": 255}
+# One address, ASCII only: Xero's spec says of EmailAddress "umlauts not
+# supported", and Xero refuses a contact whose email is not valid
+# (https://github.com/waynerobinson/xeroizer/issues/477, Xero's rjaus: "a
+# contact will always require a valid email if provided").
+EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+def _contact_field_errors(doc):
+    errors = []
+    for name, limit in CONTACT_MAX.items():
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append("%s must not be longer than %d characters (sandbox wording)" % (name, limit))
+    for address in doc.get("Addresses") or []:
+        for name, limit in ADDRESS_MAX.items():
+            value = _ci(address, name)
+            if isinstance(value, str) and len(value) > limit:
+                errors.append("%s must not be longer than %d characters (sandbox wording)"
+                              % (name, limit))
+    email = doc.get("EmailAddress")
+    if email and not EMAIL_RE.match(email):
+        errors.append("Email address must be valid. (sandbox wording)")
+    return errors
 
 
 def _contact_handle(ctx, tx, el, contact_id=None):
