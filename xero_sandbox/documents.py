@@ -877,6 +877,12 @@ def _invoice_route(kind):
                 and ctx.request.method in ("PUT", "POST"):
             with ctx.store.lock:
                 return _allocations(ctx, rest[0])
+        # DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}
+        # (xero_accounting.yaml, deleteCreditNoteAllocations).
+        if kind == "CreditNotes" and len(rest) == 3 and rest[1].lower() == "allocations" \
+                and ctx.request.method == "DELETE":
+            with ctx.store.lock:
+                return _delete_allocation(ctx, rest[0], rest[2])
         return not_found()
 
     return handler
@@ -950,6 +956,43 @@ def _allocations(ctx, cn_key):
                 "IsDeleted": False, "StatusAttributeString": None}
 
     return run_batch(ctx, "Allocations", _elements(ctx, "Allocations"), handle, render)
+
+
+def _delete_allocation(ctx, cn_key, allocation_id):
+    """DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}: Xero's
+    spec (operationId deleteCreditNoteAllocations) answers 200 with the
+    Allocation, IsDeleted true. The allocated amount goes back to the credit
+    note's RemainingCredit and the invoice's AmountDue (a PAID one is
+    AUTHORISED again). An unknown credit note or allocation is 404; an
+    allocation dated in a locked period is refused like any change there."""
+    tenant = ctx.tenant
+    cn = _doc_lookup(tenant, "CreditNotes", cn_key)
+    if cn is None:
+        return not_found()
+    alloc = next((a for a in cn.get("Allocations", [])
+                  if a["AllocationID"].lower() == allocation_id.lower()), None)
+    if alloc is None:
+        return not_found()
+    errors = _lock_errors(tenant, alloc["Date"])
+    if errors:
+        return bad_request("A validation exception occurred", elements=[
+            {"AllocationID": alloc["AllocationID"], "ValidationErrors": [{"Message": m} for m in errors]}])
+    tx = Tx(tenant)
+    amount = alloc["Amount"]
+    cn = _settle(ctx, tx, "CreditNotes", cn, -amount, alloc["Date"], Allocations=[
+        a for a in cn["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    inv = tenant.docs["Invoices"].get(alloc["InvoiceID"].lower())
+    if inv is not None:
+        _settle(ctx, tx, "Invoices", inv, -amount, alloc["Date"],
+                AmountCredited=r2(inv["AmountCredited"] - amount),
+                Allocations=[a for a in inv["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    return json_response({
+        "AllocationID": alloc["AllocationID"], "Amount": amount, "Date": alloc["Date"],
+        "Invoice": {"InvoiceID": alloc["InvoiceID"], "InvoiceNumber": alloc.get("InvoiceNumber")},
+        "CreditNote": {"CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                       "RemainingCredit": cn["RemainingCredit"], "Status": cn["Status"]},
+        "IsDeleted": True,
+    })
 
 
 # --- payments -------------------------------------------------------------------
