@@ -16,9 +16,13 @@ with IsDeleted true). So:
   anything (an "allocation" job that waits for the deletes).
 """
 
+import logging
+
 from odoo import _, api, fields, models
 
 from ..xero.errors import XeroNotFound, XeroValidationError
+
+_logger = logging.getLogger(__name__)
 
 # Jobs whose allocation Xero holds or is about to hold.
 _LIVE = ("done", "sending")
@@ -158,9 +162,10 @@ class XeroSyncJob(models.Model):
                            if str(a.allocation_id).lower() == job.xero_id.lower()]
             try:
                 for allocation_id in targets:
-                    api.call("delete_credit_note_allocations", note_id, allocation_id)
-            except XeroNotFound:
-                pass  # already gone
+                    try:
+                        api.call("delete_credit_note_allocations", note_id, allocation_id)
+                    except XeroNotFound:
+                        _logger.info("Allocation %s was already gone from Xero.", allocation_id)
             except XeroValidationError as exc:
                 job._set_failed(exc.message)
                 self._commit()
