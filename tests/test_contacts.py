@@ -239,3 +239,21 @@ class TestContactPush(XeroPushCommon):
         partner = self.env["res.partner"].create({"name": "Never Sent Ltd"})
         partner.email = "a@never.example"
         self.assertFalse(self.Job.search([("operation", "=", "contact_update")]))
+
+    def test_renamed_to_another_contacts_name(self):
+        first = self.env["res.partner"].create({"name": "Alpha Law"})
+        second = self.env["res.partner"].create({"name": "Beta Law"})
+        for p in first | second:
+            self.make_invoice(partner=p)
+        self.push()
+        second.name = "ALPHA LAW"
+        self.push()
+        job = self.Job.search([("operation", "=", "contact_update")])
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(self.xero_doc("Contacts", second._xero_binding(self.connection).xero_id)
+                         ["Name"], "ALPHA LAW (ODOO-%d)" % second.id)
+        # Its own name again, once free.
+        second.name = "Beta Law"
+        self.push()
+        self.assertEqual(self.xero_doc("Contacts", second._xero_binding(self.connection).xero_id)
+                         ["Name"], "Beta Law")
