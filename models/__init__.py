@@ -22,3 +22,4 @@ from . import account_trust_ledger
 from . import account_move_trust
 from . import xero_push_trust
 from . import xero_sync_job_guard
+from . import account_move_allocation

@@ -13,11 +13,16 @@ class XeroSyncJob(models.Model):
     _inherit = "xero.sync.job"
 
     def _send_void(self, api):
-        # Payments still to delete in Xero, read once for the whole group.
-        waiting_for_deletes = set(self.search([
-            ("operation", "=", "delete_payment"), ("target_move_id", "in", self.mapped("res_id")),
+        # Payments and allocations still to delete in Xero (on the document,
+        # or, for a credit note, its own), read once for the whole group.
+        deletes = self.search([
+            ("operation", "in", ("delete_payment", "delete_allocation")),
             ("state", "in", ("pending", "sending")), ("id", "not in", self.ids),
-        ]).target_move_id.ids)
+            "|", ("target_move_id", "in", self.mapped("res_id")),
+            "&", ("res_model", "=", "account.move"), ("res_id", "in", self.mapped("res_id")),
+        ])
+        waiting_for_deletes = set(deletes.target_move_id.ids) | set(
+            deletes.filtered(lambda j: j.res_model == "account.move").mapped("res_id"))
         for job in self:
             move = job._record()
             if not job.xero_id and job.depends_on_job_id.xero_id:
@@ -30,7 +35,8 @@ class XeroSyncJob(models.Model):
             credit_note = move.move_type in ("out_refund", "in_refund") if move is not None \
                 else job._void_sent_operation() == "credit_note"
             if job.res_id in waiting_for_deletes:
-                job._release(error=_("Waiting for its payments to be deleted in Xero."),
+                job._release(error=_("Waiting for its payments and allocations to be deleted "
+                                     "in Xero."),
                              delay=WAIT_DELAY)
                 continue
             job._budget_request()

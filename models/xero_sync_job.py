@@ -35,11 +35,16 @@ from odoo.tools import SQL
 # group; see xero_sync_cron._process_connection).
 OPERATIONS = [
     ("contact", "Contact", "_send_contact"),
+    ("contact_update", "Contact update", "_send_contact_update"),
     ("invoice", "Invoice / bill", "_send_invoice"),
     ("credit_note", "Credit note", "_send_credit_note"),
+    # What frees a document's amount goes before what applies to it: a
+    # payment taken off (or a changed allocation) is deleted, then the new
+    # payment or allocation fits in what Xero has due.
+    ("delete_payment", "Delete payment", "_send_delete_payment"),
+    ("delete_allocation", "Delete credit note allocation", "_send_delete_allocation"),
     ("payment", "Payment", "_send_payment"),
     ("allocation", "Credit note allocation", "_send_allocation"),
-    ("delete_payment", "Delete payment", "_send_delete_payment"),
     ("void", "Void / delete document", "_send_void"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),
@@ -173,6 +178,7 @@ class XeroSyncJob(models.Model):
         base = "https://go.xero.com"
         path = {
             "contact": "/Contacts/View/%s",
+            "contact_update": "/Contacts/View/%s",
             "invoice": "/AccountsReceivable/View.aspx?InvoiceID=%s",
             "invoice_ap": "/AccountsPayable/View.aspx?InvoiceID=%s",
             "credit_note": "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=%s",

@@ -24,8 +24,8 @@ from ..xero import payloads
 
 # What the code enqueues: the document model of each operation.
 JOB_OPERATIONS = {
-    "res.partner": ("contact",),
-    "account.move": ("invoice", "credit_note", "allocation", "void"),
+    "res.partner": ("contact", "contact_update"),
+    "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void"),
     "account.payment": ("payment", "delete_payment"),
     "account.trust.transaction": ("bank_transaction", "bank_transfer", "manual_journal"),
 }

@@ -22,3 +22,5 @@ from . import test_push_parallel
 from . import test_soak
 from . import test_push_deployment
 from . import test_integrity
+from . import test_contacts
+from . import test_allocations

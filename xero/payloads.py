@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from xero_python.accounting import (
     Account,
+    Address,
     Allocation,
     Contact,
     CreditNote,
@@ -269,17 +270,50 @@ def build_invoice(doc):
     return invoice
 
 
+# Xero's limits on a Contact (xero_accounting.yaml, Contact and Address):
+# Name, FirstName, LastName, EmailAddress 255; ContactNumber, TaxNumber 50;
+# AddressLine1-4 500, City and Region 255, PostalCode and Country 50.
+NAME_MAX = 255
+CONTACT_LIMITS = {"name": 255, "first_name": 255, "last_name": 255, "email_address": 255,
+                  "contact_number": 50, "tax_number": 50}
+ADDRESS_LIMITS = {"address_line1": 500, "address_line2": 500, "city": 255, "region": 255,
+                  "postal_code": 50, "country": 50}
+
+
+def _clip(text, limit):
+    text = " ".join(str(text or "").split())
+    return text[:limit].rstrip() or None
+
+
 def build_contact(contact_number, name, email=None, tax_number=None, is_company=True,
-                  first_name=None, last_name=None):
-    contact = Contact(contact_number=contact_number[:50], name=(name or contact_number)[:255])
-    if email:
-        contact.email_address = email[:255]
-    if tax_number:
-        contact.tax_number = tax_number[:50]
+                  first_name=None, last_name=None, address=None, contact_id=None):
+    """A ``Contact`` within Xero's limits. ``address``: plain values (line1,
+    line2, city, region, postal_code, country) for its STREET address;
+    ``contact_id`` for an update. A tax number longer than Xero takes is left
+    out rather than cut (a cut one would be wrong); so is an email that is
+    not one address of at most 255 characters."""
+    contact = Contact(contact_number=contact_number[:50],
+                      name=_clip(name, NAME_MAX) or contact_number)
+    if contact_id:
+        contact.contact_id = contact_id
+    if email and len(email) <= 255 and "," not in email and " " not in email.strip():
+        contact.email_address = email.strip()
+    if tax_number and len(tax_number.strip()) <= 50:
+        contact.tax_number = tax_number.strip()
     if not is_company and first_name:
-        contact.first_name = first_name[:255]
+        contact.first_name = _clip(first_name, 255)
         if last_name:
-            contact.last_name = last_name[:255]
+            contact.last_name = _clip(last_name, 255)
+    if address and any(address.values()):
+        contact.addresses = [Address(
+            address_type="STREET",
+            address_line1=_clip(address.get("line1"), 500),
+            address_line2=_clip(address.get("line2"), 500),
+            city=_clip(address.get("city"), 255),
+            region=_clip(address.get("region"), 255),
+            postal_code=_clip(address.get("postal_code"), 50),
+            country=_clip(address.get("country"), 50),
+        )]
     return contact
 
 
@@ -339,7 +373,57 @@ def where_guid(field_name, value):
     return '%s==Guid("%s")' % (field_name, value)
 
 
+# Xero's where clause has no escape: a string literal runs from one double
+# quote to the next, and a backslash anywhere is refused. Xero-Java issue 347
+# ("Not able to find contact if name contains double quotes",
+# https://github.com/XeroAPI/Xero-Java/issues/347): Name=="asd"asd'asd"",
+# Name=="asd\"asd'asd\"" and the doubled backslash all answer 400
+# QueryParseException "Syntax error". Control characters are left out too
+# (nothing documents them in a literal). Non-ASCII letters are fine.
+_UNQUOTABLE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def can_quote(value):
+    """Can ``value`` go in a Xero where clause as a string literal?"""
+    return value is not None and not _UNQUOTABLE.search(str(value))
+
+
 def where_equals(field_name, value):
-    """A Xero ``where`` clause ``Field=="value"`` with the value escaped."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return '%s=="%s"' % (field_name, text)
+    """A Xero ``where`` clause ``Field=="value"``. Xero has no escape inside
+    a literal (see ``can_quote``): a value that cannot be quoted raises
+    ValueError rather than make a clause Xero refuses (or, worse, one that
+    means something else)."""
+    if not can_quote(value):
+        raise ValueError("%s cannot be quoted in a Xero where clause" % field_name)
+    return '%s=="%s"' % (field_name, value)
+
+
+def safe_fragment(value, min_length=3):
+    """The longest run of ``value`` that can be quoted (see ``can_quote``),
+    stripped, for a ``Field.Contains("...")`` look-up of a value that cannot
+    be quoted whole; None when no run of ``min_length`` characters is left."""
+    runs = [run.strip() for run in _UNQUOTABLE.split(str(value or ""))]
+    best = max(runs, key=len, default="")
+    return best if len(best) >= min_length else None
+
+
+def where_contains(field_name, value, ignore_case=False):
+    """``Field!=null AND Field.Contains("value")``, Xero's documented
+    Contains filter (https://developer.xero.com/documentation/api/accounting/requests-and-responses,
+    "Name.Contains(\"Peter\")"); the null test keeps Xero from failing on
+    records without the field. With ``ignore_case`` both sides are lower
+    case (``Field.ToLower().Contains``): Xero's == ignores case, Contains
+    does not. ``value`` must be quotable (see ``can_quote``)."""
+    if not can_quote(value):
+        raise ValueError("%s cannot be quoted in a Xero where clause" % field_name)
+    if ignore_case:
+        return '(%s!=null AND %s.ToLower().Contains("%s"))' % (field_name, field_name, value.lower())
+    return '(%s!=null AND %s.Contains("%s"))' % (field_name, field_name, value)
+
+
+def disambiguated_name(name, contact_number):
+    """``Name (ContactNumber)`` within Xero's 255 characters: the name a
+    contact is created under when another contact has its name (Xero
+    refuses two active contacts of the same name)."""
+    suffix = " (%s)" % contact_number
+    return name[:NAME_MAX - len(suffix)].rstrip() + suffix

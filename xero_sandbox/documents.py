@@ -28,6 +28,7 @@ are beside the code: DiscountRate on ACCREC only, currency rates to 6
 decimals, a bank transaction in its bank account's currency, Reference read
 on ACCREC / ACCRECCREDIT only, Warnings on accepted elements.
 """
+import re
 from decimal import Decimal
 
 from .accounting import bad_request, json_response, list_response, not_found, route
@@ -581,6 +582,7 @@ def _contact_upsert(ctx, tx, el, existing):
             doc["ContactStatus"] = status
     if not doc.get("Name"):
         errors.append("The contact name must be specified (sandbox wording)")
+    errors.extend(_contact_field_errors(doc))
     others = [c for c in tenant.docs["Contacts"].values() if c["ContactID"] != doc["ContactID"]]
     if doc.get("Name") and doc["ContactStatus"] == "ACTIVE":
         if any(c["Name"].lower() == doc["Name"].lower() and c["ContactStatus"] == "ACTIVE" for c in others):
@@ -594,6 +596,36 @@ def _contact_upsert(ctx, tx, el, existing):
         raise Invalid(errors)
     doc["UpdatedDateUTC"] = _stamp(ctx)
     return tx.put("Contacts", doc)
+
+
+# Xero's limits on a contact's fields (xero_accounting.yaml: Contact, Address).
+CONTACT_MAX = {"Name": 255, "FirstName": 255, "LastName": 255, "EmailAddress": 255,
+               "ContactNumber": 50, "AccountNumber": 50, "CompanyNumber": 50, "TaxNumber": 50}
+ADDRESS_MAX = {"AddressLine1": 500, "AddressLine2": 500, "AddressLine3": 500, "AddressLine4": 500,
+               "City": 255, "Region": 255, "PostalCode": 50, "Country": 50, "AttentionTo": 255}
+# One address, ASCII only: Xero's spec says of EmailAddress "umlauts not
+# supported", and Xero refuses a contact whose email is not valid
+# (https://github.com/waynerobinson/xeroizer/issues/477, Xero's rjaus: "a
+# contact will always require a valid email if provided").
+EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+def _contact_field_errors(doc):
+    errors = []
+    for name, limit in CONTACT_MAX.items():
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append("%s must not be longer than %d characters (sandbox wording)" % (name, limit))
+    for address in doc.get("Addresses") or []:
+        for name, limit in ADDRESS_MAX.items():
+            value = _ci(address, name)
+            if isinstance(value, str) and len(value) > limit:
+                errors.append("%s must not be longer than %d characters (sandbox wording)"
+                              % (name, limit))
+    email = doc.get("EmailAddress")
+    if email and not EMAIL_RE.match(email):
+        errors.append("Email address must be valid. (sandbox wording)")
+    return errors
 
 
 def _contact_handle(ctx, tx, el, contact_id=None):
@@ -897,6 +929,12 @@ def _invoice_route(kind):
                 and ctx.request.method in ("PUT", "POST"):
             with ctx.store.lock:
                 return _allocations(ctx, rest[0])
+        # DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}
+        # (xero_accounting.yaml, deleteCreditNoteAllocations).
+        if kind == "CreditNotes" and len(rest) == 3 and rest[1].lower() == "allocations" \
+                and ctx.request.method == "DELETE":
+            with ctx.store.lock:
+                return _delete_allocation(ctx, rest[0], rest[2])
         return not_found()
 
     return handler
@@ -970,6 +1008,43 @@ def _allocations(ctx, cn_key):
                 "IsDeleted": False, "StatusAttributeString": None}
 
     return run_batch(ctx, "Allocations", _elements(ctx, "Allocations"), handle, render)
+
+
+def _delete_allocation(ctx, cn_key, allocation_id):
+    """DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}: Xero's
+    spec (operationId deleteCreditNoteAllocations) answers 200 with the
+    Allocation, IsDeleted true. The allocated amount goes back to the credit
+    note's RemainingCredit and the invoice's AmountDue (a PAID one is
+    AUTHORISED again). An unknown credit note or allocation is 404; an
+    allocation dated in a locked period is refused like any change there."""
+    tenant = ctx.tenant
+    cn = _doc_lookup(tenant, "CreditNotes", cn_key)
+    if cn is None:
+        return not_found()
+    alloc = next((a for a in cn.get("Allocations", [])
+                  if a["AllocationID"].lower() == allocation_id.lower()), None)
+    if alloc is None:
+        return not_found()
+    errors = _lock_errors(tenant, alloc["Date"])
+    if errors:
+        return bad_request("A validation exception occurred", elements=[
+            {"AllocationID": alloc["AllocationID"], "ValidationErrors": [{"Message": m} for m in errors]}])
+    tx = Tx(tenant)
+    amount = alloc["Amount"]
+    cn = _settle(ctx, tx, "CreditNotes", cn, -amount, alloc["Date"], Allocations=[
+        a for a in cn["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    inv = tenant.docs["Invoices"].get(alloc["InvoiceID"].lower())
+    if inv is not None:
+        _settle(ctx, tx, "Invoices", inv, -amount, alloc["Date"],
+                AmountCredited=r2(inv["AmountCredited"] - amount),
+                Allocations=[a for a in inv["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    return json_response({
+        "AllocationID": alloc["AllocationID"], "Amount": amount, "Date": alloc["Date"],
+        "Invoice": {"InvoiceID": alloc["InvoiceID"], "InvoiceNumber": alloc.get("InvoiceNumber")},
+        "CreditNote": {"CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                       "RemainingCredit": cn["RemainingCredit"], "Status": cn["Status"]},
+        "IsDeleted": True,
+    })
 
 
 # --- payments -------------------------------------------------------------------
