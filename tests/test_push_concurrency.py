@@ -161,14 +161,14 @@ class TestPushConcurrentWorkers(XeroSandboxMixin, TransactionCase):
         a_holds, b_claimed = threading.Event(), threading.Event()
         barrier = threading.Barrier(2, timeout=10)
 
-        def claim(self, limit=CLAIM):
+        def claim(self, limit=CLAIM, connection_id=None):
             name = threading.current_thread().name
             first = not claimed[name]
             if name == "B" and first:
                 a_holds.wait(10)  # A holds its first claim's rows, uncommitted
             local.first_claim = first
             try:
-                jobs = orig_claim(self, limit)
+                jobs = orig_claim(self, limit, connection_id)
             finally:
                 local.first_claim = False
             claimed[name].extend(jobs.ids)

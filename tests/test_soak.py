@@ -62,8 +62,8 @@ class TestSoak(XeroPushCommon):
                 raise _Killed(method)
             return data
 
-        def claim(self, limit=200):
-            jobs = orig_claim(self, limit)
+        def claim(self, limit=200, connection_id=None):
+            jobs = orig_claim(self, limit, connection_id)
             state["claimed"] = jobs.ids
             return jobs
 
