@@ -19,3 +19,4 @@ from . import test_push_concurrency
 from . import test_push_parallel
 from . import test_soak
 from . import test_search_views
+from . import test_sandbox_host

@@ -365,6 +365,7 @@ class SandboxServer:
     """A Xero stand-in served from a daemon thread. See the package docstring."""
 
     def __init__(self, host="127.0.0.1", port=0, seed=None):
+        # Loopback only unless told otherwise (the sandbox trusts whoever calls it).
         self.host = host
         self.port = port
         self.store = Store()
@@ -435,7 +436,11 @@ class SandboxServer:
                                    request_handler=_QuietHandler)
         self._server.daemon_threads = True
         self.port = self._server.server_port
-        self.url = "http://%s:%d" % (self.host, self.port)
+        host = self.host if self.host not in ("", "0.0.0.0", "::") else (
+            "[::1]" if self.host == "::" else "127.0.0.1")  # a wildcard is not an address to call
+        if ":" in host and not host.startswith("["):
+            host = "[%s]" % host  # IPv6 literal in a URL (RFC 3986 section 3.2.2)
+        self.url = "http://%s:%d" % (host, self.port)
         self._thread = threading.Thread(target=self._server.serve_forever, name="xero-sandbox", daemon=True)
         self._thread.start()
         return self
