@@ -21,7 +21,6 @@ import collections
 import contextlib
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -734,10 +733,3 @@ def _element_results(elements, id_attr, expected):
         ))
     return results
 
-
-_SECRETISH = re.compile(r"(Bearer\s+)[\w\-.~+/=]+")
-
-
-def redact(text):
-    """Strip bearer tokens from a text meant for logs."""
-    return _SECRETISH.sub(r"\1***", text or "")

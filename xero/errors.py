@@ -6,10 +6,7 @@ words where Xero gave some and never a token, a code or a secret.
 
 
 class XeroError(Exception):
-    """Base class. ``retryable`` tells the queue whether trying again later
-    can succeed without anybody changing anything."""
-
-    retryable = False
+    """Base class."""
 
     def __init__(self, message, status=None, detail=None):
         super().__init__(message)
@@ -46,8 +43,6 @@ class XeroRateLimited(XeroError):
     """Xero answered 429. ``retry_after`` in seconds; ``problem`` is Xero's
     X-Rate-Limit-Problem (minute, day, concurrent, appminute)."""
 
-    retryable = True
-
     def __init__(self, retry_after, problem=None):
         self.retry_after = float(retry_after)
         self.problem = problem
@@ -67,8 +62,6 @@ class XeroRateLimited(XeroError):
 class XeroTransientError(XeroError):
     """Xero could not be reached or failed on its side (5xx, timeout, an HTML
     page instead of JSON): the same call can succeed later."""
-
-    retryable = True
 
 
 class XeroOAuthError(XeroError):
