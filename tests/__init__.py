@@ -20,3 +20,4 @@ from . import test_push_parallel
 from . import test_soak
 from . import test_search_views
 from . import test_sandbox_host
+from . import test_bad_input

@@ -69,7 +69,10 @@ class XeroOAuthError(XeroError):
     e.g. invalid_grant, invalid_client)."""
 
     def __init__(self, error, description=None, status=400):
-        self.error = error or "invalid_request"
+        # Whatever the identity service's body held: only a short code and a
+        # short text are kept (the message reaches a page and a log line).
+        self.error = error[:64] if isinstance(error, str) and error else "invalid_request"
+        description = description[:300] if isinstance(description, str) else None
         self.description = description
         text = {
             "invalid_grant": "Xero refused the authorization (it expired, was revoked "

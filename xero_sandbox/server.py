@@ -57,7 +57,8 @@ def _html_error(status):
 
 
 def _rate_limited(retry_after, problem, headers=None):
-    h = {"Retry-After": str(int(retry_after)), "X-Rate-Limit-Problem": problem}
+    h = {"Retry-After": retry_after if isinstance(retry_after, str) else str(int(retry_after)),
+         "X-Rate-Limit-Problem": problem}
     h.update(headers or {})
     body = {"Type": None, "Title": "Too Many Requests", "Status": 429,
             "Detail": "Rate limit exceeded", "Instance": new_id(), "Extensions": {}}
@@ -167,13 +168,22 @@ class SandboxApp:
             p = faults["rate_limit"]["params"]
             return _rate_limited(p.get("retry_after", 1), p.get("problem", "minute"))
         if "status" in faults:
-            status = int(faults["status"]["params"].get("status", 500))
+            p = faults["status"]["params"]
+            status = int(p.get("status", 500))
+            if p.get("body") is not None:
+                return Response(p["body"], status=status,
+                                content_type=p.get("content_type") or "application/json; charset=utf-8")
             return Response(json.dumps(_xero_error_body(status)), status=status, mimetype="application/json")
         if "html" in faults:
             return _html_error(int(faults["html"]["params"].get("status", 502)))
         return None
 
     def _late_fault(self, faults, environ, response):
+        cut = faults.get("truncate")
+        if cut is not None:
+            data = response.get_data()
+            length = cut["params"].get("length")
+            response.set_data(data[:int(length) if length is not None else len(data) // 2])
         rule = faults.get("fail_after_commit")
         if rule is None:
             return response
