@@ -80,6 +80,10 @@ def _callback_error_reasons():
     }
 
 
+# What Xero's redirect back carries (RFC 6749 sections 4.1.2 and 4.1.2.1;
+# Xero adds scope and session_state): each at most once.
+CALLBACK_PARAMS = ("code", "state", "error", "error_description", "error_uri", "scope",
+                   "session_state")
 # RFC 6749 appendix A.11: code = 1*VSCHAR (printable ASCII, %x20-7E).
 _CODE_RE = re.compile(r"[\x20-\x7e]{1,2048}")
 # RFC 6749 appendix A.8: error_description = 1*NQSCHAR (%x20-21 / %x23-5B / %x5D-7E).
@@ -140,12 +144,13 @@ class XeroOAuthController(http.Controller):
         # RFC 6749 section 3.1: "Request and response parameters MUST NOT be
         # included more than once." A repeated one is a forged or mangled
         # answer; Odoo would silently keep the first.
-        repeated = sorted(key for key, values in request.httprequest.args.lists() if len(values) > 1)
+        args = request.httprequest.args
+        repeated = [key for key in CALLBACK_PARAMS if len(args.getlist(key)) > 1]
         if repeated:
             _logger.warning("Xero OAuth callback refused: parameters repeated: %r", repeated)
             return self._refuse(title, _(
                 "Xero's answer carried a parameter more than once (%(names)s); it was not "
-                "used.", names=", ".join(repeated)[:200]))
+                "used.", names=", ".join(repeated)))
         if error:
             return self._refuse(title, self._error_reason(error, error_description))
 
