@@ -58,6 +58,50 @@ def _state_reasons():
     }
 
 
+def _callback_error_reasons():
+    """The authorization endpoint's error codes (RFC 6749 section 4.1.2.1,
+    the ones Xero's identity service answers with), each explained."""
+    return {
+        "access_denied": _("Access was not granted in Xero (the consent was cancelled or "
+                           "refused)."),
+        "invalid_request": _("Xero found the authorization request invalid (invalid_request): "
+                             "check the app's redirect URI at developer.xero.com, then connect "
+                             "again."),
+        "unauthorized_client": _("This Xero app may not ask for authorization this way "
+                                 "(unauthorized_client): it must be a Web app at "
+                                 "developer.xero.com."),
+        "unsupported_response_type": _("Xero does not accept this kind of authorization request "
+                                       "(unsupported_response_type)."),
+        "invalid_scope": _("Xero refused the scopes asked for (invalid_scope): check the "
+                           "connection's scopes."),
+        "server_error": _("Xero failed on its side (server_error). Try again in a few minutes."),
+        "temporarily_unavailable": _("Xero is temporarily unavailable (temporarily_unavailable). "
+                                     "Try again in a few minutes."),
+    }
+
+
+# What Xero's redirect back carries (RFC 6749 sections 4.1.2 and 4.1.2.1;
+# Xero adds scope and session_state): each at most once.
+CALLBACK_PARAMS = ("code", "state", "error", "error_description", "error_uri", "scope",
+                   "session_state")
+# RFC 6749 appendix A.11: code = 1*VSCHAR (printable ASCII, %x20-7E).
+_CODE_RE = re.compile(r"[\x20-\x7e]{1,2048}")
+# RFC 6749 appendix A.8: error_description = 1*NQSCHAR (%x20-21 / %x23-5B / %x5D-7E).
+_DESCRIPTION_RE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]+")
+
+
+def _valid_code(code):
+    return isinstance(code, str) and bool(_CODE_RE.fullmatch(code))
+
+
+def _clean_description(description):
+    """Xero's error_description when it is what RFC 6749 allows (printable
+    ASCII, no quote nor backslash), cut to 300 characters; else nothing."""
+    if not isinstance(description, str) or not _DESCRIPTION_RE.fullmatch(description):
+        return ""
+    return description[:300]
+
+
 class XeroOAuthController(http.Controller):
 
     # -- pages --------------------------------------------------------------
@@ -80,7 +124,10 @@ class XeroOAuthController(http.Controller):
     def _connection_for_user(self, connection_id):
         """The connection (as the current user) if they may manage it, else None."""
         try:
-            conn = request.env["xero.connection"].browse(int(connection_id)).exists()
+            conn_id = int(connection_id)
+            if not 0 < conn_id < 2**31:  # PostgreSQL's integer; beyond it the query fails
+                return None
+            conn = request.env["xero.connection"].browse(conn_id).exists()
             if not conn:
                 return None
             conn.check_access("write")
@@ -94,15 +141,18 @@ class XeroOAuthController(http.Controller):
     @http.route("/xero/oauth/callback", type="http", auth="user", methods=["GET"])
     def xero_oauth_callback(self, code=None, state=None, error=None, error_description=None, **kw):
         title = _("The connection to Xero was not made")
+        # RFC 6749 section 3.1: "Request and response parameters MUST NOT be
+        # included more than once." A repeated one is a forged or mangled
+        # answer; Odoo would silently keep the first.
+        args = request.httprequest.args
+        repeated = [key for key in CALLBACK_PARAMS if len(args.getlist(key)) > 1]
+        if repeated:
+            _logger.warning("Xero OAuth callback refused: parameters repeated: %r", repeated)
+            return self._refuse(title, _(
+                "Xero's answer carried a parameter more than once (%(names)s); it was not "
+                "used.", names=", ".join(repeated)))
         if error:
-            if error == "access_denied":
-                reason = _("Access was not granted in Xero (the consent was cancelled or refused).")
-            else:
-                reason = _("Xero refused the authorization (%s).", error)
-            if error_description:
-                reason = "%s %s" % (reason, _("Xero said: %s", error_description))
-            _logger.info("Xero OAuth callback: Xero answered error=%s", error)
-            return self._refuse(title, reason)
+            return self._refuse(title, self._error_reason(error, error_description))
 
         State = request.env["xero.oauth.state"]
         try:
@@ -119,6 +169,12 @@ class XeroOAuthController(http.Controller):
             return self._refuse(title, _state_reasons()["company"])
         if not code:
             return self._refuse(title, _("Xero's answer carried no authorization code."), conn)
+        if not _valid_code(code):
+            # Refused before the state is spent: the genuine answer can still complete.
+            _logger.warning("Xero OAuth callback refused: malformed authorization code (%d characters)",
+                            len(code))
+            return self._refuse(
+                title, _("Xero's answer carried an authorization code that is not valid."), conn)
 
         row._consume()
         try:
@@ -131,6 +187,23 @@ class XeroOAuthController(http.Controller):
         if outcome == "choose_tenant":
             return self._choose_page(conn)
         return request.redirect(self._settings_url(conn), local=True)
+
+    def _error_reason(self, error, description):
+        """The page's reason for Xero's ``error`` answer. Only the codes of
+        the allow-list are explained (with Xero's description, cleaned);
+        anything else gets a generic message: the query string is anybody's
+        to write, and the page must not speak for Xero."""
+        reasons = _callback_error_reasons()
+        if error not in reasons:
+            _logger.warning("Xero OAuth callback: Xero answered an unknown error=%r", error[:200])
+            return _("Xero refused the authorization with an error this page does not "
+                     "recognise. Start again with \"Connect to Xero\".")
+        _logger.info("Xero OAuth callback: Xero answered error=%r", error)
+        reason = reasons[error]
+        description = _clean_description(description)
+        if description:
+            reason = "%s %s" % (reason, _("Xero said: %(description)s", description=description))
+        return reason
 
     # -- choice of organisation --------------------------------------------
     def _choose_page(self, conn):

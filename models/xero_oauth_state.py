@@ -13,6 +13,7 @@ import base64
 import calendar
 import binascii
 import json
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -23,6 +24,12 @@ from odoo.tools.misc import hmac as odoo_hmac
 
 STATE_TTL = 600  # seconds: ten minutes to consent in Xero
 HMAC_SCOPE = "account_xero-oauth"
+# What _make_state makes: base64url payload, a dot, odoo.tools.misc.hmac's
+# hex digest. Anything else (non-ASCII, NUL, spaces, oversized) is refused
+# before it reaches the signature check or the database.
+STATE_MAX_LENGTH = 1024
+STATE_RE = re.compile(r"[A-Za-z0-9_-]+\.[0-9a-f]+")
+NONCE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # secrets.token_urlsafe(24): 32 characters
 
 
 class XeroOAuthStateError(Exception):
@@ -95,11 +102,10 @@ class XeroOAuthState(models.Model):
         user = user or self.env.user
         if not state:
             raise XeroOAuthStateError("missing")
-        if not isinstance(state, str) or state.count(".") != 1:
+        if (not isinstance(state, str) or len(state) > STATE_MAX_LENGTH
+                or not STATE_RE.fullmatch(state)):
             raise XeroOAuthStateError("malformed")
         raw, signature = state.split(".")
-        if not raw or not signature:
-            raise XeroOAuthStateError("malformed")
         if not consteq(signature, self._sign(raw)):
             raise XeroOAuthStateError("signature")
         try:
@@ -107,7 +113,8 @@ class XeroOAuthState(models.Model):
             conn_id, user_id, nonce, exp = payload["c"], payload["u"], payload["n"], payload["exp"]
         except (ValueError, TypeError, KeyError, binascii.Error):
             raise XeroOAuthStateError("malformed") from None
-        if not all(isinstance(v, int) for v in (conn_id, user_id, exp)) or not isinstance(nonce, str):
+        if (not all(type(v) is int for v in (conn_id, user_id, exp))
+                or not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce)):
             raise XeroOAuthStateError("malformed")
         if exp < time.time():
             raise XeroOAuthStateError("expired")

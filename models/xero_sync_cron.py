@@ -340,8 +340,9 @@ class XeroSyncJob(models.Model):
             waiting = group.filtered(
                 lambda j: j.depends_on_job_id and j.depends_on_job_id.state != "done")
             if waiting:
-                waiting._release(error=_("Waiting for %s.", waiting[0].depends_on_job_id.display_name),
-                                 delay=WAIT_DELAY)
+                for job in waiting:
+                    job._release(error=job._waiting_reason(), delay=WAIT_DELAY)
+                waiting._update_records()
                 group -= waiting
             if not group:
                 continue
@@ -360,6 +361,15 @@ class XeroSyncJob(models.Model):
             group.filtered(lambda j: j.state == "sending")._release(delay=WAIT_DELAY, count_attempt=False)
             self._commit()
         return settled
+
+    def _waiting_reason(self):
+        """Why this job waits for its dependency: what Xero (or the mapping)
+        said of that one, when it failed or is blocked."""
+        dependency = self.depends_on_job_id
+        if dependency.state in ("failed", "blocked") and dependency.error:
+            return _("Waiting for %(job)s: %(reason)s", job=dependency.display_name,
+                     reason=dependency.error)
+        return _("Waiting for %s.", dependency.display_name)
 
     def _send_group(self, api, operation):
         """Send these jobs of one operation through the operation's sender

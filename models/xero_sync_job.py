@@ -26,6 +26,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 # The dispatch table. Order of the work inside a claim: contacts, then
@@ -72,7 +73,9 @@ class XeroSyncJob(models.Model):
     _name = "xero.sync.job"
     _description = "Xero Sync Job"
     _order = "id desc"
-    _rec_name = "display_name"
+    # No _rec_name: the name is computed from the document's (see
+    # _search_display_name); "display_name" there made every name search
+    # recurse into itself forever.
     _check_company_auto = True
 
     connection_id = fields.Many2one(
@@ -164,6 +167,37 @@ class XeroSyncJob(models.Model):
                 name = "%s → %s" % (name, job.target_move_id.name)
             suffix = " (v%d)" % job.version if job.version > 1 else ""
             job.display_name = "%s: %s%s" % (labels.get(job.operation, job.operation), name, suffix)
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """The Sync Log's "Job" search (and name_search): a job's name is its
+        operation's label and its document's name (and the document it
+        applies to), so search those: the documents' own name searches
+        (an invoice by number, reference or customer; a contact by name,
+        email or reference), the operation labels, the applied-to entry's
+        number. Never the computed name itself: that recursed forever."""
+        negative = operator in expression.NEGATIVE_TERM_OPERATORS
+        positive_op = expression.TERM_OPERATORS_NEGATION[operator] if negative else operator
+        if positive_op.endswith("like") and "=" not in positive_op and not value:
+            return expression.FALSE_DOMAIN if negative else expression.TRUE_DOMAIN
+        domains = []
+        if positive_op in ("ilike", "like") and isinstance(value, str):
+            needle = value.lower() if positive_op == "ilike" else value
+            ops = [op for op, label in OPERATION_LABELS
+                   if needle in (label.lower() if positive_op == "ilike" else label)]
+            if ops:
+                domains.append([("operation", "in", ops)])
+        self.flush_model(["res_model"])
+        self.env.cr.execute(SQL("SELECT DISTINCT res_model FROM xero_sync_job"))
+        for (model,) in self.env.cr.fetchall():
+            if model not in self.env:
+                continue
+            records = self.env[model].with_context(active_test=False)._search(
+                [("display_name", positive_op, value)])
+            domains.append([("res_model", "=", model), ("res_id", "in", records)])
+        domains.append([("target_move_id.name", positive_op, value)])
+        domain = expression.OR(domains)
+        return ["!", *expression.normalize_domain(domain)] if negative else domain
 
     @api.depends("xero_id", "operation")
     def _compute_xero_url(self):

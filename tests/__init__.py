@@ -24,3 +24,6 @@ from . import test_push_deployment
 from . import test_integrity
 from . import test_contacts
 from . import test_allocations
+from . import test_search_views
+from . import test_sandbox_host
+from . import test_bad_input

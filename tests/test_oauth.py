@@ -334,6 +334,101 @@ class TestXeroOAuth(XeroSandboxMixin, HttpCase):
         self.srv.faults.status(503, path="/connections")
         self._assert_refused(location, "Xero failed on its side")
 
+    # -- malformed callbacks: 400 with a reason, never a 500 ----------------
+    def test_refused_non_ascii_state(self):
+        self._connected()
+        for state in ("%C3%A9t%C3%A9.abc", "abc.%C3%A9", "%E2%80%AE.%F0%9F%92%A9"):
+            self._assert_refused("/xero/oauth/callback?code=abc&state=" + state,
+                                 "not one this database made")
+
+    def test_refused_undecodable_or_odd_state(self):
+        self._connected()
+        for state in ("%FF%FE.%FF", "a%00b.c", "a.b.c", ".", "a" * 5000 + ".b", "a+b.c%20d"):
+            self._assert_refused("/xero/oauth/callback?code=abc&state=" + state,
+                                 "not one this database made")
+
+    def test_refused_signed_state_with_odd_payload(self):
+        """Payloads this database never makes, even correctly signed."""
+        self._connected()
+        State = self.env["xero.oauth.state"]
+        import base64
+        import json
+        for payload in ([1, 2], "text", {"c": 1}, {"c": 1, "u": 1, "n": "a\x00b", "exp": 2**40},
+                        {"c": 1, "u": 1, "n": "é" * 10, "exp": 2**40},
+                        {"c": 1, "u": 1, "n": "n" * 500, "exp": 2**40},
+                        {"c": 2**80, "u": 1, "n": "abc", "exp": 2**40},
+                        {"c": 1, "u": 1, "n": "abc", "exp": 1e300}):
+            raw = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
+            resp = self._callback("/xero/oauth/callback?code=abc&state=%s.%s" % (raw, State._sign(raw)))
+            self.assertEqual(resp.status_code, 400, (payload, resp.text[:300]))
+            self.assertIn("The connection to Xero was not made", resp.text)
+
+    def test_refused_malformed_code_keeps_the_state(self):
+        """A code Xero never makes is refused before the state is spent: the
+        genuine answer still completes."""
+        self._connected()
+        location = self._consent(self._connect_url())
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        for bad in ("%C3%A9%C3%A9", "a%0Ab", "a%00b", "x" * 3000):
+            self._assert_refused(location.replace(code, bad), "authorization code that is not valid")
+        resp = self._callback(location)
+        self.assertIn(resp.status_code, (302, 303), resp.text[:500])
+        self.env.invalidate_all()
+        self.assertEqual(self.conn.state, "connected")
+
+    def test_refused_repeated_parameters(self):
+        """RFC 6749 section 3.1: parameters MUST NOT be included more than once."""
+        self._connected()
+        location = self._consent(self._connect_url())
+        state = self._state_of(location)
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        self._assert_refused(location + "&state=" + state, "more than once")
+        self._assert_refused(location + "&code=" + code, "more than once")
+        self._assert_refused("/xero/oauth/callback?error=access_denied&error=server_error&state="
+                             + state, "more than once")
+        # refused before the state was spent
+        self.assertIn(self._callback(location).status_code, (302, 303))
+
+    def test_refused_missing_parameters(self):
+        self._connected()
+        self._assert_refused("/xero/oauth/callback", "carried no state")
+        self._assert_refused("/xero/oauth/callback?code=&state=", "carried no state")
+
+    def test_callback_error_codes_allow_list(self):
+        """Xero's (OAuth2's, RFC 6749 section 4.1.2.1) error codes are
+        explained; anything else gets a generic message and is logged as
+        repr, never shown."""
+        self._connected()
+        expected = {
+            "access_denied": "Access was not granted in Xero",
+            "invalid_request": "Xero found the authorization request invalid",
+            "unauthorized_client": "This Xero app may not ask for authorization",
+            "unsupported_response_type": "Xero does not accept this kind of authorization request",
+            "invalid_scope": "Xero refused the scopes asked for",
+            "server_error": "Xero failed on its side",
+            "temporarily_unavailable": "Xero is temporarily unavailable",
+        }
+        for error, text in expected.items():
+            self._assert_refused("/xero/oauth/callback?error=" + error, text)
+        for error in ("%3Cscript%3Ealert(1)%3C%2Fscript%3E", "%C3%A9chec", "call+0800+123+456",
+                      "x" * 3000):
+            with self.assertLogs("odoo.addons.account_xero.controllers.main", "INFO") as logs:
+                resp = self._assert_refused(
+                    "/xero/oauth/callback?error=%s&error_description=Call+0800+123+456" % error,
+                    "Xero refused the authorization with an error this page does not recognise")
+            shown = html.unescape(resp.text)
+            self.assertNotIn("alert(1)", shown)
+            self.assertNotIn("0800", shown)
+            self.assertNotIn("échec", shown)
+            self.assertTrue(any("error='" in line or 'error="' in line for line in logs.output),
+                            logs.output)
+
+    def test_tenant_choice_malformed_connection(self):
+        for value in ("99999999999999999999", "%C3%A9", "-1", "1e3", ""):
+            resp = self.url_open("/xero/oauth/tenant?connection_id=" + value, allow_redirects=False)
+            self.assertEqual(resp.status_code, 400, (value, resp.text[:300]))
+            self.assertIn("You cannot manage this Xero connection", html.unescape(resp.text))
+
     # -- tokens -------------------------------------------------------------
     def test_refresh_after_401(self):
         conn = self._xero_connect(self.company)

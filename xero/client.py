@@ -19,9 +19,10 @@ import base64
 import bisect
 import collections
 import contextlib
+import datetime
+import email.utils
 import json
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -237,6 +238,7 @@ class IdentityClient:
         )
         if resp.status_code != 200:
             payload = self._json(resp, "token revocation") if resp.content else {}
+            payload = payload if isinstance(payload, dict) else {}
             raise XeroOAuthError(payload.get("error"), payload.get("error_description"),
                                  status=resp.status_code)
 
@@ -274,12 +276,27 @@ class IdentityClient:
 # ---------------------------------------------------------------------------
 # Pacing
 # ---------------------------------------------------------------------------
+RETRY_AFTER_MAX = 86400.0  # Xero's longest wait (the daily limit) is under a day
+
+
 def _retry_after(headers, default=60.0):
+    """Seconds to wait from a Retry-After header: delay-seconds (Xero's) or
+    an HTTP-date (RFC 9110 section 10.2.3), at most a day; ``default`` when
+    it is absent or unreadable."""
     value = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return default
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
         return default
+    return min(max(0.0, seconds), RETRY_AFTER_MAX)
 
 
 class TenantPacer:
@@ -576,6 +593,8 @@ class AccountingClient:
             payload = json.loads(body) if body else {}
         except ValueError:
             payload = None
+        if payload is not None and not isinstance(payload, dict):
+            payload = {}  # JSON, but not Xero's error object (a bare string, a list)
         if status == 429:
             return XeroRateLimited(_retry_after(headers), headers.get("X-Rate-Limit-Problem"))
         if status >= 500 or status == 0 or payload is None:
@@ -723,16 +742,19 @@ class AccountingClient:
 
 
 def _validation_messages(payload):
-    """Xero's own words from a 400 body (ValidationException or other)."""
+    """Xero's own words from a 400 body (ValidationException or other);
+    whatever in it is not shaped as Xero documents it is left out."""
     messages = []
-    for element in payload.get("Elements") or []:
-        for err in element.get("ValidationErrors") or []:
-            if err.get("Message") and err["Message"] not in messages:
-                messages.append(err["Message"])
-    if not messages and payload.get("Message"):
-        messages.append(payload["Message"])
-    if not messages and payload.get("Detail"):
-        messages.append(payload["Detail"])
+    elements = payload.get("Elements")
+    for element in elements if isinstance(elements, list) else []:
+        errors = element.get("ValidationErrors") if isinstance(element, dict) else None
+        for err in errors if isinstance(errors, list) else []:
+            message = err.get("Message") if isinstance(err, dict) else None
+            if isinstance(message, str) and message and message not in messages:
+                messages.append(message)
+    for key in ("Message", "Detail"):
+        if not messages and isinstance(payload.get(key), str) and payload[key]:
+            messages.append(payload[key])
     return messages
 
 
@@ -757,10 +779,3 @@ def _element_results(elements, id_attr, expected):
         ))
     return results
 
-
-_SECRETISH = re.compile(r"(Bearer\s+)[\w\-.~+/=]+")
-
-
-def redact(text):
-    """Strip bearer tokens from a text meant for logs."""
-    return _SECRETISH.sub(r"\1***", text or "")

@@ -6,10 +6,7 @@ words where Xero gave some and never a token, a code or a secret.
 
 
 class XeroError(Exception):
-    """Base class. ``retryable`` tells the queue whether trying again later
-    can succeed without anybody changing anything."""
-
-    retryable = False
+    """Base class."""
 
     def __init__(self, message, status=None, detail=None):
         super().__init__(message)
@@ -46,8 +43,6 @@ class XeroRateLimited(XeroError):
     """Xero answered 429. ``retry_after`` in seconds; ``problem`` is Xero's
     X-Rate-Limit-Problem (minute, day, concurrent, appminute)."""
 
-    retryable = True
-
     def __init__(self, retry_after, problem=None):
         self.retry_after = float(retry_after)
         self.problem = problem
@@ -68,15 +63,16 @@ class XeroTransientError(XeroError):
     """Xero could not be reached or failed on its side (5xx, timeout, an HTML
     page instead of JSON): the same call can succeed later."""
 
-    retryable = True
-
 
 class XeroOAuthError(XeroError):
     """Xero's identity service refused a grant (``error`` is the OAuth2 code,
     e.g. invalid_grant, invalid_client)."""
 
     def __init__(self, error, description=None, status=400):
-        self.error = error or "invalid_request"
+        # Whatever the identity service's body held: only a short code and a
+        # short text are kept (the message reaches a page and a log line).
+        self.error = error[:64] if isinstance(error, str) and error else "invalid_request"
+        description = description[:300] if isinstance(description, str) else None
         self.description = description
         text = {
             "invalid_grant": "Xero refused the authorization (it expired, was revoked "

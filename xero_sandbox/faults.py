@@ -8,16 +8,22 @@ number of times and/or with a (seeded) probability.
     srv.faults.add("rate_limit", retry_after=2, problem="minute")
     srv.faults.add("expire_token")
     srv.faults.add("status", method="PUT", body_contains="INV/2025/00006", times=None)
+    srv.faults.add("status", status=400, body='"Bad request"')     # a body of your own
+    srv.faults.add("truncate", path="*/Invoices", length=40)     # handled, answer cut short
     srv.faults.seed(42); srv.faults.clear()
 
 Kinds:
-  status             answer `status` (default 500) with Xero's JSON body
+  status             answer `status` (default 500) with Xero's JSON body, or with
+                     `body` (text, sent as is) and `content_type` (default JSON)
   html               answer `status` (default 502) with an HTML page, like a proxy
   slow               sleep `seconds` then handle the request normally
   drop               close the connection without any response
   fail_after_commit  handle the request (writes stored), then answer `status`
                      (default 500) or, with then="drop", drop the connection
-  rate_limit         429 with Retry-After `retry_after` and X-Rate-Limit-Problem
+  truncate           handle the request (writes stored), then send only the first
+                     `length` bytes of the answer (default: half of it)
+  rate_limit         429 with Retry-After `retry_after` (seconds, or a text sent
+                     as is, e.g. an HTTP-date) and X-Rate-Limit-Problem
   expire_token       401 TokenExpired (as if the access token just expired)
 """
 import fnmatch
@@ -25,7 +31,8 @@ import itertools
 import random
 import threading
 
-KINDS = ("status", "html", "slow", "drop", "fail_after_commit", "rate_limit", "expire_token")
+KINDS = ("status", "html", "slow", "drop", "fail_after_commit", "truncate", "rate_limit",
+         "expire_token")
 
 
 class Faults:
@@ -71,6 +78,9 @@ class Faults:
 
     def fail_after_commit(self, then="status", status=500, **kw):
         return self.add("fail_after_commit", then=then, status=status, **kw)
+
+    def truncate(self, length=None, **kw):
+        return self.add("truncate", length=length, **kw)
 
     def rate_limit(self, retry_after=1, problem="minute", **kw):
         return self.add("rate_limit", retry_after=retry_after, problem=problem, **kw)

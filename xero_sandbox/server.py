@@ -57,7 +57,8 @@ def _html_error(status):
 
 
 def _rate_limited(retry_after, problem, headers=None):
-    h = {"Retry-After": str(int(retry_after)), "X-Rate-Limit-Problem": problem}
+    h = {"Retry-After": retry_after if isinstance(retry_after, str) else str(int(retry_after)),
+         "X-Rate-Limit-Problem": problem}
     h.update(headers or {})
     body = {"Type": None, "Title": "Too Many Requests", "Status": 429,
             "Detail": "Rate limit exceeded", "Instance": new_id(), "Extensions": {}}
@@ -167,13 +168,22 @@ class SandboxApp:
             p = faults["rate_limit"]["params"]
             return _rate_limited(p.get("retry_after", 1), p.get("problem", "minute"))
         if "status" in faults:
-            status = int(faults["status"]["params"].get("status", 500))
+            p = faults["status"]["params"]
+            status = int(p.get("status", 500))
+            if p.get("body") is not None:
+                return Response(p["body"], status=status,
+                                content_type=p.get("content_type") or "application/json; charset=utf-8")
             return Response(json.dumps(_xero_error_body(status)), status=status, mimetype="application/json")
         if "html" in faults:
             return _html_error(int(faults["html"]["params"].get("status", 502)))
         return None
 
     def _late_fault(self, faults, environ, response):
+        cut = faults.get("truncate")
+        if cut is not None:
+            data = response.get_data()
+            length = cut["params"].get("length")
+            response.set_data(data[:int(length) if length is not None else len(data) // 2])
         rule = faults.get("fail_after_commit")
         if rule is None:
             return response
@@ -365,6 +375,7 @@ class SandboxServer:
     """A Xero stand-in served from a daemon thread. See the package docstring."""
 
     def __init__(self, host="127.0.0.1", port=0, seed=None):
+        # Loopback only unless told otherwise (the sandbox trusts whoever calls it).
         self.host = host
         self.port = port
         self.store = Store()
@@ -435,7 +446,11 @@ class SandboxServer:
                                    request_handler=_QuietHandler)
         self._server.daemon_threads = True
         self.port = self._server.server_port
-        self.url = "http://%s:%d" % (self.host, self.port)
+        host = self.host if self.host not in ("", "0.0.0.0", "::") else (
+            "[::1]" if self.host == "::" else "127.0.0.1")  # a wildcard is not an address to call
+        if ":" in host and not host.startswith("["):
+            host = "[%s]" % host  # IPv6 literal in a URL (RFC 3986 section 3.2.2)
+        self.url = "http://%s:%d" % (host, self.port)
         self._thread = threading.Thread(target=self._server.serve_forever, name="xero-sandbox", daemon=True)
         self._thread.start()
         return self
