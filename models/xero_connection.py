@@ -24,7 +24,8 @@ _logger = logging.getLogger(__name__)
 DEFAULT_SCOPES = (
     "offline_access openid profile email "
     "accounting.invoices accounting.payments accounting.banktransactions "
-    "accounting.manualjournals accounting.contacts accounting.settings"
+    "accounting.manualjournals accounting.contacts accounting.settings "
+    "accounting.reports.trialbalance.read"
 )
 
 # Production endpoints; the demo command and the tests point them at the
