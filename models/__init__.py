@@ -13,3 +13,4 @@ from . import res_partner
 from . import account_trust_transaction
 from . import account_trust_ledger
 from . import xero_sync_job_trust
+from . import xero_reconcile

@@ -654,3 +654,33 @@ class XeroConnection(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # ------------------------------------------------------------------------
+    # Reconcile with Xero (models/xero_reconcile.py)
+    # ------------------------------------------------------------------------
+    reconcile_drift = fields.Boolean(
+        "Differs from Xero", readonly=True, copy=False,
+        help="The last comparison with Xero's Trial Balance found an account whose balance "
+             "differs, or could not read Xero.")
+    reconcile_checked_at = fields.Datetime("Last compared with Xero", readonly=True, copy=False)
+    reconcile_message = fields.Char("Comparison with Xero", readonly=True, copy=False)
+    last_reconcile_id = fields.Many2one(
+        "xero.reconcile", "Last comparison", readonly=True, copy=False, ondelete="set null")
+
+    def action_open_reconcile(self):
+        """Button "Reconcile with Xero": today's comparison of this
+        connection (a new one unless one is waiting to be compared)."""
+        self.ensure_one()
+        Reconcile = self.env["xero.reconcile"]
+        today = fields.Date.context_today(self)
+        rec = Reconcile.search([("connection_id", "=", self.id), ("state", "=", "draft"),
+                                ("date", "=", today)], limit=1) \
+            or Reconcile.create({"connection_id": self.id, "date": today})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reconcile with Xero"),
+            "res_model": "xero.reconcile",
+            "res_id": rec.id,
+            "view_mode": "form",
+            "target": "current",
+        }

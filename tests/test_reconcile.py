@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
+from .test_push_common import XeroPushCommon
 from .test_sandbox import SandboxCase, TestSandboxOpenAPI
 
 
@@ -129,3 +130,136 @@ class TestSandboxTrialBalanceSchema(TestSandboxOpenAPI):
                 for cell in row["Cells"]:
                     self._check(spec, "ReportCell", cell)
                     self.assertIsInstance(cell["Value"], str)
+
+
+@tagged("post_install", "-at_install")
+class TestReconcile(XeroPushCommon):
+    """Odoo's balances against Xero's Trial Balance, per Xero account."""
+
+    def compare(self, date="2025-12-31"):
+        rec = self.env["xero.reconcile"].create({"connection_id": self.connection.id, "date": date})
+        rec.action_compare()
+        return rec
+
+    def line(self, rec, code):
+        return rec.line_ids.filtered(lambda l: l.xero_account_id.code == code)
+
+    def pushed_documents(self):
+        invoices = self.make_invoice(amounts=(100.0, 33.33)) | self.make_invoice(
+            amounts=(250.0,), partner=self.partner_b)
+        # (Odoo proposes a partner's usual account: the credit note before the bill.)
+        refund = self.make_invoice("out_refund", amounts=(20.0,))
+        bill = self.make_invoice("in_invoice", amounts=(80.0,), partner=self.partner_b)
+        self.pay(invoices[0])
+        self.pay(bill, amount=50.0)
+        self.push()
+        self.assertEqual(set((invoices | bill | refund).mapped("xero_state")), {"sent"},
+                         (invoices | bill | refund).mapped("xero_error"))
+        return invoices, bill, refund
+
+    def test_pushed_documents_reconcile_to_the_cent(self):
+        invoices, bill, refund = self.pushed_documents()
+        for date in ("2025-12-31", "2026-06-30"):  # the second after Xero's year end (31 March)
+            rec = self.compare(date)
+            self.assertEqual(rec.state, "done")
+            self.assertEqual(
+                [(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+                 for l in rec.line_ids if l.difference], [], date)
+            self.assertEqual(rec.difference_count, 0)
+            self.assertIn("agree", rec.summary)
+        # What is compared: receivables, sales, the GST Xero books the tax
+        # in, the bank the payments reached (Odoo's outstanding receipts
+        # count with the bank journal's account) ...
+        receivable = sum(invoices.mapped("amount_total")) - refund.amount_total \
+            - invoices[0].amount_total
+        self.assertAlmostEqual(self.line(rec, "610").xero_balance, receivable)
+        self.assertAlmostEqual(self.line(rec, "090").odoo_balance, invoices[0].amount_total - 50.0)
+        self.assertAlmostEqual(self.line(rec, "820").odoo_balance,
+                               -(sum(invoices.mapped("amount_tax")) - refund.amount_tax
+                                 - bill.amount_tax))
+        # ... and, after the year end, last year's profit in Retained Earnings.
+        self.assertEqual(str(rec.fiscal_year_start), "2026-04-01")
+        self.assertFalse(self.line(rec, "200"))
+        self.assertTrue(self.line(rec, "960").xero_balance < 0)
+        self.assertFalse(self.connection.reconcile_drift)
+        self.assertEqual(self.connection.last_reconcile_id, rec)
+
+    def test_blocked_document_explains_the_difference(self):
+        self.pushed_documents()
+        unmapped = self.company_data["default_account_revenue"].copy({"code": "400900"})
+        blocked = self.make_invoice(amounts=(500.0,), post=False)
+        blocked.invoice_line_ids.account_id = unmapped
+        blocked.action_post()
+        self.push()
+        self.assertEqual(blocked.xero_state, "blocked")
+        rec = self.compare()
+        receivable = self.line(rec, "610")
+        self.assertAlmostEqual(receivable.difference, blocked.amount_total)
+        self.assertEqual(len(receivable.item_ids), 1)
+        item = receivable.item_ids
+        self.assertEqual((item.move_id, item.reason), (blocked, "blocked"))
+        self.assertAlmostEqual(item.amount, blocked.amount_total)
+        self.assertIn(unmapped.code, item.error)
+        self.assertAlmostEqual(receivable.unexplained, 0.0)
+        gst = self.line(rec, "820")
+        self.assertAlmostEqual(gst.difference, -blocked.amount_tax)
+        self.assertEqual(gst.item_ids.move_id, blocked)
+        self.assertEqual(rec.difference_count, 2)  # the income account is not mapped
+        self.assertAlmostEqual(rec.unexplained_total, 0.0)
+        action = receivable.action_open_items()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), item)
+        self.assertTrue(self.connection.reconcile_drift)
+
+    def test_document_sent_with_another_total(self):
+        invoices, _bill, _refund = self.pushed_documents()
+        move = invoices[1]
+        # Someone edits the invoice in Xero: 250 becomes 200 (+ 15 % GST).
+        store = self.srv.store
+        with store.lock:
+            docs = store.tenant(self.xero_tenant_id).docs["Invoices"]
+            doc = docs[move.xero_id.lower()]
+            line = dict(doc["LineItems"][0], LineAmount=Decimal("200.00"),
+                        TaxAmount=Decimal("30.00"))
+            docs[move.xero_id.lower()] = dict(doc, LineItems=[line], SubTotal=Decimal("200.00"),
+                                              TotalTax=Decimal("30.00"), Total=Decimal("230.00"),
+                                              AmountDue=Decimal("230.00"))
+        rec = self.compare()
+        receivable = self.line(rec, "610")
+        self.assertAlmostEqual(receivable.difference, move.amount_total - 230.0)
+        self.assertEqual(receivable.item_ids.mapped("reason"), ["different"])
+        self.assertEqual(receivable.item_ids.move_id, move)
+        self.assertAlmostEqual(receivable.unexplained, 0.0)
+        self.assertIn("230", receivable.item_ids.error)
+
+    def test_daily_check_flags_drift(self):
+        self.pushed_documents()
+        Reconcile = self.env["xero.reconcile"]
+        Reconcile._cron_check()
+        self.assertFalse(self.connection.reconcile_drift, self.connection.reconcile_message)
+        self.assertTrue(self.connection.reconcile_checked_at)
+        # Posted, not pushed yet: the next check sees Odoo ahead of Xero.
+        queued = self.make_invoice(amounts=(42.0,))
+        Reconcile._cron_check()
+        self.assertTrue(self.connection.reconcile_drift)
+        self.assertIn("account(s) differ", self.connection.reconcile_message)
+        last = self.connection.last_reconcile_id
+        self.assertEqual(last.origin, "cron")
+        item = self.line(last, "610").item_ids
+        self.assertEqual((item.move_id, item.reason), (queued, "queued"))
+        # Xero unreachable: noted on the connection, the cron does not fail.
+        self.srv.faults.add("status", path="/api.xro/2.0/*", times=None, status=503)
+        Reconcile._cron_check()
+        self.srv.faults.clear()
+        self.assertTrue(self.connection.reconcile_drift)
+        self.assertIn("failed", self.connection.reconcile_message)
+        self.assertEqual(self.connection.last_reconcile_id.state, "error")
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.xero_reconcile_drift)
+
+    def test_reachable_from_the_connection(self):
+        action = self.connection.action_open_reconcile()
+        rec = self.env["xero.reconcile"].browse(action["res_id"])
+        self.assertEqual((rec.connection_id, rec.state), (self.connection, "draft"))
+        self.assertEqual(self.connection.action_open_reconcile()["res_id"], rec.id)
+        menu = self.env.ref("account_xero.menu_xero_reconcile")
+        self.assertEqual(menu.parent_id, self.env.ref("account.account_reports_management_menu"))

@@ -638,8 +638,8 @@ class AccountingClient:
 
     def get_trial_balance(self, date):
         """Xero's Trial Balance as at ``date`` (GET Reports/TrialBalance):
-        {AccountID: {"label", "debit", "credit", "ytd_debit", "ytd_credit",
-        "balance"}} in the base currency, Decimal amounts, ``balance`` the
+        {AccountID: {"label", "code", "debit", "credit", "ytd_debit",
+        "ytd_credit", "balance"}} in the base currency, Decimal amounts, ``balance`` the
         YTD debit less the YTD credit (the as-at balance; Xero's YTD of
         revenue and expense accounts runs from the start of the financial
         year, see help.xero.com/nz/Report_TrialBalance). Rows are read by
@@ -737,8 +737,10 @@ def _trial_balance_row(row):
     if not account_id:
         return None
     debit, credit, ytd_debit, ytd_credit = (_report_amount(c.value) for c in cells[1:5])
+    label = cells[0].value or ""
+    code = label.rsplit("(", 1)[1].rstrip(")") if label.endswith(")") and "(" in label else None
     return account_id.lower(), {
-        "label": cells[0].value or "", "debit": debit, "credit": credit,
+        "label": label, "code": code, "debit": debit, "credit": credit,
         "ytd_debit": ytd_debit, "ytd_credit": ytd_credit, "balance": ytd_debit - ytd_credit,
     }
 
