@@ -658,14 +658,34 @@ class XeroConnection(models.Model):
     # ------------------------------------------------------------------------
     # Reconcile with Xero (models/xero_reconcile.py)
     # ------------------------------------------------------------------------
+    # Read from the last comparison rather than stored on the connection: the
+    # comparison calls Xero, whose token refresh commits this row on its own
+    # cursor meanwhile; writing it again in the same transaction would fail
+    # with a serialization error.
+    last_reconcile_id = fields.Many2one(
+        "xero.reconcile", "Last comparison", compute="_compute_reconcile_status")
     reconcile_drift = fields.Boolean(
-        "Differs from Xero", readonly=True, copy=False,
+        "Differs from Xero", compute="_compute_reconcile_status",
         help="The last comparison with Xero's Trial Balance found an account whose balance "
              "differs, or could not read Xero.")
-    reconcile_checked_at = fields.Datetime("Last compared with Xero", readonly=True, copy=False)
-    reconcile_message = fields.Char("Comparison with Xero", readonly=True, copy=False)
-    last_reconcile_id = fields.Many2one(
-        "xero.reconcile", "Last comparison", readonly=True, copy=False, ondelete="set null")
+    reconcile_checked_at = fields.Datetime(
+        "Last compared with Xero", compute="_compute_reconcile_status")
+    reconcile_message = fields.Char("Comparison with Xero", compute="_compute_reconcile_status")
+
+    def _compute_reconcile_status(self):
+        Reconcile = self.env["xero.reconcile"].sudo()
+        for conn in self:
+            last = Reconcile.search([("connection_id", "=", conn.id),
+                                     ("state", "in", ("done", "error"))],
+                                    order="compared_at desc, id desc", limit=1) \
+                if conn.id else Reconcile
+            conn.last_reconcile_id = last
+            conn.reconcile_drift = bool(last) and (last.state == "error"
+                                                   or bool(last.difference_count))
+            conn.reconcile_checked_at = last.compared_at
+            conn.reconcile_message = (
+                _("The comparison with Xero failed: %s", last.error) if last.state == "error"
+                else last.summary) if last else False
 
     def action_open_reconcile(self):
         """Button "Reconcile with Xero": today's comparison of this

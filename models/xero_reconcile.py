@@ -150,12 +150,12 @@ class XeroReconcile(models.Model):
         self.ensure_one()
         conn = self.connection_id.sudo()
         company_currency = self.company_id.currency_id
-        if conn.xero_base_currency and conn.xero_base_currency != company_currency.name:
-            raise UserError(_(
-                "Xero reports in %(xero)s and %(company)s keeps its books in %(odoo)s: the "
-                "balances cannot be compared.", xero=conn.xero_base_currency,
-                company=self.company_id.name, odoo=company_currency.name))
         try:
+            if conn.xero_base_currency and conn.xero_base_currency != company_currency.name:
+                raise UserError(_(
+                    "Xero reports in %(xero)s and %(company)s keeps its books in %(odoo)s: the "
+                    "balances cannot be compared.", xero=conn.xero_base_currency,
+                    company=self.company_id.name, odoo=company_currency.name))
             client = conn._xero_accounting_client()
             org = client.get_organisation()
             fy_start = _financial_year_start(
@@ -165,7 +165,6 @@ class XeroReconcile(models.Model):
         except (XeroError, UserError) as exc:
             message = exc.message if isinstance(exc, XeroError) else exc.args[0]
             self.write({"state": "error", "error": message, "compared_at": fields.Datetime.now()})
-            self._xero_flag_connection()
             if raise_errors:
                 raise UserError(_("Xero's Trial Balance could not be read: %s", message)) from exc
             return
@@ -211,7 +210,6 @@ class XeroReconcile(models.Model):
         if differing:
             self._explain(differing, per_move["moves"], client)
         self._summarize()
-        self._xero_flag_connection()
 
     def _odoo_balances(self, fy_start):
         """Odoo's balances by Xero account, as Xero books what is sent.
@@ -234,12 +232,24 @@ class XeroReconcile(models.Model):
         journals = self.env["account.journal"].sudo().search([
             *self.env["account.journal"]._check_company_domain(company),
             ("type", "in", ("bank", "cash"))])
+        # A payment method line without an account uses the chart's
+        # outstanding account (account.payment._get_outstanding_account):
+        # the accounts the journal's payments did use count too.
+        self.env["account.payment"].flush_model(["journal_id", "outstanding_account_id"])
+        used = defaultdict(set)
+        if journals:
+            self.env.cr.execute(SQL(
+                """SELECT DISTINCT journal_id, outstanding_account_id FROM account_payment
+                    WHERE journal_id IN %s AND outstanding_account_id IS NOT NULL""",
+                tuple(journals.ids)))
+            for journal_id, account_id in self.env.cr.fetchall():
+                used[journal_id].add(account_id)
         for journal in journals:
             bank = maps.get(journal.default_account_id.id)
             if bank:
                 accounts = (journal.inbound_payment_method_line_ids
                             | journal.outbound_payment_method_line_ids).payment_account_id
-                outstanding[journal.id] = (set(accounts.ids), bank)
+                outstanding[journal.id] = (set(accounts.ids) | used[journal.id], bank)
 
         self.env["account.move.line"].flush_model()
         self.env.cr.execute(SQL(
@@ -437,21 +447,6 @@ class XeroReconcile(models.Model):
         self.write({"difference_count": len(differing), "total_difference": total,
                     "unexplained_total": unexplained, "summary": summary})
 
-    def _xero_flag_connection(self):
-        """The connection shows the last comparison's outcome."""
-        self.ensure_one()
-        conn = self.connection_id.sudo()
-        if self.state == "error":
-            message = _("The comparison with Xero failed: %s", self.error)
-        else:
-            message = self.summary
-        conn.write({
-            "reconcile_drift": self.state == "error" or bool(self.difference_count),
-            "reconcile_checked_at": self.compared_at,
-            "reconcile_message": message,
-            "last_reconcile_id": self.id,
-        })
-
 
 class XeroReconcileLine(models.Model):
     _name = "xero.reconcile.line"
@@ -475,7 +470,7 @@ class XeroReconcileLine(models.Model):
         readonly=True, help="What the documents listed explain of the difference.")
     unexplained = fields.Monetary(compute="_compute_unexplained", store=True)
     item_ids = fields.One2many("xero.reconcile.item", "line_id", "Documents", readonly=True)
-    item_total_count = fields.Integer("Documents", readonly=True)
+    item_total_count = fields.Integer("Documents found", readonly=True)
 
     @api.depends("difference", "explained")
     def _compute_unexplained(self):

@@ -181,8 +181,26 @@ class TestReconcile(XeroPushCommon):
         self.assertEqual(str(rec.fiscal_year_start), "2026-04-01")
         self.assertFalse(self.line(rec, "200"))
         self.assertTrue(self.line(rec, "960").xero_balance < 0)
+        self.env.invalidate_all()
         self.assertFalse(self.connection.reconcile_drift)
         self.assertEqual(self.connection.last_reconcile_id, rec)
+
+    def test_payments_through_the_charts_outstanding_account(self):
+        # Payment methods without an outstanding account use the chart's
+        # (account.payment._get_outstanding_account): still the bank's in Xero.
+        bank = self.company_data["default_journal_bank"]
+        (bank.inbound_payment_method_line_ids | bank.outbound_payment_method_line_ids).write(
+            {"payment_account_id": False})
+        invoice = self.make_invoice(amounts=(300.0,))
+        payment = self.pay(invoice)
+        self.assertNotIn(payment.outstanding_account_id,
+                         bank.inbound_payment_method_line_ids.payment_account_id)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        rec = self.compare()
+        self.assertAlmostEqual(self.line(rec, "090").xero_balance, invoice.amount_total)
+        self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+                          for l in rec.line_ids if l.difference], [])
 
     def test_blocked_document_explains_the_difference(self):
         self.pushed_documents()
@@ -193,6 +211,7 @@ class TestReconcile(XeroPushCommon):
         self.push()
         self.assertEqual(blocked.xero_state, "blocked")
         rec = self.compare()
+        self.env.invalidate_all()
         receivable = self.line(rec, "610")
         self.assertAlmostEqual(receivable.difference, blocked.amount_total)
         self.assertEqual(len(receivable.item_ids), 1)
@@ -235,11 +254,13 @@ class TestReconcile(XeroPushCommon):
         self.pushed_documents()
         Reconcile = self.env["xero.reconcile"]
         Reconcile._cron_check()
+        self.env.invalidate_all()
         self.assertFalse(self.connection.reconcile_drift, self.connection.reconcile_message)
         self.assertTrue(self.connection.reconcile_checked_at)
         # Posted, not pushed yet: the next check sees Odoo ahead of Xero.
         queued = self.make_invoice(amounts=(42.0,))
         Reconcile._cron_check()
+        self.env.invalidate_all()
         self.assertTrue(self.connection.reconcile_drift)
         self.assertIn("account(s) differ", self.connection.reconcile_message)
         last = self.connection.last_reconcile_id
@@ -250,6 +271,7 @@ class TestReconcile(XeroPushCommon):
         self.srv.faults.add("status", path="/api.xro/2.0/*", times=None, status=503)
         Reconcile._cron_check()
         self.srv.faults.clear()
+        self.env.invalidate_all()
         self.assertTrue(self.connection.reconcile_drift)
         self.assertIn("failed", self.connection.reconcile_message)
         self.assertEqual(self.connection.last_reconcile_id.state, "error")
