@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from odoo.tests import tagged
 
+from . import test_sandbox, test_trust_xero
 from .test_push_common import XeroPushCommon
-from .test_sandbox import SandboxCase, TestSandboxOpenAPI
 
 
 def _tb(case, date):
@@ -30,7 +30,7 @@ def _ytd(body):
 
 
 @tagged("post_install", "-at_install")
-class TestSandboxTrialBalance(SandboxCase):
+class TestSandboxTrialBalance(test_sandbox.SandboxCase):
 
     def _documents(self):
         cid = self.contact()["ContactID"]
@@ -112,7 +112,7 @@ class TestSandboxTrialBalance(SandboxCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSandboxTrialBalanceSchema(TestSandboxOpenAPI):
+class TestSandboxTrialBalanceSchema(test_sandbox.TestSandboxOpenAPI):
     """The sandbox's Trial Balance against the spec's ReportWithRows."""
 
     def test_answers_match_schemas(self):
@@ -285,3 +285,31 @@ class TestReconcile(XeroPushCommon):
         self.assertEqual(self.connection.action_open_reconcile()["res_id"], rec.id)
         menu = self.env.ref("account_xero.menu_xero_reconcile")
         self.assertEqual(menu.parent_id, self.env.ref("account.account_reports_management_menu"))
+
+
+@tagged("post_install", "-at_install")
+class TestReconcileTrust(test_trust_xero.TrustXeroCommon):
+
+    def test_trust_transactions_reconcile(self):
+        invoice = self.make_invoice(amounts=(200.0,), taxes=[], partner=self.client_a)
+        self.trust("receipt", 1000.0, self.client_a, matter_ref="A-1")
+        self.trust("payment", 120.0, self.client_a, payee_id=self.client_b.id)
+        self.trust("bank_transfer", 60.0, journal_id=self.office_journal.id,
+                   dest_journal_id=self.trust_journal.id)
+        self.trust("paid_by_firm", 60.0, self.client_b, payee_id=self.client_a.id)
+        self.trust("receipt", 90.0, self.client_b, matter_ref="B-1")
+        self.trust("firm_reimbursement", 60.0, self.client_b)
+        self.trust("transfer_to_office", 200.0, self.client_a,
+                   dest_journal_id=self.office_journal.id, invoice_id=invoice.id)
+        self.trust("statutory_deposit", 300.0)
+        self.trust("statutory_withdrawal", 100.0)
+        self.push()
+        self.push()
+        rec = self.env["xero.reconcile"].create(
+            {"connection_id": self.connection.id, "date": "2025-12-31"})
+        rec.action_compare()
+        self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance,
+                           [a.code for a in l.odoo_account_ids])
+                          for l in rec.line_ids if l.difference], [])
+        self.assertAlmostEqual(
+            rec.line_ids.filtered(lambda l: l.xero_account_id.code == "2800").xero_balance, -710.0)
