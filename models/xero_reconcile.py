@@ -14,6 +14,10 @@ Odoo's side is worked out as Xero books what the connector sends:
 - the tax lines of invoices, bills and credit notes go to Xero's GST system
   account (Xero books the tax of a document's lines there, whatever Odoo
   account holds it);
+- exchange differences (Odoo's exchange difference journal, on its
+  currency exchange gain and loss accounts) go to Xero's Realised Currency
+  Gains, where Xero books the difference of rates between a document and
+  its payment;
 - on a bank or cash journal, the lines of its outstanding receipts and
   payments accounts go to the Xero account of the journal's bank account
   (the account a payment is sent to, see ``_xero_payment_values``), so a
@@ -223,8 +227,14 @@ class XeroReconcile(models.Model):
         maps = conn._get_maps()["accounts"]
         XeroAccount = self.env["xero.account"].with_context(active_test=False)
         system = {a.system_account: a.id for a in XeroAccount.search(
-            [("connection_id", "=", conn.id), ("system_account", "in", ("GST", "RETAINEDEARNINGS"))])}
+            [("connection_id", "=", conn.id),
+             ("system_account", "in", ("GST", "RETAINEDEARNINGS", "REALISEDCURRENCYGAIN"))])}
         gst, retained = system.get("GST"), system.get("RETAINEDEARNINGS")
+        # Exchange differences: Xero books them in Realised Currency Gains.
+        fx_journal = company.currency_exchange_journal_id.id
+        fx_accounts = {company.income_currency_exchange_account_id.id,
+                       company.expense_currency_exchange_account_id.id} - {False}
+        realised = system.get("REALISEDCURRENCYGAIN")
         profit_and_loss = set(XeroAccount.search(
             [("connection_id", "=", conn.id), ("account_class", "in", PROFIT_AND_LOSS)]).ids)
         # Bank and cash journals: their outstanding accounts go with the bank.
@@ -273,6 +283,8 @@ class XeroReconcile(models.Model):
             target = None
             if is_tax and gst:
                 target = gst
+            elif realised and journal_id == fx_journal and account_id in fx_accounts:
+                target = realised
             elif journal_id in outstanding and account_id in outstanding[journal_id][0]:
                 target = outstanding[journal_id][1]
             else:

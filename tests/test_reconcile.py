@@ -202,6 +202,23 @@ class TestReconcile(XeroPushCommon):
         self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
                           for l in rec.line_ids if l.difference], [])
 
+    def test_foreign_currency_and_exchange_difference(self):
+        # 115 AUD invoiced at 2 AUD a dollar, paid when it is 2.5: Xero books
+        # the loss in Realised Currency Gains, Odoo in its exchange account.
+        self.env["res.currency.rate"].create({
+            "name": "2025-06-10", "rate": 2.5, "currency_id": self.other_currency.id,
+            "company_id": self.company.id})
+        invoice = self.make_invoice(amounts=(100.0,), currency=self.other_currency)
+        self.pay(invoice)
+        self.push()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        rec = self.compare()
+        self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+                          for l in rec.line_ids if l.difference], [])
+        self.assertAlmostEqual(self.line(rec, "499").xero_balance, 57.5 - 46.0)
+        self.assertAlmostEqual(self.line(rec, "090").xero_balance, 46.0)
+
     def test_blocked_document_explains_the_difference(self):
         self.pushed_documents()
         unmapped = self.company_data["default_account_revenue"].copy({"code": "400900"})
