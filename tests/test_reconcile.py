@@ -3,7 +3,8 @@ it, and the per-account comparison of Odoo with Xero (``xero.reconcile``)."""
 
 from decimal import Decimal
 
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from . import test_sandbox, test_trust_xero
 from .test_push_common import XeroPushCommon
@@ -294,6 +295,26 @@ class TestReconcile(XeroPushCommon):
         self.assertEqual(self.connection.last_reconcile_id.state, "error")
         settings = self.env["res.config.settings"].create({})
         self.assertTrue(settings.xero_reconcile_drift)
+
+    def test_accountant_compares_and_reads_the_documents(self):
+        self.pushed_documents()
+        self.make_invoice(amounts=(42.0,))  # queued
+        accountant = new_test_user(
+            self.env, login="recon_accountant", company_id=self.company.id,
+            company_ids=[self.company.id],
+            groups="account.group_account_user,account_xero.group_xero_user")
+        rec = self.env["xero.reconcile"].with_user(accountant).create(
+            {"connection_id": self.connection.id, "date": "2025-12-31"})
+        rec.action_compare()
+        line = rec.line_ids.filtered(lambda l: l.xero_account_id.code == "610")
+        self.assertEqual(line.item_ids.mapped("reason"), ["queued"])
+        self.assertEqual(line.item_ids.document.name, line.item_ids.move_id.name)
+        with self.assertRaises(AccessError):
+            line.item_ids.unlink()
+        outsider = new_test_user(self.env, login="recon_outsider", company_id=self.company.id,
+                                 company_ids=[self.company.id], groups="account.group_account_user")
+        with self.assertRaises(AccessError):
+            self.env["xero.reconcile"].with_user(outsider).search([])
 
     def test_reachable_from_the_connection(self):
         action = self.connection.action_open_reconcile()
