@@ -172,7 +172,7 @@ class XeroReconcile(models.Model):
             if raise_errors:
                 raise UserError(_("Xero's Trial Balance could not be read: %s", message)) from exc
             return
-        odoo, per_move = self._odoo_balances(fy_start)
+        odoo_total, odoo_accounts = self._odoo_balances(fy_start)
         XeroAccount = self.env["xero.account"].with_context(active_test=False)
         known = XeroAccount.search([("connection_id", "=", conn.id)])
         by_xero_id = {a.xero_id.lower(): a for a in known}
@@ -187,12 +187,12 @@ class XeroReconcile(models.Model):
         mapped_from = defaultdict(set)
         for row in conn.account_map_ids:
             mapped_from[row.xero_account_id.id].add(row.account_id.id)
-        for (xero_account_id, account_id), _amount in per_move.get("accounts", {}).items():
+        for xero_account_id, account_id in odoo_accounts:
             mapped_from[xero_account_id].add(account_id)
         rounding = company_currency.rounding
         lines = []
-        for xero_account_id in set(odoo["total"]) | set(xero):
-            odoo_balance = company_currency.round(odoo["total"].get(xero_account_id, 0.0))
+        for xero_account_id in set(odoo_total) | set(xero):
+            odoo_balance = company_currency.round(odoo_total.get(xero_account_id, 0.0))
             xero_balance = float(xero.get(xero_account_id, 0))
             if float_is_zero(odoo_balance, precision_rounding=rounding) \
                     and float_is_zero(xero_balance, precision_rounding=rounding):
@@ -212,16 +212,71 @@ class XeroReconcile(models.Model):
         differing = self.line_ids.filtered(
             lambda l: not float_is_zero(l.difference, precision_rounding=rounding))
         if differing:
-            self._explain(differing, per_move["moves"], client)
+            targets = set(differing.xero_account_id.ids)
+            moves = self._odoo_moves(fy_start, targets, {
+                account_id for target, account_id in odoo_accounts if target in targets})
+            self._explain(differing, moves, client)
         self._summarize()
 
     def _odoo_balances(self, fy_start):
-        """Odoo's balances by Xero account, as Xero books what is sent.
+        """Odoo's balances by Xero account, as Xero books what is sent:
+        ({xero.account id: balance}, {(xero.account id, account id): balance})."""
+        target_of = self._xero_target_function(fy_start)
+        total = defaultdict(float)
+        accounts = defaultdict(float)
+        for account_id, journal_id, prior, is_tax, balance in self._odoo_rows(fy_start):
+            target = target_of(account_id, journal_id, prior, is_tax)
+            if target:
+                total[target] += balance
+                accounts[(target, account_id)] += balance
+        return total, accounts
 
-        Returns ({"total": {xero.account id: balance}},
-                 {"moves": {xero.account id: {move id: balance}},
-                  "accounts": {(xero.account id, account id): balance}}).
-        """
+    def _odoo_moves(self, fy_start, targets, account_ids):
+        """{xero.account id: {move id: balance}} for the Xero accounts
+        ``targets``, read from the lines of ``account_ids`` (the drill-down
+        reads journal entries only for the accounts that differ)."""
+        target_of = self._xero_target_function(fy_start)
+        moves = defaultdict(lambda: defaultdict(float))
+        if not account_ids:
+            return moves
+        for move_id, account_id, journal_id, prior, is_tax, balance in self._odoo_rows(
+                fy_start, account_ids=account_ids):
+            target = target_of(account_id, journal_id, prior, is_tax)
+            if target in targets:
+                moves[target][move_id] += balance
+        return moves
+
+    def _odoo_rows(self, fy_start, account_ids=None):
+        """The posted lines up to the date, summed by account, journal,
+        before the financial year or not, tax line of an invoice or not (and
+        by journal entry when ``account_ids`` narrows them)."""
+        self.env["account.move.line"].flush_model()
+        by_move = account_ids is not None
+        self.env.cr.execute(SQL(
+            """
+            SELECT %(move)s aml.account_id, aml.journal_id, aml.date < %(fy_start)s,
+                   aml.display_type = 'tax' AND am.move_type IN %(invoice_types)s,
+                   SUM(aml.balance)
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id
+             WHERE aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND aml.date <= %(date)s
+               %(accounts)s
+          GROUP BY %(group_by)s
+            """,
+            move=SQL("aml.move_id,") if by_move else SQL(""),
+            group_by=SQL("1, 2, 3, 4, 5") if by_move else SQL("1, 2, 3, 4"),
+            accounts=SQL("AND aml.account_id IN %s", tuple(account_ids)) if by_move else SQL(""),
+            fy_start=fy_start, invoice_types=INVOICE_TYPES, company=self.company_id.id,
+            date=self.date,
+        ))
+        return self.env.cr.fetchall()
+
+    def _xero_target_function(self, fy_start):
+        """A function (account id, journal id, before the financial year,
+        tax line of an invoice) -> the xero.account id Xero books that line
+        in, or None when nothing of it can be in Xero (not mapped)."""
         conn = self.connection_id.sudo()
         company = self.company_id
         maps = conn._get_maps()["accounts"]
@@ -261,26 +316,7 @@ class XeroReconcile(models.Model):
                             | journal.outbound_payment_method_line_ids).payment_account_id
                 outstanding[journal.id] = (set(accounts.ids) | used[journal.id], bank)
 
-        self.env["account.move.line"].flush_model()
-        self.env.cr.execute(SQL(
-            """
-            SELECT aml.move_id, aml.account_id, aml.journal_id, aml.date < %(fy_start)s,
-                   aml.display_type = 'tax' AND am.move_type IN %(invoice_types)s,
-                   SUM(aml.balance)
-              FROM account_move_line aml
-              JOIN account_move am ON am.id = aml.move_id
-             WHERE aml.company_id = %(company)s
-               AND aml.parent_state = 'posted'
-               AND aml.date <= %(date)s
-          GROUP BY 1, 2, 3, 4, 5
-            """,
-            fy_start=fy_start, invoice_types=INVOICE_TYPES, company=company.id, date=self.date,
-        ))
-        total = defaultdict(float)
-        moves = defaultdict(lambda: defaultdict(float))
-        accounts = defaultdict(float)
-        for move_id, account_id, journal_id, prior, is_tax, balance in self.env.cr.fetchall():
-            target = None
+        def target_of(account_id, journal_id, prior, is_tax):
             if is_tax and gst:
                 target = gst
             elif realised and journal_id == fx_journal and account_id in fx_accounts:
@@ -289,14 +325,11 @@ class XeroReconcile(models.Model):
                 target = outstanding[journal_id][1]
             else:
                 target = maps.get(account_id)
-            if not target:
-                continue  # not mapped: nothing of it can be in Xero
-            if prior and target in profit_and_loss and retained:
+            if target and prior and target in profit_and_loss and retained:
                 target = retained
-            total[target] += balance
-            moves[target][move_id] += balance
-            accounts[(target, account_id)] += balance
-        return {"total": total}, {"moves": moves, "accounts": accounts}
+            return target
+
+        return target_of
 
     # ------------------------------------------------------------------------
     # The drill-down
