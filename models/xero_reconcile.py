@@ -40,11 +40,13 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
-from ..xero.errors import XeroError
+from ..xero.errors import XeroAuthError, XeroError
 
 _logger = logging.getLogger(__name__)
 
 PROFIT_AND_LOSS = ("REVENUE", "EXPENSE")
+# Xero's granular scope for the Trial Balance (apps created since March 2026).
+REPORT_SCOPE = "accounting.reports.trialbalance.read"
 INVOICE_TYPES = ("out_invoice", "out_refund", "in_invoice", "in_refund")
 REASONS = [
     ("not_sent", "Not sent to Xero"),
@@ -168,6 +170,10 @@ class XeroReconcile(models.Model):
             trial_balance = client.get_trial_balance(self.date)
         except (XeroError, UserError) as exc:
             message = exc.message if isinstance(exc, XeroError) else exc.args[0]
+            if isinstance(exc, XeroAuthError) and REPORT_SCOPE not in (conn.scopes or "").split():
+                message = _(
+                    "%(message)s The connection's scopes lack %(scope)s, which Xero's Trial "
+                    "Balance needs: add it and connect again.", message=message, scope=REPORT_SCOPE)
             self.write({"state": "error", "error": message, "compared_at": fields.Datetime.now()})
             if raise_errors:
                 raise UserError(_("Xero's Trial Balance could not be read: %s", message)) from exc

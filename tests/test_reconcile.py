@@ -3,7 +3,7 @@ it, and the per-account comparison of Odoo with Xero (``xero.reconcile``)."""
 
 from decimal import Decimal
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from . import test_sandbox, test_trust_xero
@@ -315,6 +315,16 @@ class TestReconcile(XeroPushCommon):
                                  company_ids=[self.company.id], groups="account.group_account_user")
         with self.assertRaises(AccessError):
             self.env["xero.reconcile"].with_user(outsider).search([])
+
+    def test_connection_without_the_report_scope(self):
+        scopes = "offline_access accounting.invoices accounting.settings"
+        grant = self.srv.grant(self.xero_client_id, tenant_ids=[self.xero_tenant_id],
+                               scopes=scopes)
+        self.connection.write({"scopes": scopes, "access_token": grant["access_token"],
+                               "refresh_token": grant["refresh_token"]})
+        self.connection.flush_recordset()
+        with self.assertRaisesRegex(UserError, "accounting.reports.trialbalance.read"):
+            self.compare()
 
     def test_reachable_from_the_connection(self):
         action = self.connection.action_open_reconcile()
