@@ -24,6 +24,8 @@
         "views/account_trust_transaction_views.xml",
         "views/account_trust_ledger_views.xml",
         "views/xero_oauth_templates.xml",
+        "security/xero_reconcile_security.xml",
+        "views/xero_reconcile_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {

@@ -16,7 +16,9 @@ answered 500 or dropped) and the soak itself:
     meet 401 and race to refresh the (rotating) refresh token.
 Between rounds the clock is fast-forwarded (backoff delays and leases end
 now). Passes continue until the faults injected reach --faults. Then each
-pass is compared: duplicates, lost, mismatched amounts must all be 0.
+pass is compared: duplicates, lost, mismatched amounts must all be 0, and
+then the balances: Reconcile with Xero (Xero's Trial Balance against Odoo,
+per Xero account) must find every account equal to the cent.
 """
 
 import argparse
@@ -138,6 +140,25 @@ def worker(registry, name, stop_at, stats, claim_limit):
             return
 
 
+def reconcile_balances(env, conn_id, invoices, payments, result):
+    """After the document comparison, the balances: Reconcile with Xero
+    (Xero's Trial Balance against Odoo, per Xero account) as at the last
+    document's date; every account must agree to the cent."""
+    from odoo import fields
+
+    dates = invoices.mapped("date") + payments.mapped("date") + [fields.Date.today()]
+    rec = env["xero.reconcile"].create({"connection_id": conn_id, "date": max(dates)})
+    rec.action_compare()
+    differing = rec.line_ids.filtered(lambda l: l.difference)
+    result["accounts"] = len(rec.line_ids)
+    result["accounts_differing"] = len(differing) + (rec.state != "done")
+    if rec.state != "done":
+        result["details"].append("balances not compared: %s" % rec.error)
+    for line in differing:
+        result["details"].append("account %s: Odoo %.2f, Xero %.2f" % (
+            line.xero_account_id.display_name, line.odoo_balance, line.xero_balance))
+
+
 def one_pass(registry, srv, conn_id, args, pass_no, chaos, counters):
     from odoo.addons.account_xero.models import xero_sync_job
 
@@ -206,6 +227,7 @@ def one_pass(registry, srv, conn_id, args, pass_no, chaos, counters):
         result = benchlib.compare(env, srv, tenant_id, invoices, payments)
         cr.execute("SELECT state, count(*) FROM xero_sync_job GROUP BY state")
         result["states"] = dict(cr.fetchall())
+        reconcile_balances(env, conn_id, invoices, payments, result)
     result["round"] = round_no
     result["seconds"] = time.monotonic() - started
     result["fired"] = fired
@@ -250,9 +272,10 @@ def main():
         results.append(result)
         total = counters["sandbox_faults"] + counters["killed"] + counters["expiries"]
         log("pass %d: %d sandbox faults, %d kills so far, %d in all; %d dup / %d lost / %d mismatched; "
-            "jobs %s (%.0fs)" % (pass_no, result["fired"], counters["killed"], total,
-                                 result["duplicates"], result["lost"], result["mismatched"],
-                                 result["states"], result["seconds"]))
+            "%d of %d account balances differ; jobs %s (%.0fs)"
+            % (pass_no, result["fired"], counters["killed"], total, result["duplicates"],
+               result["lost"], result["mismatched"], result["accounts_differing"],
+               result["accounts"], result["states"], result["seconds"]))
         if total >= args.faults or time.monotonic() - started > args.max_seconds:
             break
     chaos.close()
@@ -262,10 +285,11 @@ def main():
     print("account_xero soak: %d passes, seed %d, batch %d, 2 workers" % (len(results), args.seed, args.batch))
     print()
     rows = [[i + 1, r["documents"], r["fired"], r["duplicates"], r["lost"], r["mismatched"],
+             "%d / %d" % (r["accounts_differing"], r["accounts"]),
              ", ".join("%s %d" % kv for kv in sorted(r["states"].items())), "%.0f" % r["seconds"]]
             for i, r in enumerate(results)]
     print(benchlib.table(rows, ["pass", "documents", "sandbox faults", "duplicates", "lost",
-                                "mismatched", "jobs", "s"]))
+                                "mismatched", "accounts differing", "jobs", "s"]))
     print()
     print(benchlib.table([
         ["faults injected (all)", total],
@@ -277,6 +301,8 @@ def main():
         ["duplicates", sum(r["duplicates"] for r in results)],
         ["lost", sum(r["lost"] for r in results)],
         ["mismatched", sum(r["mismatched"] for r in results)],
+        ["account balances differing (Xero's Trial Balance vs Odoo)",
+         sum(r["accounts_differing"] for r in results)],
         ["worker errors (unexpected exceptions)", len(counters["errors"])],
     ], ["", ""]))
     for r in results:
@@ -286,7 +312,7 @@ def main():
         print("  error: " + line)
     del fired_kinds
     srv.stop()
-    bad = sum(r["duplicates"] + r["lost"] + r["mismatched"] for r in results)
+    bad = sum(r["duplicates"] + r["lost"] + r["mismatched"] + r["accounts_differing"] for r in results)
     return 1 if bad else 0
 
 

@@ -23,3 +23,4 @@ from . import account_move_trust
 from . import xero_push_trust
 from . import xero_sync_job_guard
 from . import account_move_allocation
+from . import xero_reconcile

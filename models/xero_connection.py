@@ -24,7 +24,8 @@ _logger = logging.getLogger(__name__)
 DEFAULT_SCOPES = (
     "offline_access openid profile email "
     "accounting.invoices accounting.payments accounting.banktransactions "
-    "accounting.manualjournals accounting.contacts accounting.settings"
+    "accounting.manualjournals accounting.contacts accounting.settings "
+    "accounting.reports.trialbalance.read"
 )
 
 # Production endpoints; the demo command and the tests point them at the
@@ -813,4 +814,54 @@ class XeroConnection(models.Model):
                 "sticky": bool(problems),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
+        }
+
+    # ------------------------------------------------------------------------
+    # Reconcile with Xero (models/xero_reconcile.py)
+    # ------------------------------------------------------------------------
+    # Read from the last comparison rather than stored on the connection: the
+    # comparison calls Xero, whose token refresh commits this row on its own
+    # cursor meanwhile; writing it again in the same transaction would fail
+    # with a serialization error.
+    last_reconcile_id = fields.Many2one(
+        "xero.reconcile", "Last comparison", compute="_compute_reconcile_status")
+    reconcile_drift = fields.Boolean(
+        "Differs from Xero", compute="_compute_reconcile_status",
+        help="The last comparison with Xero's Trial Balance found an account whose balance "
+             "differs, or could not read Xero.")
+    reconcile_checked_at = fields.Datetime(
+        "Last compared with Xero", compute="_compute_reconcile_status")
+    reconcile_message = fields.Char("Comparison with Xero", compute="_compute_reconcile_status")
+
+    def _compute_reconcile_status(self):
+        Reconcile = self.env["xero.reconcile"].sudo()
+        for conn in self:
+            last = Reconcile.search([("connection_id", "=", conn.id),
+                                     ("state", "in", ("done", "error"))],
+                                    order="compared_at desc, id desc", limit=1) \
+                if conn.id else Reconcile
+            conn.last_reconcile_id = last
+            conn.reconcile_drift = bool(last) and (last.state == "error"
+                                                   or bool(last.difference_count))
+            conn.reconcile_checked_at = last.compared_at
+            conn.reconcile_message = (
+                _("The comparison with Xero failed: %s", last.error) if last.state == "error"
+                else last.summary) if last else False
+
+    def action_open_reconcile(self):
+        """Button "Reconcile with Xero": today's comparison of this
+        connection (a new one unless one is waiting to be compared)."""
+        self.ensure_one()
+        Reconcile = self.env["xero.reconcile"]
+        today = fields.Date.context_today(self)
+        rec = Reconcile.search([("connection_id", "=", self.id), ("state", "=", "draft"),
+                                ("date", "=", today)], limit=1) \
+            or Reconcile.create({"connection_id": self.id, "date": today})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reconcile with Xero"),
+            "res_model": "xero.reconcile",
+            "res_id": rec.id,
+            "view_mode": "form",
+            "target": "current",
         }

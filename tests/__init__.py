@@ -27,3 +27,4 @@ from . import test_allocations
 from . import test_search_views
 from . import test_sandbox_host
 from . import test_bad_input
+from . import test_reconcile

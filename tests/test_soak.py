@@ -1,7 +1,8 @@
 """A small soak: a few dozen documents pushed through a seeded mix of faults
 (writes stored then answered 500 or dropped, 429, 5xx, dropped connections,
 401 TokenExpired) and a worker "killed" between Xero's accept and our commit;
-then Xero (the sandbox's store) against Odoo, document by document.
+then Xero (the sandbox's store) against Odoo, document by document, and
+account by account (Reconcile with Xero: balances to the cent).
 The full soak is bench/soak.py."""
 
 import collections
@@ -127,3 +128,13 @@ class TestSoak(XeroPushCommon):
         contacts = collections.Counter(c.get("ContactNumber") for c in self.xero_docs("Contacts"))
         duplicates += sum(n - 1 for n in contacts.values() if n > 1)
         self.assertEqual((duplicates, lost, mismatched), (0, 0, 0))
+        # Then the balances, per Xero account, to the cent: Xero's Trial
+        # Balance against Odoo (Reconcile with Xero).
+        rec = self.env["xero.reconcile"].create({
+            "connection_id": self.connection.id,
+            "date": max(invoices.mapped("date") + payments.mapped("date"))})
+        rec.action_compare()
+        self.assertEqual(rec.state, "done", rec.error)
+        self.assertTrue(rec.line_ids.filtered(lambda l: l.xero_account_id.code == "610"))
+        self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+                          for l in rec.line_ids if l.difference], [])

@@ -20,6 +20,7 @@ import bisect
 import collections
 import contextlib
 import datetime
+import decimal
 import email.utils
 import json
 import logging
@@ -677,6 +678,26 @@ class AccountingClient:
     def get_bank_transactions(self, where=None, page=None):
         return self._paged("get_bank_transactions", "bank_transactions", page, where=where)
 
+    def get_trial_balance(self, date):
+        """Xero's Trial Balance as at ``date`` (GET Reports/TrialBalance):
+        {AccountID: {"label", "code", "debit", "credit", "ytd_debit",
+        "ytd_credit", "balance"}} in the base currency, Decimal amounts, ``balance`` the
+        YTD debit less the YTD credit (the as-at balance; Xero's YTD of
+        revenue and expense accounts runs from the start of the financial
+        year, see help.xero.com/nz/Report_TrialBalance). Rows are read by
+        the account id in their cells' Attributes (Id "account"), so an
+        account's name or code changing in Xero does not matter."""
+        data = self.call("get_report_trial_balance", date=date)
+        out = {}
+        for report in getattr(data, "reports", None) or []:
+            for section in report.rows or []:
+                for row in [section, *(section.rows or [])]:
+                    parsed = _trial_balance_row(row)
+                    if parsed:
+                        account_id, values = parsed
+                        out[account_id] = values
+        return out
+
     # -- writes ---------------------------------------------------------------
     def _batch(self, kind, items, idempotency_key):
         method, wrapper, attr, id_attr = _WRITES[kind]
@@ -739,6 +760,31 @@ class AccountingClient:
     def delete_payment(self, payment_id, idempotency_key):
         return self._single("delete_payment", (payment_id, xm.PaymentDelete(status="DELETED")),
                             "payments", "payment_id", idempotency_key)
+
+
+def _report_amount(value):
+    try:
+        return decimal.Decimal((value or "0").replace(",", ""))
+    except decimal.InvalidOperation:
+        return decimal.Decimal(0)
+
+
+def _trial_balance_row(row):
+    """(AccountID, values) of a Trial Balance row of an account, else None."""
+    row_type = getattr(getattr(row, "row_type", None), "value", getattr(row, "row_type", None))
+    cells = getattr(row, "cells", None) or []
+    if row_type != "Row" or len(cells) < 5:
+        return None
+    account_id = next((a.value for a in (cells[0].attributes or []) if a.id == "account"), None)
+    if not account_id:
+        return None
+    debit, credit, ytd_debit, ytd_credit = (_report_amount(c.value) for c in cells[1:5])
+    label = cells[0].value or ""
+    code = label.rsplit("(", 1)[1].rstrip(")") if label.endswith(")") and "(" in label else None
+    return account_id.lower(), {
+        "label": label, "code": code, "debit": debit, "credit": credit,
+        "ytd_debit": ytd_debit, "ytd_credit": ytd_credit, "balance": ytd_debit - ytd_credit,
+    }
 
 
 def _validation_messages(payload):

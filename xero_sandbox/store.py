@@ -33,7 +33,8 @@ IDEMPOTENCY_TTL = 24 * 3600
 DEFAULT_SCOPES = (
     "offline_access openid profile email "
     "accounting.invoices accounting.payments accounting.banktransactions "
-    "accounting.manualjournals accounting.contacts accounting.settings"
+    "accounting.manualjournals accounting.contacts accounting.settings "
+    "accounting.reports.trialbalance.read"
 )
 
 GRANULAR = ["accounting.invoices", "accounting.payments", "accounting.banktransactions",
