@@ -8,7 +8,9 @@
     "website": "https://github.com/account-xero/account_xero",
     "license": "LGPL-3",
     "depends": ["account"],
-    "external_dependencies": {"python": ["xero_python"]},
+    # Odoo 18 reads these as distribution names with version specifiers; the
+    # client reaches into the SDK's internals, so only the tested major.
+    "external_dependencies": {"python": ["xero-python>=15,<16"]},
     "data": [
         "security/account_xero_security.xml",
         "security/ir.model.access.csv",

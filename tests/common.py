@@ -21,12 +21,17 @@ The mixin (put it first in the bases):
 """
 
 import atexit
+import logging
+import os
 import threading
+import unittest
 from datetime import timedelta
 
 from odoo import fields
 
 from odoo.addons.account_xero.xero_sandbox import SandboxServer
+
+_logger = logging.getLogger(__name__)
 
 _SANDBOX = None
 _SANDBOX_LOCK = threading.Lock()
@@ -116,3 +121,31 @@ class XeroSandboxMixin:
     def _xero_token_requests(cls):
         """How many times the sandbox's token endpoint was called so far."""
         return sum(1 for r in list(cls.srv.store.requests) if r["path"].rstrip("/") == "/connect/token")
+
+
+def running_in_ci():
+    """True under CI (``CI=true``, as CI services and .ci/run set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+class BrowserTestMixin:
+    """Mixin for an HttpCase whose tests drive Chromium (tours, browser_js).
+
+    Odoo's HttpCase *skips* a browser test when it cannot start Chromium
+    (odoo/tests/common.py: ChromeBrowser, _find_executable raise
+    unittest.SkipTest). Under CI that would hide the tours, so there the
+    test fails; elsewhere it still skips, but says loudly what and why.
+    """
+
+    def browser_js(self, *args, **kwargs):
+        try:
+            return super().browser_js(*args, **kwargs)
+        except unittest.SkipTest as e:
+            reason = (
+                f"browser test {self.id()} could not run: {e}. Install Chromium "
+                f"(tools/setup or tools/test do it as root; else apt-get install chromium)."
+            )
+            if running_in_ci():
+                self.fail(f"{reason} Under CI a browser test must run, not skip.")
+            _logger.warning("SKIPPED %s", reason)
+            raise unittest.SkipTest(reason) from e

@@ -1,10 +1,11 @@
 from odoo.tests import HttpCase, tagged
 
+from .common import BrowserTestMixin
 from .test_trust_accounting import TrustCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTrustTour(TrustCommon, HttpCase):
+class TestTrustTour(BrowserTestMixin, TrustCommon, HttpCase):
     """A trust receipt recorded through the UI shows in the trust ledger."""
 
     @classmethod

@@ -5,7 +5,11 @@ set -euo pipefail
 
 AXERO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AXERO_HOME=${AXERO_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/account_xero}
-ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
+# Odoo's source: /opt/odoo/18.0 when there, else fetched under $AXERO_HOME.
+if [ -z "${ODOO_SRC:-}" ]; then
+    ODOO_SRC=/opt/odoo/18.0
+    [ -x "$ODOO_SRC/odoo-bin" ] || ODOO_SRC=$AXERO_HOME/odoo-18.0
+fi
 AXERO_VENV=${AXERO_VENV:-$AXERO_HOME/venv}
 AXERO_PY=$AXERO_VENV/bin/python
 PGHOST=${PGHOST:-127.0.0.1}
@@ -15,12 +19,72 @@ export PGHOST PGPORT PGUSER ODOO_SRC AXERO_HOME AXERO_REPO
 
 log() { printf '[account_xero] %s\n' "$*" >&2; }
 
+# Odoo's source: $ODOO_SRC, fetched on first use from $ODOO_GIT (a URL or a
+# local mirror) at the tested commit when the branch still reaches it.
+ODOO_GIT=${ODOO_GIT:-https://github.com/odoo/odoo.git}
+ODOO_BRANCH=${ODOO_BRANCH:-18.0}
+ODOO_COMMIT=${ODOO_COMMIT:-52acb3c1}
+
 check_odoo() {
-    if [ ! -x "$ODOO_SRC/odoo-bin" ]; then
-        log "Odoo 18.0 source not found at ODOO_SRC=$ODOO_SRC (expected odoo-bin there)."
-        log "Get odoo/odoo branch 18.0 (we test against commit 52acb3c1) and set ODOO_SRC."
+    [ -x "$ODOO_SRC/odoo-bin" ] && return 0
+    if [ -d "$ODOO_SRC" ] && [ -n "$(ls -A "$ODOO_SRC")" ]; then
+        log "ODOO_SRC=$ODOO_SRC is not empty but holds no odoo-bin: point ODOO_SRC at an"
+        log "Odoo $ODOO_BRANCH checkout, or remove that folder to have it fetched."
         exit 2
     fi
+    fetch_odoo
+}
+
+fetch_odoo() {
+    local tmp="$ODOO_SRC.partial-$$"
+    log "Odoo $ODOO_BRANCH not found at ODOO_SRC=$ODOO_SRC: fetching it from $ODOO_GIT (first run only)"
+    mkdir -p "$(dirname "$ODOO_SRC")" || { log "cannot create $(dirname "$ODOO_SRC"): set ODOO_SRC to a writable place"; exit 2; }
+    rm -rf "$tmp"
+    if ! git clone -q --depth 1 --single-branch --branch "$ODOO_BRANCH" "$ODOO_GIT" "$tmp"; then
+        rm -rf "$tmp"
+        log "could not fetch Odoo $ODOO_BRANCH from ODOO_GIT=$ODOO_GIT."
+        log "Do one of these, then run the command again:"
+        log "  - make $ODOO_GIT reachable (network, proxy), or set ODOO_GIT to a mirror (URL or local path);"
+        log "  - clone it yourself: git clone --depth 1 --branch $ODOO_BRANCH https://github.com/odoo/odoo.git $ODOO_SRC"
+        log "  - or set ODOO_SRC to an existing Odoo $ODOO_BRANCH source tree."
+        log "account_xero is tested against odoo/odoo $ODOO_BRANCH at commit $ODOO_COMMIT."
+        exit 2
+    fi
+    # The tested commit: fetched by id (servers allow it for a full id),
+    # else by deepening the shallow branch a few times; else the branch tip.
+    local c="$ODOO_COMMIT^{commit}" n
+    if ! git -C "$tmp" rev-parse -q --verify "$c" >/dev/null; then
+        git -C "$tmp" fetch -q --depth 1 origin "$ODOO_COMMIT" 2>/dev/null || true
+        for n in 200 1000 3000; do
+            git -C "$tmp" rev-parse -q --verify "$c" >/dev/null && break
+            git -C "$tmp" fetch -q --deepen="$n" origin "$ODOO_BRANCH" 2>/dev/null || break
+        done
+    fi
+    if git -C "$tmp" -c advice.detachedHead=false checkout -q "$c" 2>/dev/null; then
+        log "Odoo checked out at the tested commit $ODOO_COMMIT"
+    else
+        log "WARNING: commit $ODOO_COMMIT not reachable from $ODOO_GIT $ODOO_BRANCH;"
+        log "using the branch tip $(git -C "$tmp" rev-parse --short HEAD) (set ODOO_COMMIT to choose another)"
+    fi
+    [ -x "$tmp/odoo-bin" ] || { log "$ODOO_GIT $ODOO_BRANCH holds no odoo-bin: is it Odoo?"; rm -rf "$tmp"; exit 2; }
+    rmdir "$ODOO_SRC" 2>/dev/null || true
+    mv "$tmp" "$ODOO_SRC"
+}
+
+# Chromium for the browser tours (Odoo's HttpCase looks for it on PATH):
+# Debian's package when we may install it; else say what to do.
+ensure_chromium() {
+    local b
+    for b in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$b" >/dev/null && return 0
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing Debian's chromium for the browser tests (first run only)"
+        apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+            && return 0
+    fi
+    log "WARNING: no Chromium found and it could not be installed here: install the"
+    log "chromium package (apt-get install chromium), or the browser tours will not run."
 }
 
 # The addons path must hold a folder named after the technical name; the
