@@ -28,6 +28,7 @@ So one call:
 """
 
 import logging
+import random
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -59,6 +60,10 @@ LEASE = timedelta(minutes=2)
 # (database, connection id) -> when this process last claimed for it, so that
 # organisations take turns (see _next_round).
 _SERVED = {}
+# The first key of the session advisory locks a call holds on its claim
+# token (the second key): "XERO" in ASCII.
+CLAIM_LOCK = 0x5845524F
+_random = random.SystemRandom()
 
 
 class BudgetSpent(Exception):
@@ -66,13 +71,15 @@ class BudgetSpent(Exception):
 
 
 class CallBudget:
-    """The time of one cron call (monotonic clock)."""
+    """The time of one cron call (monotonic clock), and the token its claims
+    carry (see ``_cron_push``)."""
 
     def __init__(self, seconds, hard_margin=HARD_MARGIN):
         now = time.monotonic()
         self.soft = now + seconds
         self.hard = now + seconds + hard_margin
         self.moved = False  # a request was started, or a claim worked through
+        self.token = _random.randint(1, 2 ** 31 - 1)
 
     def spent(self):
         """True once the budget has run out and the call has moved forward
@@ -145,23 +152,15 @@ class XeroSyncJob(models.Model):
         """
         budget = CallBudget(time_budget)
         Job = self.with_context(xero_budget=budget)
-        done = 0
-        while not budget.spent():
-            settled = 0
-            # Each organisation in turn (the one this process served least
-            # recently first): one with much to send never starves the others.
-            for connection_id in Job._retrying(Job._next_round):
-                jobs = Job._retrying(lambda cid=connection_id: Job._claim(limit, cid))
-                _SERVED[self.env.cr.dbname, connection_id] = time.monotonic()
-                if jobs:
-                    settled += jobs._process()
-                    budget.moved = True
-                    self._commit()
-                if budget.spent():
-                    break
-            done += settled
-            if not settled:
-                break
+        # While this call lives, its session holds a lock on its token, which
+        # its claims carry: a call killed with its process loses its session
+        # and the lock with it, and the next call takes its jobs up at once
+        # (_recover_expired_leases) instead of after the lease.
+        self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", CLAIM_LOCK, budget.token))
+        try:
+            done = Job._push_rounds(budget, limit)
+        finally:
+            self._release_token(budget.token)
         remaining = self._count_due()
         # remaining=0 on purpose (see the module's docstring): the trigger
         # below starts the next unit of work.
@@ -172,6 +171,41 @@ class XeroSyncJob(models.Model):
         if later:
             self._trigger_cron(at=later)
         return done
+
+    @api.model
+    def _push_rounds(self, budget, limit):
+        """Claim and send, round after round, until nothing is due or the
+        budget is spent; return how many jobs were settled."""
+        done = 0
+        while not budget.spent():
+            settled = 0
+            # Each organisation in turn (the one this process served least
+            # recently first): one with much to send never starves the others.
+            for connection_id in self._retrying(self._next_round):
+                jobs = self._retrying(lambda cid=connection_id: self._claim(limit, cid))
+                _SERVED[self.env.cr.dbname, connection_id] = time.monotonic()
+                if jobs:
+                    settled += jobs._process()
+                    budget.moved = True
+                    self._commit()
+                if budget.spent():
+                    break
+            done += settled
+            if not settled:
+                break
+        return done
+
+    @api.model
+    def _release_token(self, token):
+        try:
+            self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", CLAIM_LOCK, token))
+        except psycopg2.Error:
+            if self._in_test():
+                raise
+            # The transaction is aborted (the call raised): Odoo rolls it back
+            # anyway; the session lock must not stay with the pooled connection.
+            self.env.cr.rollback()
+            self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", CLAIM_LOCK, token))
 
     @api.model
     def _retrying(self, step):
@@ -236,22 +270,40 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _recover_expired_leases(self):
-        """Jobs left in "sending" past their lease: a worker died (or its
-        commit did) after claiming them. Xero may hold them: look them up
-        before anything is sent again."""
+        """Jobs left in "sending" by a call that died (or whose commit did)
+        after claiming them: past their lease, or claimed by a call whose
+        session no longer holds the lock on its token (its process was
+        killed). Xero may hold them: look them up before anything is sent
+        again."""
         now = fields.Datetime.now()
         self.env.flush_all()
         self.env.cr.execute(SQL("""
+            SELECT DISTINCT claim_token FROM xero_sync_job
+             WHERE state = 'sending' AND claim_token IS NOT NULL AND sending_until >= %s
+        """, now))
+        budget = self._budget()
+        dead = []
+        for (token,) in self.env.cr.fetchall():
+            if budget and token == budget.token:
+                continue
+            # Free: the session that claimed is gone (a live call holds it).
+            self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", CLAIM_LOCK, token))
+            if self.env.cr.fetchone()[0]:
+                self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s, %s)", CLAIM_LOCK, token))
+                dead.append(token)
+        self.env.cr.execute(SQL("""
             UPDATE xero_sync_job SET state = 'pending', in_doubt = TRUE, sending_until = NULL,
-                   next_try_at = %s
+                   claim_token = NULL, next_try_at = %s
              WHERE id IN (SELECT id FROM xero_sync_job
-                           WHERE state = 'sending' AND sending_until < %s
+                           WHERE state = 'sending'
+                             AND (sending_until < %s OR claim_token = ANY(%s))
                              FOR UPDATE SKIP LOCKED)
          RETURNING id
-        """, now, now), log_exceptions=False)  # a serialization failure: see _cron_push
+        """, now, now, dead), log_exceptions=False)  # a serialization failure: see _cron_push
         ids = [r[0] for r in self.env.cr.fetchall()]
         if ids:
-            _logger.warning("Xero push: %d job(s) found past their lease, in doubt", len(ids))
+            _logger.warning("Xero push: %d job(s) of a call that died (past their lease, or "
+                            "claimed by a session that is gone), in doubt", len(ids))
             self.browse(ids).invalidate_recordset()
         # End the transaction either way: the claim that follows takes its
         # snapshot when it starts, not before another worker's last commit.
@@ -287,13 +339,14 @@ class XeroSyncJob(models.Model):
                if not dep or dep in claimed or dep_state == "done"]
         if not ids:
             return self.browse()
+        budget = self._budget()
         self.env.cr.execute(SQL("""
             UPDATE xero_sync_job
-               SET state = 'sending', sending_until = %s
+               SET state = 'sending', sending_until = %s, claim_token = %s
              WHERE id IN %s
-        """, fields.Datetime.now() + LEASE, tuple(ids)))
+        """, fields.Datetime.now() + LEASE, budget.token if budget else None, tuple(ids)))
         jobs = self.browse(ids)
-        jobs.invalidate_recordset(["state", "sending_until"])
+        jobs.invalidate_recordset(["state", "sending_until", "claim_token"])
         # Should this call be killed, the cron wakes when the lease runs out.
         self._trigger_cron(at=fields.Datetime.now() + LEASE + timedelta(seconds=1))
         self._commit()

@@ -106,6 +106,9 @@ class XeroSyncJob(models.Model):
     next_try_at = fields.Datetime(
         "Next try", default=fields.Datetime.now, index=True, readonly=True, copy=False)
     sending_until = fields.Datetime(readonly=True, copy=False)
+    claim_token = fields.Integer(
+        readonly=True, copy=False,
+        help="The token of the cron call that claimed this job (it holds a lock on it while it lives).")
     in_doubt = fields.Boolean(
         readonly=True, copy=False,
         help="Xero may have accepted this job without us recording it: look it up before sending.")

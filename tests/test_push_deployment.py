@@ -16,10 +16,12 @@ Requests carry 5 documents here instead of 50.
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+import psycopg2
+
+from odoo import fields, sql_db
 from odoo.tests import tagged
 
-from odoo.addons.account_xero.models import xero_sync_job
+from odoo.addons.account_xero.models import xero_sync_cron, xero_sync_job
 
 from .test_push_common import XeroPushCommon
 
@@ -94,6 +96,33 @@ class TestPushDeployment(XeroPushCommon):
             self.push()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assertEqual(self.in_xero(invoice), 1)
+
+    def test_a_dead_workers_claim_is_taken_up_at_once(self):
+        """A cron worker killed after its claim: its database session is gone,
+        and with it the lock it held on its claim, so the next call looks its
+        jobs up at once, without waiting for the lease; a live worker's claim
+        is left alone."""
+        invoice = self.make_invoice(amounts=(43.0,))
+        job = self.jobs(invoice, "invoice")
+        self.env.invalidate_all()
+        # Worker W (a session of its own) claims: its claim carries its token.
+        budget = xero_sync_cron.CallBudget(15)
+        worker = psycopg2.connect(**sql_db.connection_info_for(self.env.cr.dbname)[1])
+        self.addCleanup(lambda: worker.closed or worker.close())
+        with worker.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(%s, %s)", (xero_sync_cron.CLAIM_LOCK, budget.token))
+        claimed = self.Job.with_context(xero_budget=budget)._claim()
+        self.assertEqual(claimed, job)
+        self.assertGreater(job.sending_until, fields.Datetime.now() + timedelta(seconds=60))
+        # W is alive: another call leaves its claim alone.
+        self.push()
+        self.assertEqual(job.state, "sending")
+        self.assertEqual(self.in_xero(invoice), 0)
+        # W is killed: its session ends, and the next call takes the job up.
+        worker.close()
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.assertTrue(job.state == "done" and self.in_xero(invoice) == 1)
 
     def test_a_document_that_makes_the_engine_raise_fails_alone(self):
         invoices = self.make_invoices(3)
