@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from odoo import fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.account_xero.xero.client import pacer_for
@@ -400,9 +401,12 @@ class TestBadData(BadInputPushCommon):
         self.assertEqual(contact["Name"], "Harrow & Vale")
 
     def test_email_xero_refuses(self):
+        """An email Xero would refuse ("Email address must be valid."): the
+        contact goes without it, the partner keeps it as it is."""
         partner = self.env["res.partner"].create({"name": "Odd Email Ltd",
                                                   "email": "accounts@@odd-email"})
-        # Xero's words for an invalid EmailAddress (a ValidationException).
+        # Xero's words for an invalid EmailAddress (a ValidationException),
+        # should it be sent.
         self.srv.faults.status(400, body=(
             '{"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation '
             'exception occurred", "Elements": [{"ValidationErrors": [{"Message": "Email address '
@@ -410,12 +414,11 @@ class TestBadData(BadInputPushCommon):
             times=None)
         invoice = self.make_invoice(partner=partner)
         self.push()
-        job = self.jobs(partner, "contact")
-        self.assertEqual(job.state, "failed")
-        self.assertIn("Email address must be valid.", job.error)
-        self.assertEqual(invoice.xero_state, "queued")
+        self.assertEqual(self.jobs(partner, "contact").state, "done")
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        contact = self.xero_doc("Contacts", self.xero_doc("Invoices", invoice.xero_id)["Contact"])
+        self.assertFalse(contact.get("EmailAddress"))
         self.assertEqual(partner.email, "accounts@@odd-email", "the partner is left as it is")
-        self.assertFalse(self.xero_docs("Invoices"))
 
     def test_invoice_waiting_for_a_refused_contact_says_why(self):
         """Xero refuses the invoice's contact: the invoice says why it waits."""
@@ -444,11 +447,13 @@ class TestBadData(BadInputPushCommon):
         self.assertEqual(partner.name, name, "Odoo's name is kept whole")
 
     def test_invalid_guid_on_a_document(self):
-        """A Xero id that is no GUID (altered by hand): the payment is refused
-        in Xero's words, the invoice keeps its state."""
+        """A Xero id that is no GUID, altered by hand: a job refuses it; on
+        the invoice, the payment is refused in Xero's words and the invoice
+        keeps its state."""
         invoice = self.sent_invoice()
         job = self.jobs(invoice, "invoice")
-        job.sudo().write({"xero_id": "not-a-guid"})
+        with self.assertRaises(ValidationError):
+            job.sudo().write({"xero_id": "not-a-guid"})
         invoice.sudo().write({"xero_id": "not-a-guid"})
         payment = self.pay(invoice)
         self.push()
@@ -486,7 +491,6 @@ class TestBadData(BadInputPushCommon):
         invoice = self.make_invoice()
         job = self.jobs(invoice, "invoice")
         self.assertTrue(job)
-        from odoo.exceptions import UserError
         with self.assertRaises(UserError):
             self.connection.unlink()
         self.assertTrue(job.exists())

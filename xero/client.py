@@ -519,8 +519,8 @@ class AccountingClient:
             attempt += 1
             if self.config.current_token is None:
                 self.config.current_token = self.token_source.access_token()
-            timeout, max_wait = self._time_left()
-            started_at = self.pacer.acquire(max_wait)
+            started_at = self.pacer.acquire(self._max_wait())
+            timeout = self._attempt_timeout()
             headers = None
             self.api.api_client.last_response = None
             try:
@@ -562,28 +562,39 @@ class AccountingClient:
                 continue
             if isinstance(error, XeroRateLimited):
                 self.pacer.backoff(error.retry_after)
-                if error.retry_after <= self._time_left()[1] and attempt <= self.retries + 1:
+                if error.retry_after <= min(self.max_wait, self._spare_time()) \
+                        and attempt <= self.retries + 1:
                     time.sleep(error.retry_after)
                     continue
                 raise error
             pause = self.backoff * (2 ** (attempt - 1))
             if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries \
-                    and pause <= self._time_left()[1]:
+                    and pause <= self._spare_time():
                 time.sleep(pause)
                 continue
             raise error
 
-    def _time_left(self):
-        """(socket timeout of the next attempt, longest wait before it) so
-        that it ends by ``deadline``; XeroOutOfTime when too little is left
-        for an attempt (MIN_ATTEMPT seconds), so it is not sent at all."""
+    def _spare_time(self):
+        """Seconds that may still be waited before an attempt that must end
+        by ``deadline`` (MIN_ATTEMPT kept for the attempt itself)."""
         if self.deadline is None:
-            return self.timeout, self.max_wait
-        left = self.deadline - time.monotonic()
-        if left < MIN_ATTEMPT:
+            return float("inf")
+        return self.deadline - time.monotonic() - MIN_ATTEMPT
+
+    def _max_wait(self):
+        """The longest wait for the pacer before the next attempt;
+        XeroOutOfTime (nothing sent) when too little is left for one."""
+        spare = self._spare_time()
+        if spare < 0:
             raise XeroOutOfTime()
-        timeout = min(self.timeout, left)
-        return timeout, max(0.0, min(self.max_wait, left - timeout))
+        return min(self.max_wait, spare)
+
+    def _attempt_timeout(self):
+        """The socket timeout of the next attempt: it ends by ``deadline``
+        (give or take MIN_ATTEMPT)."""
+        if self.deadline is None:
+            return self.timeout
+        return max(MIN_ATTEMPT, min(self.timeout, self.deadline - time.monotonic()))
 
     def _map_api_exception(self, exc, method):
         status = exc.status if isinstance(exc.status, int) else getattr(exc.http_resp, "status", 0)
