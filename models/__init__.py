@@ -1,4 +1,3 @@
-
 from . import xero_connection
 from . import xero_reference
 from . import xero_map
@@ -7,6 +6,12 @@ from . import account_journal
 from . import res_config_settings
 from . import xero_oauth_state
 from . import xero_sync_job
+from . import xero_sync_cron
+from . import xero_sync_send
+from . import xero_push_contact
+from . import xero_push_document
+from . import xero_push_payment
+from . import xero_push_void
 from . import account_move
 from . import account_payment
 from . import res_partner

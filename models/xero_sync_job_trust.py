@@ -47,7 +47,7 @@ from odoo import _, api, models
 
 from ..xero import payloads, payloads_trust
 from .account_trust_transaction import CLIENT_KINDS
-from .xero_sync_job import BATCH_SIZE, WAIT_DELAY
+from .xero_sync_job import WAIT_DELAY
 
 TRUST_OPERATIONS = {
     "receipt": "bank_transaction",
@@ -408,10 +408,15 @@ class XeroSyncJob(models.Model):
                               tx.reversed_tx_id.name))
                 continue
             try:
-                op, values, issues = tx._xero_trust_values(job.connection_id, job)
+                prepared = job._prepare(
+                    lambda tx=tx, job=job: tx._xero_trust_values(job.connection_id, job),
+                    passthrough=WaitForXero)
             except WaitForXero as exc:
                 job._release(error=str(exc.args[0]), delay=WAIT_DELAY)
                 continue
+            if prepared is None:
+                continue
+            op, values, issues = prepared
             if issues:
                 job._set_blocked("\n".join(issues))
                 continue
@@ -453,14 +458,15 @@ class XeroSyncJob(models.Model):
 
     def _trust_requests(self, ready, build, method):
         """The requests (see ``_send_requests``) that send ``ready``
-        [(job, [values])], at most BATCH_SIZE elements each; a job's elements
+        [(job, [values])], at most ``_batch_size()`` elements each; a job's elements
         go in one request. A job whose elements were partly made by an
         earlier try sends only the missing ones."""
+        batch = self._batch_size()
         chunk, size = [], 0
         for job, values in ready:
             made = (job.xero_id or "").split(",") if job.xero_id else [""] * len(values)
             todo = [(i, v) for i, v in enumerate(values) if not (made[i:i + 1] or [""])[0]]
-            if size + len(todo) > BATCH_SIZE and chunk:
+            if size + len(todo) > batch and chunk:
                 yield self._trust_request(chunk, build, method)
                 chunk, size = [], 0
             chunk.append((job, made + [""] * (len(values) - len(made)), todo))
@@ -510,6 +516,7 @@ class XeroSyncJob(models.Model):
 
     def _send_bank_transfer(self, api):
         for job, values in self._trust_prepare(api, "bank_transfer"):
+            job._budget_request()
             result = api.create_bank_transfer(
                 payloads_trust.build_bank_transfer(values[0]), job._request_key())
             if result.ok:

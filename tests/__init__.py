@@ -18,3 +18,4 @@ from . import test_push_errors
 from . import test_push_concurrency
 from . import test_push_parallel
 from . import test_soak
+from . import test_push_deployment

@@ -42,6 +42,7 @@ from .errors import (
     XeroForbiddenError,
     XeroNotFound,
     XeroOAuthError,
+    XeroOutOfTime,
     XeroRateLimited,
     XeroTransientError,
     XeroValidationError,
@@ -52,6 +53,7 @@ _logger = logging.getLogger(__name__)
 # Xero's documented limits per tenant (developer.xero.com, "OAuth 2.0 API limits").
 MINUTE_LIMIT = 60
 CONCURRENT_LIMIT = 5
+MIN_ATTEMPT = 5  # seconds: an attempt with less time left before the deadline is not sent
 BATCH_SIZE = 50
 
 
@@ -444,6 +446,9 @@ class AccountingClient:
         self.retries = retries
         self.backoff = backoff
         self.pacer = pacer or pacer_for(endpoints.api_url, tenant_id)
+        # time.monotonic() by which every call must have ended (a cron
+        # call's budget), or None: no attempt starts that could end later.
+        self.deadline = None
         self.config = _BearerConfiguration()
         api_client = ApiClient(self.config)
         # No silent retries below us: urllib3 would repeat a timed-out PUT on
@@ -459,9 +464,11 @@ class AccountingClient:
     def clone(self):
         """A client for another thread: same tenant, token source and pacer
         (so the 5-in-flight and 60-a-minute limits hold across them)."""
-        return AccountingClient(self.endpoints, self.tenant_id, self.token_source,
-                                timeout=self.timeout, max_wait=self.max_wait,
-                                retries=self.retries, backoff=self.backoff, pacer=self.pacer)
+        clone = AccountingClient(self.endpoints, self.tenant_id, self.token_source,
+                                 timeout=self.timeout, max_wait=self.max_wait,
+                                 retries=self.retries, backoff=self.backoff, pacer=self.pacer)
+        clone.deadline = self.deadline
+        return clone
 
     @contextlib.contextmanager
     def thread_client(self):
@@ -471,6 +478,7 @@ class AccountingClient:
             client = self._spares.pop()
         except IndexError:
             client = self.clone()
+        client.deadline = self.deadline
         try:
             yield client
         finally:
@@ -493,14 +501,15 @@ class AccountingClient:
             attempt += 1
             if self.config.current_token is None:
                 self.config.current_token = self.token_source.access_token()
-            started_at = self.pacer.acquire(self.max_wait)
+            timeout, max_wait = self._time_left()
+            started_at = self.pacer.acquire(max_wait)
             headers = None
             self.api.api_client.last_response = None
             try:
                 self.calls[method] += 1
                 data, _status, headers = fn(
                     self.tenant_id, *args, _return_http_data_only=False,
-                    _request_timeout=self.timeout, **kwargs,
+                    _request_timeout=timeout, **kwargs,
                 )
                 ctype = headers.get("Content-Type", "") if headers else ""
                 if "json" not in ctype.lower():
@@ -535,14 +544,28 @@ class AccountingClient:
                 continue
             if isinstance(error, XeroRateLimited):
                 self.pacer.backoff(error.retry_after)
-                if error.retry_after <= self.max_wait and attempt <= self.retries + 1:
+                if error.retry_after <= self._time_left()[1] and attempt <= self.retries + 1:
                     time.sleep(error.retry_after)
                     continue
                 raise error
-            if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries:
-                time.sleep(self.backoff * (2 ** (attempt - 1)))
+            pause = self.backoff * (2 ** (attempt - 1))
+            if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries \
+                    and pause <= self._time_left()[1]:
+                time.sleep(pause)
                 continue
             raise error
+
+    def _time_left(self):
+        """(socket timeout of the next attempt, longest wait before it) so
+        that it ends by ``deadline``; XeroOutOfTime when too little is left
+        for an attempt (MIN_ATTEMPT seconds), so it is not sent at all."""
+        if self.deadline is None:
+            return self.timeout, self.max_wait
+        left = self.deadline - time.monotonic()
+        if left < MIN_ATTEMPT:
+            raise XeroOutOfTime()
+        timeout = min(self.timeout, left)
+        return timeout, max(0.0, min(self.max_wait, left - timeout))
 
     def _map_api_exception(self, exc, method):
         status = exc.status if isinstance(exc.status, int) else getattr(exc.http_resp, "status", 0)

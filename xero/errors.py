@@ -88,3 +88,13 @@ class XeroOAuthError(XeroError):
         if description:
             text = "%s Xero said: %s" % (text, description)
         super().__init__(text, status=status)
+
+
+class XeroOutOfTime(XeroRateLimited):
+    """Not Xero's answer: the caller's time (``AccountingClient.deadline``)
+    would run out before the call could end, so it was not sent. Nothing
+    reached Xero; the caller tries again in its next unit of work."""
+
+    def __init__(self):
+        super().__init__(0, "time")
+        self.message = "This run's time was spent before the call to Xero; it goes in the next run."

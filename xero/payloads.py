@@ -14,6 +14,7 @@ amounts are tax exclusive, the sum of the line taxes (inclusive amounts
 already hold the tax).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -259,6 +260,18 @@ def to_dict(model):
     from xero_python.api_client.serializer import serialize
 
     return serialize(model)
+
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def where_guid(field_name, value):
+    """A Xero ``where`` clause ``FieldID==Guid("...")``: the value must be a
+    GUID (Xero's ids are), never text that could widen the clause."""
+    value = str(value or "").strip()
+    if not GUID.match(value):
+        raise ValueError("not a Xero id (GUID): %r" % value[:60])
+    return '%s==Guid("%s")' % (field_name, value)
 
 
 def where_equals(field_name, value):

@@ -1,0 +1,101 @@
+"""Invoices, bills and credit notes: created in batches; those in doubt
+looked up by number first; posted again after a reset, updated in place."""
+
+from odoo import _, models
+
+from ..xero import payloads
+
+
+class XeroSyncJob(models.Model):
+    _inherit = "xero.sync.job"
+
+    def _send_invoice(self, api):
+        self._send_documents(api, credit_notes=False)
+
+    def _send_credit_note(self, api):
+        self._send_documents(api, credit_notes=True)
+
+    def _send_documents(self, api, credit_notes):
+        self._send_requests(api, self._document_requests(api, credit_notes))
+
+    def _document_requests(self, api, credit_notes):
+        """The create requests of these jobs, ``_batch_size()`` documents each,
+        yielded as soon as each is full (see ``_send_requests``); the jobs
+        that need no create (gone, found in Xero, blocked, updated in place)
+        are settled on the way."""
+        connection = self.connection_id
+        # Those in doubt are looked up first, 50 numbers a look-up.
+        doubtful = [job._record() for job in self if job.in_doubt]
+        found = self._find_documents(
+            api, [move for move in doubtful if move is not None and move.state == "posted"],
+            credit_notes)
+        batch = self._batch_size()
+        ready = []
+        for job in self:
+            move = job._record()
+            if move is None or move.state != "posted":
+                job._cancel(_("The document is no longer posted."))
+                continue
+            if job.in_doubt and found.get(move.id):
+                job._set_done(found[move.id])
+                continue
+            prepared = job._prepare(lambda move=move: move._xero_document_values(connection))
+            if prepared is None:
+                continue
+            values, issues = prepared
+            if issues:
+                job._set_blocked("\n".join(issues))
+                continue
+            model = job._prepare(lambda values=values: payloads.build_invoice(values))
+            if model is None:
+                continue
+            if job.xero_id:
+                # Posted again after a reset, before the void went: update in place.
+                job._budget_request()
+                if credit_notes:
+                    model.credit_note_id = job.xero_id
+                    result = api.update_credit_note(job.xero_id, model, job._request_key())
+                else:
+                    model.invoice_id = job.xero_id
+                    result = api.update_invoice(job.xero_id, model, job._request_key())
+                if result.ok:
+                    job._set_done(job.xero_id)
+                else:
+                    job._set_failed(result.message)
+                continue
+            ready.append((job, model))
+            if len(ready) == batch:
+                yield self._document_request(ready, credit_notes)
+                ready = []
+        if ready:
+            yield self._document_request(ready, credit_notes)
+
+    def _document_request(self, ready, credit_notes):
+        jobs = self.browse([job.id for job, _model in ready])
+        return jobs._batch_request(
+            "create_credit_notes" if credit_notes else "create_invoices",
+            [model for _job, model in ready], lambda job, result: job._set_done(result.xero_id))
+
+    def _find_documents(self, api, moves, credit_notes):
+        """{move id: Xero id} of the live Xero documents already made from
+        ``moves``, found by number, ``_batch_size()`` numbers per look-up."""
+        live = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
+        found = {}
+        batch = self._batch_size()
+        for start in range(0, len(moves), batch):
+            by_number = {move.name: move for move in moves[start:start + batch]}
+            if credit_notes:
+                docs = api.get_credit_notes(where=" OR ".join(
+                    payloads.where_equals("CreditNoteNumber", number) for number in by_number))
+                for doc in docs:
+                    move = by_number.get(doc.credit_note_number)
+                    if move and doc.status in live:
+                        found.setdefault(move.id, doc.credit_note_id)
+                continue
+            docs = api.get_invoices(invoice_numbers=list(by_number), statuses=list(live))
+            for doc in docs:
+                move = by_number.get(doc.invoice_number)
+                if move and doc.status in live and (doc.type or move._xero_type()) == move._xero_type():
+                    found.setdefault(move.id, doc.invoice_id)
+        return found
+

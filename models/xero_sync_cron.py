@@ -1,0 +1,394 @@
+"""One call of the cron "Xero: push": a short unit of work.
+
+Odoo in production (``--workers``) runs crons in cron worker processes and
+kills one whose unit of work outlives ``limit_time_real`` (120 s by default;
+``limit_time_real_cron`` defaults to it), counted from the worker's last
+watchdog ping. A cron worker pings, then sleeps up to about 70 s waiting for
+due work before it runs what is due: a call may have well under a minute
+(odoo/service/server.py, WorkerCron). And Odoo runs a job that reports
+"done > 0, remaining > 0" again at once, up to 10 times, inside that same
+unit (ir_cron._run_job, MAX_BATCH_PER_CRON_JOB).
+
+So one call:
+
+- claims due jobs (``FOR UPDATE SKIP LOCKED``, committed at once) under a
+  short lease (``LEASE``) and triggers the cron for when that lease runs out:
+  the jobs of a killed call are looked up and sent again within minutes;
+- starts no new claim, group or request once ``TIME_BUDGET`` is spent (after
+  its first request, so that every call moves forward), and no HTTP attempt
+  that could end later than ``HARD_MARGIN`` after that (the client's
+  deadline); what it did not send goes back to pending, due now, not in
+  doubt, no attempt counted;
+- reports what it did to ``ir.cron._notify_progress`` and, while work is due,
+  triggers the cron at once, so the next unit of work (after a fresh watchdog
+  ping) goes on; it reports ``remaining=0`` on purpose, since "remaining > 0"
+  would make Odoo run it again inside the unit this call has used up;
+- fails alone, with a readable message, a job that makes our own code raise
+  (``_send_group``): one bad document never stalls the queue.
+"""
+
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..xero.errors import (
+    XeroAuthError,
+    XeroError,
+    XeroForbiddenError,
+    XeroOutOfTime,
+    XeroRateLimited,
+    XeroTransientError,
+)
+from .xero_sync_job import OPERATION_PRIORITY, SENDERS, WAIT_DELAY
+
+_logger = logging.getLogger(__name__)
+
+TIME_BUDGET = 15  # seconds a call starts new work (claims, groups, requests)
+HARD_MARGIN = 15  # seconds after TIME_BUDGET by which every HTTP attempt has ended
+CLAIM_LIMIT = 500  # jobs claimed at a time (10 full requests)
+# A job in "sending" longer than this is in doubt: a call lasts at most
+# TIME_BUDGET + HARD_MARGIN plus recording, well inside it.
+LEASE = timedelta(minutes=2)
+
+
+class BudgetSpent(Exception):
+    """This call's time is spent: what is not sent goes back to pending."""
+
+
+class CallBudget:
+    """The time of one cron call (monotonic clock)."""
+
+    def __init__(self, seconds, hard_margin=HARD_MARGIN):
+        now = time.monotonic()
+        self.soft = now + seconds
+        self.hard = now + seconds + hard_margin
+        self.requests = 0
+
+    def spent(self):
+        """True once the call has sent something and its budget has run out."""
+        return self.requests > 0 and time.monotonic() >= self.soft
+
+
+class XeroSyncJob(models.Model):
+    _inherit = "xero.sync.job"
+
+    @api.model
+    def _commit(self):
+        """Commit the cron's work (skipped under tests, like Odoo's own crons;
+        pytest-odoo sets ``current_test`` from Odoo 19 only, hence the test mode).
+
+        Only reached from ``_cron_push`` (the claim, the lease recovery and
+        each request's results), never from a user's transaction: the
+        buttons only enqueue and trigger the cron. Committing after every
+        request keeps what Xero accepted recorded as soon as possible, so a
+        crash leaves at most one request in doubt.
+        """
+        if not self._in_test():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _in_test(self):
+        return bool(modules.module.current_test or self.env.registry.in_test_mode())
+
+    # ------------------------------------------------------------------------
+    # The time of one call
+    # ------------------------------------------------------------------------
+    def _budget(self):
+        return self.env.context.get("xero_budget")
+
+    def _budget_spent(self):
+        budget = self._budget()
+        return bool(budget and budget.spent())
+
+    def _budget_request(self):
+        """A request is about to start: raise BudgetSpent if the call's time
+        is spent, else count it."""
+        budget = self._budget()
+        if budget:
+            if budget.spent():
+                raise BudgetSpent()
+            budget.requests += 1
+
+    # ------------------------------------------------------------------------
+    # The cron
+    # ------------------------------------------------------------------------
+    @api.model
+    def _cron_push(self, time_budget=TIME_BUDGET, limit=CLAIM_LIMIT):
+        """One short unit of work (see the module's docstring): claim, send,
+        record, until the queue is empty or the budget is spent.
+
+        Within one operation group (contacts, then invoices, then payments...)
+        up to ``account_xero.push_concurrency`` requests (default 5, Xero's
+        limit of calls in flight per tenant) are in flight at once, each from
+        a worker thread with its own client; this thread builds the next
+        request meanwhile and records every answer as it arrives, committing
+        after each (see ``_send_requests``). Groups follow one another, so a
+        document never reaches Xero before its contact, nor a payment before
+        its document. The client's ``TenantPacer`` (per process, shared by
+        those threads) keeps the 5 in flight and 60 a minute; several cron
+        workers (processes) each pace themselves from Xero's
+        X-MinLimit-Remaining / X-DayLimit-Remaining, which count every caller
+        of the tenant; what still slips through is answered 429, and a 429
+        only reschedules the jobs after Retry-After, without counting a
+        failed attempt (see ``_send_group``).
+        """
+        budget = CallBudget(time_budget)
+        Job = self.with_context(xero_budget=budget)
+        done = 0
+        conflicts = 0
+        while True:
+            try:
+                Job._recover_expired_leases()
+                jobs = Job._claim(limit)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker committed a change to a job we meant to lock
+                # (REPEATABLE READ): the transaction holds nothing but this
+                # recovery or claim, so start it again.
+                conflicts += 1
+                if self._in_test() or conflicts > 5:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                continue
+            if not jobs:
+                break
+            settled = jobs._process()
+            done += settled
+            self._commit()
+            if not settled or budget.spent():
+                break
+        remaining = self._count_due()
+        # remaining=0 on purpose (see the module's docstring): the trigger
+        # below starts the next unit of work.
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        if remaining:
+            self._trigger_cron()
+        later = self._next_due_at()
+        if later:
+            self._trigger_cron(at=later)
+        return done
+
+    @api.model
+    def _due_domain_sql(self):
+        # The clock is Python's, not the transaction's start (now() in SQL).
+        now = fields.Datetime.now()
+        return SQL("""
+            job.state = 'pending'
+            AND job.next_try_at <= %s
+            AND conn.state = 'connected' AND conn.active
+            AND (dep.id IS NULL OR dep.state = 'done' OR (dep.state = 'pending'
+                 AND dep.next_try_at <= %s))
+        """, now, now)
+
+    @api.model
+    def _count_due(self):
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            SELECT count(*) FROM xero_sync_job job
+              JOIN xero_connection conn ON conn.id = job.connection_id
+         LEFT JOIN xero_sync_job dep ON dep.id = job.depends_on_job_id
+             WHERE %s
+        """, self._due_domain_sql()))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _next_due_at(self):
+        self.env.cr.execute(SQL("""
+            SELECT min(next_try_at) FROM xero_sync_job
+             WHERE state = 'pending' AND next_try_at > %s
+        """, fields.Datetime.now()))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _recover_expired_leases(self):
+        """Jobs left in "sending" past their lease: a worker died (or its
+        commit did) after claiming them. Xero may hold them: look them up
+        before anything is sent again."""
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            UPDATE xero_sync_job SET state = 'pending', in_doubt = TRUE, sending_until = NULL,
+                   next_try_at = %s
+             WHERE id IN (SELECT id FROM xero_sync_job
+                           WHERE state = 'sending' AND sending_until < %s
+                             FOR UPDATE SKIP LOCKED)
+         RETURNING id
+        """, now, now), log_exceptions=False)  # a serialization failure: see _cron_push
+        ids = [r[0] for r in self.env.cr.fetchall()]
+        if ids:
+            _logger.warning("Xero push: %d job(s) found past their lease, in doubt", len(ids))
+            self.browse(ids).invalidate_recordset()
+        # End the transaction either way: the claim that follows takes its
+        # snapshot when it starts, not before another worker's last commit.
+        self._commit()
+
+    @api.model
+    def _claim(self, limit=CLAIM_LIMIT):
+        """Take up to ``limit`` due jobs no other worker holds, mark them
+        ``sending`` with a lease and commit that claim at once.
+
+        The claim is committed on its own so that the marker survives a crash
+        during the call: a job in doubt is then looked up in Xero before it is
+        ever sent again.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            SELECT job.id, job.depends_on_job_id, dep.state FROM xero_sync_job job
+              JOIN xero_connection conn ON conn.id = job.connection_id
+         LEFT JOIN xero_sync_job dep ON dep.id = job.depends_on_job_id
+             WHERE %s
+          ORDER BY CASE job.operation %s ELSE 99 END, job.id
+             LIMIT %s
+               FOR UPDATE OF job SKIP LOCKED
+        """, self._due_domain_sql(),
+            SQL(" ").join(SQL("WHEN %s THEN %s", op, prio) for op, prio in OPERATION_PRIORITY.items()),
+            limit), log_exceptions=False)  # a serialization failure is expected: _cron_push claims again
+        rows = self.env.cr.fetchall()
+        claimed = {job_id for job_id, _dep, _dep_state in rows}
+        # A job whose dependency is pending goes only with that dependency.
+        ids = [job_id for job_id, dep, dep_state in rows
+               if not dep or dep in claimed or dep_state == "done"]
+        if not ids:
+            return self.browse()
+        self.env.cr.execute(SQL("""
+            UPDATE xero_sync_job
+               SET state = 'sending', sending_until = %s
+             WHERE id IN %s
+        """, fields.Datetime.now() + LEASE, tuple(ids)))
+        jobs = self.browse(ids)
+        jobs.invalidate_recordset(["state", "sending_until"])
+        # Should this call be killed, the cron wakes when the lease runs out.
+        self._trigger_cron(at=fields.Datetime.now() + LEASE + timedelta(seconds=1))
+        self._commit()
+        return jobs
+
+    # ------------------------------------------------------------------------
+    # Processing a claimed batch
+    # ------------------------------------------------------------------------
+    def _process(self):
+        """Send the claimed jobs ``self``; return how many were settled."""
+        # What _record() worked out for an earlier claim is not this one's.
+        self.env.cr.cache.pop("account_xero.job_siblings", None)
+        settled = 0
+        by_connection = defaultdict(lambda: self.browse())
+        for job in self:
+            by_connection[job.connection_id] |= job
+        for connection, jobs in by_connection.items():
+            settled += jobs._process_connection(connection)
+        return settled
+
+    def _process_connection(self, connection):
+        try:
+            api = connection._xero_accounting_client()
+        except (XeroError, UserError) as exc:
+            self._release(error=str(exc), delay=timedelta(minutes=5))
+            return 0
+        budget = self._budget()
+        if budget:
+            api.deadline = budget.hard
+        todo = self.sorted(lambda j: (OPERATION_PRIORITY.get(j.operation, 99), j.id))
+        settled = 0
+        while todo:
+            if self._budget_spent():
+                todo.filtered(lambda j: j.state == "sending")._release(count_attempt=False)
+                break
+            operation = todo[0].operation
+            group = todo.filtered(lambda j, op=operation: j.operation == op)
+            todo -= group
+            # A job claimed with its dependency goes only once that is done
+            # (it may have failed or backed off earlier in this batch).
+            waiting = group.filtered(
+                lambda j: j.depends_on_job_id and j.depends_on_job_id.state != "done")
+            if waiting:
+                waiting._release(error=_("Waiting for %s.", waiting[0].depends_on_job_id.display_name),
+                                 delay=WAIT_DELAY)
+                group -= waiting
+            if not group:
+                continue
+            if operation not in SENDERS:
+                group._set_failed(_("This kind of job is not supported yet."))
+                continue
+            stop = group._send_group(api, operation)
+            settled += len(group.filtered(lambda j: j.state in ("done", "failed", "blocked")))
+            if stop:
+                # Nothing more goes in this call: what is not sent waits.
+                delay, error = stop
+                rest = (group | todo).filtered(lambda j: j.state == "sending")
+                rest._release(error=error, delay=delay, count_attempt=False)
+                todo = self.browse()
+            # Whatever is still "sending" here was neither sent nor refused.
+            group.filtered(lambda j: j.state == "sending")._release(delay=WAIT_DELAY, count_attempt=False)
+            self._commit()
+        return settled
+
+    def _send_group(self, api, operation):
+        """Send these jobs of one operation through the operation's sender
+        (the dispatch table ``SENDERS``). Returns None, or ``(delay, error)``
+        when nothing more may be sent in this call: what is still "sending"
+        then waits ``delay``."""
+        sending = self.filtered(lambda j: j.state == "sending")
+        try:
+            getattr(sending, SENDERS[operation])(api)
+        except (BudgetSpent, XeroOutOfTime):
+            # The call's time is spent: the rest goes in the next call, now.
+            return timedelta(0), None
+        except XeroRateLimited as exc:
+            # Xero's pace, not a failure: everything not sent waits Retry-After.
+            return timedelta(seconds=max(exc.retry_after, 1)), exc.message
+        except XeroAuthError as exc:
+            # Xero refused a token we had just refreshed. If the refresh
+            # itself was refused, the token refresh already marked the
+            # connection "Reconnect needed" (in its own transaction); a
+            # 401 right after a good refresh is not proof that the
+            # authorization is gone, so the connection row is left alone
+            # here: writing it from every worker would also make workers
+            # that raced on the same 401 fail on a concurrent update.
+            return timedelta(minutes=5), exc.message
+        except XeroForbiddenError as exc:
+            self.connection_id.sudo().write({"last_error": exc.message})
+            return timedelta(minutes=30), exc.message
+        except XeroTransientError as exc:
+            # A write may have reached Xero: look it up before resending.
+            self.filtered(lambda j: j.state == "sending")._backoff(exc.message)
+        except XeroError as exc:
+            self.filtered(lambda j: j.state == "sending")._set_failed(exc.message)
+        except Exception as exc:  # noqa: BLE001 -- our own code raised: isolate it
+            return self._isolate(api, operation, exc)
+        return None
+
+    def _isolate(self, api, operation, exc):
+        """Our own code (not Xero) raised while sending this group. What was
+        recorded stays; the jobs still "sending" are sent again in halves,
+        so that only the job that makes the code raise fails (with the
+        error's text), and the others go on."""
+        _logger.exception("Xero push: sending %d %s job(s) raised", len(self), operation)
+        if isinstance(exc, psycopg2.Error) and not self._in_test():
+            # The transaction is aborted: back to the last commit (each
+            # answer of Xero is committed as it is recorded).
+            self.env.cr.rollback()
+            self.env.invalidate_all()
+        suspects = self.filtered(lambda j: j.state == "sending")
+        if len(suspects) == 1:
+            suspects._set_failed(suspects._internal_error(exc))
+            self._commit()
+            return None
+        half = len(suspects) // 2
+        for part in (suspects[:half], suspects[half:]):
+            stop = part._send_group(api, operation)
+            self._commit()
+            if stop:
+                return stop
+        return None
+
+    def _internal_error(self, exc):
+        return _("Odoo could not prepare or record this for Xero (%(error)s: %(detail)s). "
+                 "Nothing was sent. Correct the document, then retry; if it persists, "
+                 "tell your Odoo administrator (the server log has the details).",
+                 error=type(exc).__name__, detail=str(exc) or "-")

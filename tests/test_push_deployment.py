@@ -1,0 +1,125 @@
+"""The push as Odoo runs it in production: prefork workers, cron processes
+killed when a unit of work outlives ``limit_time_real``, any process killed
+at any moment.
+
+- One cron call is a short unit of work: once its time budget is spent it
+  starts no new request, puts back what it did not send (not in doubt, no
+  attempt counted) and leaves the rest to the next call, which it triggers.
+- A call killed after its claim leaves its jobs in "sending" under a short
+  lease: they are looked up and sent again within a couple of minutes.
+- A document that makes the engine raise (not Xero: our own code) fails
+  alone, with a readable message; every other job goes on.
+
+Requests carry 5 documents here instead of 50.
+"""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from odoo.addons.account_xero.models import xero_sync_job
+
+from .test_push_common import XeroPushCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPushDeployment(XeroPushCommon):
+
+    def setUp(self):
+        super().setUp()
+        self.patch(xero_sync_job, "BATCH_SIZE", 5)
+        # The contact goes first, so that the pushes below only send invoices.
+        first = self.make_invoice()
+        self.push()
+        self.assertEqual(first.xero_state, "sent", first.xero_error)
+
+    def make_invoices(self, count):
+        return [self.make_invoice(amounts=(10.0 + i,)) for i in range(count)]
+
+    def in_xero(self, invoice):
+        return self.srv.store.count_invoices(self.xero_tenant_id, invoice.name)
+
+    def triggers_due(self):
+        cron = self.env.ref("account_xero.ir_cron_xero_push")
+        return self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())])
+
+    def test_a_cron_call_stops_at_its_time_budget_and_hands_over(self):
+        self.env["ir.config_parameter"].sudo().set_param("account_xero.push_concurrency", "1")
+        invoices = self.make_invoices(15)  # three requests
+        self.srv.faults.slow(seconds=1.0, path="*/Invoices", method="PUT", times=None)
+        self.env["ir.cron.trigger"].search([]).unlink()
+        self.env.invalidate_all()
+        self.Job._cron_push(time_budget=0.5)
+        self.env.invalidate_all()
+        sent = [inv for inv in invoices if self.in_xero(inv)]
+        # The first request went; the budget was spent when it came back, so
+        # no other request was started in this call.
+        self.assertEqual(len(sent), 5)
+        rest = self.Job.browse([self.jobs(inv, "invoice").id for inv in invoices
+                                if inv not in sent])
+        self.assertEqual(set(rest.mapped("state")), {"pending"})
+        self.assertFalse(any(rest.mapped("in_doubt")), "nothing of them reached Xero")
+        self.assertEqual(set(rest.mapped("attempts")), {0}, "running out of time is no failure")
+        self.assertTrue(all(job.next_try_at <= fields.Datetime.now() for job in rest))
+        self.assertTrue(self.triggers_due(), "the next call is triggered at once")
+        self.assertEqual({inv.xero_state for inv in invoices if inv not in sent}, {"queued"})
+        # The next calls take the rest, each document once.
+        for _round in range(4):
+            self.Job._cron_push(time_budget=0.5)
+            self.env.invalidate_all()
+        for invoice in invoices:
+            self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+            self.assertEqual(self.in_xero(invoice), 1)
+
+    def test_jobs_of_a_killed_call_are_sent_within_two_minutes(self):
+        invoice = self.make_invoice(amounts=(42.0,))
+        # A cron worker claims the job, then is killed (SIGKILL by Odoo's
+        # watchdog) before it sends anything: the claim is all that is left.
+        self.env.invalidate_all()
+        claimed = self.Job._claim()
+        self.assertEqual(claimed, self.jobs(invoice, "invoice"))
+        self.assertEqual(claimed.state, "sending")
+        self.assertLessEqual(claimed.sending_until, fields.Datetime.now() + timedelta(minutes=2))
+        cron = self.env.ref("account_xero.ir_cron_xero_push")
+        wake = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertTrue(any(t.call_at <= claimed.sending_until + timedelta(seconds=5) for t in wake)
+                        and any(t.call_at >= claimed.sending_until for t in wake),
+                        "the cron is woken when the lease runs out")
+        real_now = fields.Datetime.now
+        with patch.object(fields.Datetime, "now",
+                          staticmethod(lambda: real_now() + timedelta(minutes=2, seconds=5))):
+            self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.assertEqual(self.in_xero(invoice), 1)
+
+    def test_a_document_that_makes_the_engine_raise_fails_alone(self):
+        invoices = self.make_invoices(3)
+        bad = invoices[1]
+        Move = self.env.registry["account.move"]
+        values_of = Move._xero_document_values
+
+        def broken_values(move, connection):
+            if move.id == bad.id:
+                raise KeyError("tax_ids")  # a bug of ours, for this document only
+            return values_of(move, connection)
+
+        self.patch(Move, "_xero_document_values", broken_values)
+        self.push()
+        for invoice in (invoices[0], invoices[2]):
+            self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+            self.assertEqual(self.in_xero(invoice), 1)
+        job = self.jobs(bad, "invoice")
+        self.assertEqual(job.state, "failed")
+        self.assertIn("KeyError", job.error)
+        self.assertIn("could not prepare", job.error)
+        self.assertEqual(bad.xero_state, "failed")
+        self.assertEqual(self.in_xero(bad), 0)
+        # Once the cause is gone, Retry sends it.
+        self.patch(Move, "_xero_document_values", values_of)
+        job.action_retry()
+        self.push()
+        self.assertEqual(bad.xero_state, "sent", bad.xero_error)
+        self.assertEqual(self.in_xero(bad), 1)
