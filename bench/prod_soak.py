@@ -27,9 +27,11 @@ installed); see README.rst, "Deployment". What happens:
   database for the middle part of the posting, and takes users too;
 * then the run waits (``--duration`` caps posting + waiting) until no job is
   pending or sending, and compares: duplicates, lost, mismatched documents,
-  stuck jobs (pending or sending left), with the cron worker kills Odoo did
-  itself (limit_time_real_cron) and the tracebacks in the servers' logs.
-Exit status 1 if duplicates, lost, mismatched or stuck is not 0.
+  stuck jobs (pending or sending left), failed jobs (no fault here is one a
+  user must act on: a failed job is a defect), with the cron worker kills
+  Odoo did itself (limit_time_real_cron) and the tracebacks in the servers'
+  logs. Exit status 1 if duplicates, lost, mismatched, stuck or failed is
+  not 0.
 """
 
 import argparse
@@ -502,11 +504,15 @@ def run(args, procs):
         states = dict(cr.fetchall())
         cr.execute("SELECT count(*) FROM xero_sync_job WHERE in_doubt")
         in_doubt = cr.fetchone()[0]
+        cr.execute("""SELECT operation, left(error, 120), count(*) FROM xero_sync_job
+                       WHERE state IN ('failed', 'blocked') GROUP BY 1, 2 ORDER BY 3 DESC""")
+        failed_reasons = cr.fetchall()
     faults = srv.control("faults")
     fired = collections.Counter()
     for rule in faults:
         fired[rule["kind"]] += rule["fired"]
     stuck = states.get("pending", 0) + states.get("sending", 0)
+    failed = states.get("failed", 0) + states.get("blocked", 0)
     tracebacks = {}
     for s in servers:
         n, _text = s.tracebacks()
@@ -547,14 +553,17 @@ def run(args, procs):
         ["lost", check["lost"]],
         ["mismatched", check["mismatched"]],
         ["stuck jobs (pending or sending left)", stuck],
+        ["failed or blocked jobs (the user sees an error)", failed],
     ]
     print(benchlib.table(rows, ["", ""]))
     for line in check["details"][:15]:
         print("  " + line)
+    for operation, error, count in failed_reasons[:5]:
+        print("  %d %s job(s) failed: %s" % (count, operation, error))
     for line in rpc.errors[:5]:
         print("  user error: " + line[:300])
     print("logs: %s" % args.logdir)
-    bad = check["duplicates"] + check["lost"] + check["mismatched"] + stuck
+    bad = check["duplicates"] + check["lost"] + check["mismatched"] + stuck + failed
     return 1 if bad else 0
 
 
