@@ -347,28 +347,34 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("-n", "--n", type=int, default=400, help="invoices (each paid: 2N documents)")
-    parser.add_argument("--faults-rate", type=float, default=0.15,
-                        help="share of Xero API requests that meet a fault (default 0.15)")
+    parser.add_argument("--faults-rate", type=float,
+                        help="share of Xero API requests that meet a fault (default 0.15; --short: 0.05)")
     parser.add_argument("--kills", type=int, default=3, help="cron worker SIGKILLs (default 3)")
     parser.add_argument("--users", type=int, default=3)
     parser.add_argument("--post-seconds", type=float, default=90,
                         help="the users' posting is spread over this long (default 90)")
     parser.add_argument("--duration", type=float,
                         help="cap on posting + waiting for the push to settle, seconds (default 600; "
-                             "--short: 200)")
+                             "--short: 300)")
     parser.add_argument("--no-second-server", action="store_true")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--short", action="store_true",
-                        help="CI: 100 invoices + 100 payments, one SIGKILL, about 2.5 minutes in all")
+                        help="CI: 100 invoices + 100 payments, one SIGKILL, 3 to 6 minutes in all")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()
     if args.short:
-        # A killed call's jobs wait for their 2-minute lease, then for the
-        # look-up in Xero: the kill comes early, the cap leaves room for it.
+        # A killed call's jobs wait for their 2-minute lease, then for a cron
+        # worker to wake (a trigger set for later is seen at the worker's next
+        # poll, up to about 70 s: odoo/service/server.py, WorkerCron.sleep),
+        # then for the look-up and the backoffs of the faults: the kill comes
+        # early, the cap leaves room for all of it.
+        # Fewer faults too: a look-up failed three times backs off 2 minutes.
         args.n, args.kills, args.post_seconds = 100, 1, 35
-        args.duration = args.duration or 200
+        args.duration = args.duration or 300
+        args.faults_rate = 0.05 if args.faults_rate is None else args.faults_rate
     args.duration = args.duration or 600
+    args.faults_rate = 0.15 if args.faults_rate is None else args.faults_rate
     random.seed(args.seed)
     os.makedirs(args.logdir, exist_ok=True)
     # A SIGTERM (the wrapper's trap, a CI timeout) stops what was started.
