@@ -499,6 +499,9 @@ def run(args, procs):
     for s in servers:
         s.scan_log()
     wall = time.monotonic() - t0
+    states = job_states(registry)
+    if settled_at is None and not states.get("pending") and not states.get("sending"):
+        settled_at = wall  # in the last moments (after the last poll)
 
     # Xero (the sandbox process) against Odoo, document by document.
     with registry.cursor() as cr:
