@@ -356,6 +356,8 @@ def main():
     parser.add_argument("--duration", type=float,
                         help="cap on posting + waiting for the push to settle, seconds (default 600; "
                              "--short: 300)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="the sandbox holds every API answer back this long, as Xero's latency (default 0)")
     parser.add_argument("--no-second-server", action="store_true")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--short", action="store_true",
@@ -392,7 +394,8 @@ def run(args, procs):
     sandbox_log = os.path.join(args.logdir, "sandbox.log")
     open(sandbox_log, "w").close()
     sandbox = procs.start("sandbox", [sys.executable, "-m", "xero_sandbox", "--host", "127.0.0.1",
-                                      "--port", str(port), "--seed", str(args.seed)],
+                                      "--port", str(port), "--seed", str(args.seed),
+                                      "--latency", str(args.latency)],
                           sandbox_log, cwd=benchlib.REPO)
     srv = RemoteSandbox("http://127.0.0.1:%d" % port)
     for _ in range(100):
@@ -534,7 +537,7 @@ def run(args, procs):
     print()
     print("account_xero production soak: odoo-bin --workers=2 --max-cron-threads=2 (limit_time_real 120 s, "
           "limit_time_cpu 60 s, limit_time_real_cron = limit_time_real), Xero sandbox process with Xero's "
-          "limits, faults rate %.2f, seed %d" % (args.faults_rate, args.seed))
+          "limits, latency %.2g s, faults rate %.2f, seed %d" % (args.latency, args.faults_rate, args.seed))
     print()
     rows = [
         ["invoices posted over HTTP", stats["invoices posted"]],
