@@ -3,6 +3,8 @@ from . import models
 
 
 def uninstall_hook(env):
-    """Drop what the ORM does not know it made: the trust balance lock rows
+    """Revoke Xero's access (every stored refresh token), then drop what the
+    ORM does not know it made: the trust balance lock rows
     (``account.trust.transaction.init``)."""
+    env["xero.connection"]._xero_revoke_all()
     env.cr.execute("DROP TABLE IF EXISTS account_trust_lock")

@@ -16,5 +16,10 @@ from . import account_move
 from . import account_payment
 from . import res_partner
 from . import account_trust_transaction
+from . import account_trust_balance
+from . import account_trust_entry
 from . import account_trust_ledger
-from . import xero_sync_job_trust
+from . import account_move_trust
+from . import xero_push_trust
+from . import xero_sync_job_guard
+from . import account_move_allocation

@@ -2,8 +2,9 @@ from collections import defaultdict
 
 from markupsafe import escape
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare, formatLang
 
 from ..xero import payloads
 
@@ -25,6 +26,10 @@ XERO_WRITE_CONTEXT = {
     "tracking_disable": True,
 }
 
+# The Xero fields of a document: written by the push engine only (through
+# ``sudo()``, see ``_xero_refresh_state``), never by a user's write.
+XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_sent_at")
+
 XERO_TYPES = {
     "out_invoice": "ACCREC",
     "in_invoice": "ACCPAY",
@@ -44,8 +49,50 @@ class XeroDocumentMixin(models.AbstractModel):
         tracking=False)
     xero_id = fields.Char("Xero ID", copy=False, readonly=True)
     xero_error = fields.Text("Xero error", copy=False, readonly=True)
+    xero_warning = fields.Text(
+        "Xero warning", copy=False, readonly=True,
+        help="What Xero said when it accepted this document, in its own words.")
     xero_sent_at = fields.Datetime("Sent to Xero", copy=False, readonly=True)
     xero_job_count = fields.Integer(compute="_compute_xero_job_count")
+
+    # ------------------------------------------------------------------------
+    # Engine only
+    # ------------------------------------------------------------------------
+    @api.model
+    def _xero_check_fields_write(self, vals, create=False):
+        """A user's write (or import) of the Xero fields is refused: they say
+        what Xero holds, and the engine acts on them (a payment goes to the
+        document's Xero id). At creation the defaults pass."""
+        if self.env.su:
+            return
+        fnames = [f for f in XERO_FIELDS if f in vals]
+        if create:
+            fnames = [f for f in fnames if vals[f] and not (f == "xero_state"
+                                                              and vals[f] == "not_sent")]
+        if fnames:
+            raise AccessError(_(
+                "The Xero fields (%(fields)s) are kept by the Xero push: they cannot be "
+                "written by hand.", fields=", ".join(fnames)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._xero_check_fields_write(vals, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_check_fields_write(vals)
+        return super().write(vals)
+
+    def _xero_check_post_access(self):
+        """"Post to Xero" (buttons, list action, RPC): for the group "Xero:
+        post documents", on documents the user may read."""
+        if self.env.uid != SUPERUSER_ID and not self.env.user.has_group(
+                "account_xero.group_xero_user"):
+            raise AccessError(_(
+                "Only users of the group \"Xero: post documents\" can post to Xero."))
+        if not self.env.su:
+            self.check_access("read")
 
     def _compute_xero_job_count(self):
         groups = self.env["xero.sync.job"].sudo()._read_group(
@@ -75,7 +122,8 @@ class XeroDocumentMixin(models.AbstractModel):
             # Our own fields only: skip account.move's line synchronisation,
             # balance check and "manually modified" flag (most of the
             # push's Odoo-side time before, see bench/).
-            records.with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
+            # As the engine: the user's own write of these fields is refused.
+            records.sudo().with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
         bodies = {
             record.id: record._xero_note_body(notes[record.id])
             for record in self
@@ -87,7 +135,7 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def _xero_state_vals(self, jobs):
         """The Xero fields that ``jobs`` (this record's, not cancelled) imply."""
-        vals = {"xero_error": False}
+        vals = {"xero_error": False, "xero_warning": False}
         states = set(jobs.mapped("state"))
         if "failed" in states:
             vals["xero_state"] = "failed"
@@ -101,6 +149,7 @@ class XeroDocumentMixin(models.AbstractModel):
             vals["xero_error"] = waiting[-1:].error or False
         elif "done" in states:
             last = jobs.filtered(lambda j: j.state == "done")[-1]
+            vals["xero_warning"] = last.warning or False
             vals["xero_state"] = "voided" if last.operation in ("void", "delete_payment") \
                 else "sent"
         else:
@@ -228,6 +277,21 @@ class AccountMove(models.Model):
         self._xero_enqueue_void()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_xero_payment_deletes(self):
+        """A deleted document's void still goes to Xero (the job outlives
+        it), but its payments' deletions hang on it (``target_move_id``,
+        deleted with it): they must have reached Xero first."""
+        busy = self.env["xero.sync.job"].sudo().search([
+            ("target_move_id", "in", self.ids), ("operation", "=", "delete_payment"),
+            ("state", "in", ("pending", "sending", "failed", "blocked")),
+        ], limit=1)
+        if busy:
+            raise UserError(_(
+                "%(move)s cannot be deleted yet: its payments are still to be deleted in Xero "
+                "(%(job)s). Delete it once that is done.",
+                move=busy.target_move_id.display_name, job=busy.display_name))
+
     def _xero_enqueue_void(self):
         """A reset or cancelled document leaves Xero: voided there (deleted
         when still a draft there); never sent yet → nothing to undo."""
@@ -248,6 +312,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------
     def action_xero_post(self):
         """Post to Xero now: queue what is not queued yet and wake the cron."""
+        self._xero_check_post_access()
         Job = self.env["xero.sync.job"].sudo()
         moves = self.filtered(lambda m: m.move_type in XERO_TYPES)
         if not moves:
@@ -299,6 +364,30 @@ class AccountMove(models.Model):
         return self.currency_id.round(amount) if not company_currency else \
             self.company_currency_id.round(amount)
 
+    def _xero_invoice_number(self):
+        """The InvoiceNumber (CreditNoteNumber) this document has in Xero:
+        Odoo's number for sales documents; for bills and supplier credit
+        notes the supplier's reference (``ref``), else Odoo's number. Xero
+        reads no Reference on those (Invoice.Reference / CreditNote.Reference
+        in Xero's OpenAPI spec: "ACCREC only", "ACCRECCREDIT only"), so the
+        supplier's number is what identifies a bill there. Look-ups of a
+        document in Xero by number go through this."""
+        self.ensure_one()
+        if self.is_purchase_document(include_receipts=False) and self.ref:
+            return self.ref.strip()[:255] or self.name
+        return self.name
+
+    @api.model
+    def _xero_tax_rate_mismatch(self, tax, xero_tax):
+        """Odoo's rate of ``tax`` when Xero's tax ``xero_tax`` computes
+        another one (percent taxes; other kinds are not compared), else None."""
+        if not tax or not xero_tax or tax.amount_type != "percent":
+            return None
+        # Xero keeps rates to 4 decimals (TaxRate.EffectiveRate in its OpenAPI spec).
+        if float_compare(tax.amount, xero_tax.effective_rate or 0.0, precision_digits=4):
+            return tax.amount
+        return None
+
     def _xero_document_values(self, connection):
         """(payloads.DocumentValues, [issues]): the document as Xero takes it,
         or what is missing in the maps (named, so the user can fix it)."""
@@ -321,6 +410,7 @@ class AccountMove(models.Model):
             amount_types = "Exclusive"
 
         line_values = []
+        mismatched = {}  # Odoo tax -> Xero tax whose rate differs from Odoo's
         for line in lines:
             label = line.name or line.product_id.display_name or _("Line")
             xero_account = connection._map_account(line.account_id)
@@ -340,6 +430,8 @@ class AccountMove(models.Model):
                                     "/ VAT map.", tax=line.tax_ids.display_name,
                                     dir=_("output") if sale else _("input")))
                 tax_type, rate = xero_tax.tax_type, xero_tax.effective_rate
+                if self._xero_tax_rate_mismatch(line.tax_ids, xero_tax) is not None:
+                    mismatched[line.tax_ids] = xero_tax
             unit = line.price_unit
             if amount_types == "Exclusive" and line.tax_ids.price_include and line.quantity:
                 # Mixed inclusive/exclusive taxes: Xero takes one mode per document.
@@ -375,7 +467,7 @@ class AccountMove(models.Model):
         values = payloads.DocumentValues(
             type=self._xero_type(),
             contact_id=contact.xero_id,
-            number=self.name,
+            number=self._xero_invoice_number(),
             date=self.invoice_date or self.date,
             due_date=self.invoice_date_due,
             line_amount_types=amount_types,
@@ -388,9 +480,27 @@ class AccountMove(models.Model):
             rounding_account_code=rounding.code or None,
             no_tax_type=no_tax_type,
         )
-        if not issues and payloads.rounding_difference(values) and not rounding:
-            issues.append(_("Xero's total would differ from Odoo's by %(diff)s and the Xero "
-                            "organisation has no Rounding account for the difference.",
-                            diff=payloads.rounding_difference(values)))
+        # A tax whose Xero rate is not Odoo's would put the tax in the wrong
+        # box of the GST/VAT return (and the difference under Rounding):
+        # the mapping must change, not the amounts.
+        for tax, xero_tax in mismatched.items():
+            issues.append(_(
+                "Tax %(tax)s is %(rate)s%% in Odoo but its Xero %(dir)s tax %(xero)s is "
+                "%(xero_rate)s%%: Xero would compute another tax. Map it to a Xero tax of the "
+                "same rate.", tax=tax.display_name, rate=formatLang(self.env, tax.amount),
+                dir=_("output") if sale else _("input"), xero=xero_tax.display_name,
+                xero_rate=formatLang(self.env, xero_tax.effective_rate or 0.0)))
+        if not issues:
+            diff = payloads.rounding_difference(values)
+            if diff and not payloads.rounding_within_tolerance(values):
+                # Only per-line rounding goes on a Rounding line (a cent a line).
+                issues.append(_(
+                    "Xero's total would differ from Odoo's by %(diff)s, more than per-line "
+                    "rounding explains (%(tolerance)s): check the taxes' Xero mapping.",
+                    diff=diff, tolerance=payloads.rounding_tolerance(values)))
+            elif diff and not rounding:
+                issues.append(_("Xero's total would differ from Odoo's by %(diff)s and the Xero "
+                                "organisation has no Rounding account for the difference.",
+                                diff=diff))
         return values, issues
 

@@ -46,6 +46,29 @@ class AccountPayment(models.Model):
         payment in doubt is found again by it."""
         return "%s [%s]" % (self.name or self.memo or "", job.idempotency_key)
 
+    def _xero_currency_rate(self, target):
+        """Xero's CurrencyRate of this payment on the foreign-currency
+        document ``target``: units of the document's currency per unit of
+        the base currency (Xero's convention, as for the invoice's rate), at
+        the rate Odoo booked the payment at, i.e. its own counterpart line
+        (amount in the payment currency / amount in company currency). Xero
+        then books the same realised gain or loss as Odoo's exchange
+        difference. Rounded to Xero's 6 decimals by the builder."""
+        self.ensure_one()
+        if self.move_id and self.currency_id == target.currency_id:
+            _liquidity, counterpart, _writeoff = self._seek_for_lines()
+            lines = counterpart.filtered(lambda l: l.currency_id == target.currency_id) \
+                or counterpart
+            balance = sum(lines.mapped("balance"))
+            amount_currency = sum(lines.mapped("amount_currency"))
+            if balance and amount_currency:
+                return abs(amount_currency) / abs(balance)
+        # Paid in another currency than the document's: the rate at which
+        # the reconciliation settled it.
+        company_amount = target._xero_reconciled_amount(self.move_id, company_currency=True)
+        total = target._xero_reconciled_amount(self.move_id)
+        return abs(total) / abs(company_amount) if company_amount else None
+
     def _xero_payment_values(self, connection, target):
         """(kwargs of payloads.build_payment, [issues]) for the part of this
         payment applied to ``target``."""
@@ -70,10 +93,7 @@ class AccountPayment(models.Model):
         amount = target.currency_id.round(amount - sent)
         rate = None
         if target.currency_id != target.company_currency_id and amount:
-            company_amount = target._xero_reconciled_amount(self.move_id, company_currency=True)
-            total = target._xero_reconciled_amount(self.move_id)
-            if company_amount:
-                rate = abs(total) / abs(company_amount)
+            rate = self._xero_currency_rate(target)
         values = {
             "amount": amount,
             "payment_date": self.date,
@@ -85,10 +105,13 @@ class AccountPayment(models.Model):
 
     def action_xero_post(self):
         """Send this payment's pending or failed Xero work now."""
+        self._xero_check_post_access()
         Job = self.env["xero.sync.job"].sudo()
         for payment in self:
             jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))
-            if not jobs and not Job._jobs_of(payment):
+            # Never queued, or all its jobs set aside (ignored, or made for
+            # a Xero organisation the connection no longer uses): queue it.
+            if not jobs and not Job._jobs_of(payment).filtered(lambda j: j.state != "cancelled"):
                 payment.move_id._xero_enqueue_applications()
             jobs.action_retry()
         self._xero_refresh_state()

@@ -54,6 +54,15 @@ reverses, whose entries are the original's with debit and credit swapped
 (a transfer to office also cancels the invoice's payment). It is checked
 like any other: reversing a receipt the client has already spent is refused.
 
+Client money is regulated: no field of a posted trust transaction changes
+(its Xero sync state, chatter and activities excepted), and ``state``,
+``name``, the entries, the payment and ``reversed_tx_id`` are set only by the
+addon's own actions (post, cancel, reset to draft, reverse), whoever writes.
+Those actions write in the context ``trust_internal()`` gives: its value is
+a Python object, which a context sent by a client (JSON over RPC) cannot
+carry. models/account_move_trust.py guards the journal entries, journal
+items, reconciliations and invoice payment of trust transactions alike.
+
 Guarded balances (never below zero after posting): the client's trust
 balance per trust account, what each client owes the firm (paid by firm),
 the firm's own money in each trust account (paid by firm spends it: without
@@ -67,7 +76,8 @@ another currency is refused with a message.
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.models import MAGIC_COLUMNS
+from odoo.tools import float_compare, float_is_zero
 
 TRUST_KINDS = [
     ("receipt", "Receipt into trust"),
@@ -85,6 +95,42 @@ CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "fir
                 "trust_transfer")
 # Kinds with a second bank journal.
 TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer", "trust_transfer")
+# Set by the addon's own actions only (post, cancel, reset to draft, reverse),
+# never by a user's write, with their value on a new draft.
+SYSTEM_FIELDS = {
+    "state": "draft", "name": "/", "move_id": False, "dest_move_id": False,
+    "payment_id": False, "reversed_tx_id": False, "is_reversed": False,
+}
+# Besides the log columns, the mixins' fields may change once posted: the
+# Xero sync state, the chatter, the activities. Nothing of the trust record.
+POSTED_WRITABLE_MIXINS = ("mail.thread", "mail.activity.mixin", "xero.document.mixin")
+
+TRUST_WRITE_KEY = "account_xero_trust_write"
+
+
+class _TrustWrite:
+    """The value of TRUST_WRITE_KEY in the context of the addon's own writes.
+    An object, not a flag: a client's context (JSON over RPC) cannot hold it."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<account_xero trust write>"
+
+
+TRUST_WRITE = _TrustWrite()
+
+
+def trust_write_allowed(env):
+    """Whether ``env`` is the addon's own, set by ``trust_internal()``."""
+    return env.context.get(TRUST_WRITE_KEY) is TRUST_WRITE
+
+
+def trust_internal(records):
+    """``records`` in the context of the addon's own writes: what a user may
+    not do on trust records (posting's state, number, entries, the invoice
+    payment's undoing) is open there. Keep its use to the write itself."""
+    return records.with_context(**{TRUST_WRITE_KEY: TRUST_WRITE})
 
 
 class AccountTrustTransaction(models.Model):
@@ -282,346 +328,62 @@ class AccountTrustTransaction(models.Model):
     # ------------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------------
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft(self):
-        if any(tx.state == "posted" for tx in self):
-            raise UserError(_(
-                "A posted trust transaction is part of the trust records and cannot be "
-                "deleted."))
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not trust_write_allowed(self.env):
+            for vals in vals_list:
+                set_fields = [fname for fname, empty in SYSTEM_FIELDS.items()
+                              if fname in vals and (vals[fname] or False) != empty]
+                if set_fields:
+                    self._raise_system_fields(set_fields)
+        return super().create(vals_list)
 
-    # ------------------------------------------------------------------------
-    # Trust accounts and balances
-    # ------------------------------------------------------------------------
-    def _get_trust_settings(self):
-        """The company's Xero connection, which carries the trust accounts."""
-        self.ensure_one()
-        conn = self.env["xero.connection"].sudo().with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)], limit=1)
-        if not conn:
-            raise UserError(_(
-                "Set the trust accounts of %s (Accounting > Configuration > Xero) before "
-                "recording trust transactions.", self.company_id.name))
-        return conn
+    def write(self, vals):
+        if not trust_write_allowed(self.env):
+            self._check_trust_write(vals)
+        return super().write(vals)
 
-    def _get_trust_account(self, fname):
-        """The account of ``fname`` on the Xero connection, or a UserError naming it."""
-        conn = self._get_trust_settings()
-        account = conn[fname].sudo(False).with_env(self.env)
-        if not account:
-            label = conn._fields[fname].get_description(self.env)["string"]
+    def _check_trust_write(self, vals):
+        """Refuse a user's write of a posted transaction, or of what only the
+        addon's actions set."""
+        locked = set(vals) - self._posted_writable_fields()
+        posted = self.filtered(lambda tx: tx.state == "posted")
+        if posted and locked:
             raise UserError(_(
-                "%(kind)s needs the %(label)s account: set it on the Xero configuration of "
-                "%(company)s.", kind=self._kind_label(), label=label,
-                company=self.company_id.name))
-        return account
+                "Posted trust transactions cannot be changed (%(tx)s: %(fields)s): client "
+                "money in trust stays as it was posted. To correct it, reverse it instead "
+                "(Reverse) and record it again.",
+                tx=posted[0].display_name, fields=self._field_labels(locked)))
+        system = [fname for fname in SYSTEM_FIELDS if fname in vals]
+        if system:
+            self._raise_system_fields(system)
 
-    def init(self):
-        res = super().init()
-        # One row per guarded balance, updated by every transaction that
-        # spends from it (see _lock_trust_balances).
-        self.env.cr.execute(SQL("""
-            CREATE TABLE IF NOT EXISTS account_trust_lock (
-                key varchar PRIMARY KEY,
-                seq integer NOT NULL DEFAULT 0
-            )
-        """))
-        return res
+    def _raise_system_fields(self, fnames):
+        raise UserError(_(
+            "%(fields)s of a trust transaction is set only by its Post, Cancel, Reset to "
+            "Draft and Reverse buttons: use them instead.", fields=self._field_labels(fnames)))
+
+    def _field_labels(self, fnames):
+        return ", ".join(sorted(self._fields[fname].get_description(self.env)["string"]
+                                for fname in fnames if fname in self._fields))
 
     @api.model
-    def _sum_balance(self, domain):
-        """Posted balance (debit - credit, company currency) of the journal
-        items of ``domain``."""
-        groups = self.env["account.move.line"].sudo()._read_group(
-            [("parent_state", "=", "posted"), *domain], [], ["balance:sum"])
-        return groups[0][0] or 0.0
+    def _posted_writable_fields(self):
+        """What may change on a posted trust transaction: the log columns, the
+        Xero sync state, the chatter and activities (POSTED_WRITABLE_MIXINS)."""
+        names = set(MAGIC_COLUMNS)
+        for mixin in POSTED_WRITABLE_MIXINS:
+            if mixin in self.env:
+                names.update(self.env[mixin]._fields)
+        return names
 
-    def _client_money_accounts(self, conn=None):
-        """Trust liability and Trust transfers: the client's money."""
-        conn = conn or self._get_trust_settings()
-        return conn.trust_liability_account_id | conn.trust_transfer_account_id
-
-    def _get_client_balance(self, partner=None, journal=None):
-        """What the client holds in this trust account (posted), in the
-        company currency: the credit balance of Trust liability and Trust
-        transfers for the client, in the trust journal."""
-        self.ensure_one()
-        conn = self.env["xero.connection"].sudo().search(
-            [("company_id", "=", self.company_id.id)], limit=1)
-        accounts = self._client_money_accounts(conn) if conn else None
-        if not accounts:
-            return 0.0
-        partner = partner or self.partner_id
-        journal = journal or self.journal_id
-        return -self._sum_balance([
-            ("account_id", "in", accounts.ids), ("partner_id", "=", partner.id),
-            ("journal_id", "=", journal.id)])
-
-    def _lock_trust_balances(self, keys):
-        """Serialize the transactions that read then spend one balance.
-
-        Odoo runs in REPEATABLE READ: a transaction's snapshot is taken at its
-        first query, so a lock taken later (an advisory lock, as before) lets
-        it wait for a concurrent post and then read the balance *from before*
-        that post, and both spend the same money. Updating one row per
-        balance instead makes the second transaction wait for the first and
-        then fail with a serialization error (the row changed after its
-        snapshot); Odoo retries the whole request, which then sees the new
-        balance. Keys in a fixed order: no deadlock between two transfers."""
-        for key in sorted(set(keys)):
-            self.env.cr.execute(SQL("""
-                INSERT INTO account_trust_lock AS l (key, seq) VALUES (%s, 1)
-                ON CONFLICT (key) DO UPDATE SET seq = l.seq + 1
-            """, key))
-
-    def _guarded_changes(self, legs):
-        """{key: (delta, label)} of the balances this transaction lowers
-        (delta < 0), from its journal entries ``legs``. Each key names a
-        balance that must stay >= 0: see ``_guarded_balance``."""
-        self.ensure_one()
-        conn = self._get_trust_settings()
-        client_money = self._client_money_accounts(conn)
-        pbf = conn.trust_paid_by_firm_account_id
-        sda = conn.statutory_deposit_account_id
-        company = self.company_id.id
-        trust_by_bank = {
-            j.default_account_id: j for j in (self.journal_id | self.dest_journal_id)
-            if j.xero_is_trust and j.default_account_id}
-        deltas = {}
-
-        def add(key, amount):
-            deltas[key] = deltas.get(key, 0.0) + amount
-
-        for journal, _ref, lines in legs:
-            for account, partner, amount, _label in lines:
-                if account in client_money:
-                    if partner:
-                        add(("client", company, partner.id, journal.id), -amount)
-                    if journal.xero_is_trust:
-                        add(("firm", company, journal.id), amount)
-                if pbf and account == pbf and partner:
-                    add(("owed", company, partner.id), amount)
-                if sda and account == sda:
-                    add(("sda", company), amount)
-                    if journal.xero_is_trust:
-                        add(("firm", company, journal.id), amount)
-                if account in trust_by_bank:
-                    trust = trust_by_bank[account]
-                    add(("firm", company, trust.id), amount)
-                    if self.kind not in CLIENT_KINDS:
-                        add(("bank", company, trust.id), amount)
-        rounding = self.company_id.currency_id.rounding
-        return {key: delta for key, delta in deltas.items()
-                if float_compare(delta, 0.0, precision_rounding=rounding) < 0}
-
-    def _guarded_balance(self, key):
-        """The posted value of the balance ``key`` (see _guarded_changes)."""
-        conn = self._get_trust_settings()
-        what = key[0]
-        Journal = self.env["account.journal"]
-        if what == "client":
-            return self._get_client_balance(
-                self.env["res.partner"].browse(key[2]), Journal.browse(key[3]))
-        if what == "owed":
-            return self._sum_balance([
-                ("account_id", "=", conn.trust_paid_by_firm_account_id.id),
-                ("partner_id", "=", key[2])])
-        if what == "sda":
-            return self._sum_balance([
-                ("account_id", "=", conn.statutory_deposit_account_id.id),
-                ("company_id", "=", self.company_id.id)])
-        journal = Journal.browse(key[2])
-        bank = self._sum_balance([("account_id", "=", journal.default_account_id.id)])
-        if what == "bank":
-            return bank
-        # "firm": the firm's own money in the trust account: what the bank
-        # holds, plus what of it is parked on the statutory deposit, less
-        # what belongs to clients.
-        others = (self._client_money_accounts(conn) | conn.statutory_deposit_account_id).ids
-        return bank + self._sum_balance([
-            ("account_id", "in", others), ("journal_id", "=", journal.id)])
-
-    def _check_trust_balance(self, legs):
-        """Refuse a transaction that would overdraw what it spends from: the
-        client's trust balance (trust rules forbid paying a client's costs
-        with another client's money; record it as paid by firm instead), the
-        paid-by-firm amount the client owes, the firm's own money in the
-        trust account (what paid by firm spends), the statutory deposit, the
-        trust bank for a statutory deposit. Each balance is locked first."""
-        self.ensure_one()
-        changes = self._guarded_changes(legs)
-        if not changes:
-            return
-        self._lock_trust_balances(
-            ":".join(str(part) for part in key) for key in changes)
-        rounding = self.company_id.currency_id.rounding
-        for key, delta in sorted(changes.items()):
-            balance = self._guarded_balance(key)
-            if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
-                continue
-            amount, what = -delta, key[0]
-            Journal = self.env["account.journal"]
-            if what == "client":
-                raise UserError(_(
-                    "%(kind)s %(name)s would overdraw the trust balance of %(client)s in "
-                    "%(journal)s: the balance is %(balance)s and the amount %(amount)s. "
-                    "Trust money of one client cannot pay for another; if the firm pays "
-                    "for the client before the funds arrive, record it as Paid by firm.",
-                    kind=self._kind_label(), name=self.display_name,
-                    client=self.env["res.partner"].browse(key[2]).display_name,
-                    journal=Journal.browse(key[3]).name,
-                    balance=self._format(balance), amount=self._format(amount)))
-            if what == "owed":
-                raise UserError(_(
-                    "%(client)s owes the firm %(owed)s paid by firm; %(amount)s is more "
-                    "than that.", client=self.env["res.partner"].browse(key[2]).display_name,
-                    owed=self._format(balance), amount=self._format(amount)))
-            if what == "firm":
-                raise UserError(_(
-                    "%(kind)s spends the firm's own money held in %(journal)s, which is "
-                    "%(available)s: %(amount)s would spend other clients' money. Transfer the "
-                    "firm's money into the trust account first (Transfer between bank "
-                    "accounts).", kind=self._kind_label(),
-                    journal=Journal.browse(key[2]).name,
-                    available=self._format(balance), amount=self._format(amount)))
-            if what == "sda":
-                raise UserError(_(
-                    "The statutory deposit account holds %(held)s; %(amount)s cannot be "
-                    "withdrawn.", held=self._format(balance), amount=self._format(amount)))
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        posted = self.filtered(lambda tx: tx.state == "posted")
+        if posted:
             raise UserError(_(
-                "%(kind)s of %(amount)s is more than %(journal)s holds (%(available)s).",
-                kind=self._kind_label(), amount=self._format(amount),
-                journal=Journal.browse(key[2]).name, available=self._format(balance)))
-
-    def _format(self, amount):
-        return self.currency_id.format(amount)
-
-    # ------------------------------------------------------------------------
-    # Posting
-    # ------------------------------------------------------------------------
-    def _get_move_lines(self):
-        """[(account, partner, signed amount in the transaction currency, label)]
-        of the (first) journal entry: positive = debit."""
-        return self._get_move_legs()[0][2]
-
-    def _get_move_legs(self):
-        """[(journal, matter, [(account, partner, signed amount, label)])]:
-        the journal entries this transaction posts, one per trust account it
-        touches (two for a trust transfer). A reversal posts the entries of
-        the transaction it reverses, debit and credit swapped."""
-        self.ensure_one()
-        if self.reversed_tx_id:
-            return self._get_reversal_legs()
-        trust_bank = self.journal_id.default_account_id
-        if not trust_bank:
-            raise UserError(_("Journal %s has no bank account.", self.journal_id.display_name))
-        client = self.partner_id
-        label = self._get_label()
-        amount = self.amount
-        kind = self.kind
-
-        def one(*lines):
-            return [(self.journal_id, self.matter_ref, list(lines))]
-
-        if kind == "receipt":
-            liability = self._get_trust_account("trust_liability_account_id")
-            return one((trust_bank, client, amount, label), (liability, client, -amount, label))
-        if kind in ("payment", "transfer_to_office"):
-            liability = self._get_trust_account("trust_liability_account_id")
-            return one((liability, client, amount, label), (trust_bank, client, -amount, label))
-        if kind == "paid_by_firm":
-            pbf = self._get_trust_account("trust_paid_by_firm_account_id")
-            return one((pbf, client, amount, label), (trust_bank, client, -amount, label))
-        if kind == "firm_reimbursement":
-            liability = self._get_trust_account("trust_liability_account_id")
-            pbf = self._get_trust_account("trust_paid_by_firm_account_id")
-            return one((liability, client, amount, label), (pbf, client, -amount, label))
-        if kind == "statutory_deposit":
-            sda = self._get_trust_account("statutory_deposit_account_id")
-            return one((sda, client, amount, label), (trust_bank, client, -amount, label))
-        if kind == "statutory_withdrawal":
-            sda = self._get_trust_account("statutory_deposit_account_id")
-            return one((trust_bank, client, amount, label), (sda, client, -amount, label))
-        if kind == "bank_transfer":
-            dest = self.dest_journal_id.default_account_id
-            if not dest:
-                raise UserError(_("Journal %s has no bank account.",
-                                  self.dest_journal_id.display_name))
-            return one((dest, client, amount, label), (trust_bank, client, -amount, label))
-        if kind == "trust_transfer":
-            transfers = self._get_trust_account("trust_transfer_account_id")
-            dest_journal = self._dest_trust_journal()
-            dest_bank = dest_journal.default_account_id
-            if not dest_bank:
-                raise UserError(_("Journal %s has no bank account.", dest_journal.display_name))
-            to = self.dest_partner_id
-            return [
-                (self.journal_id, self.matter_ref, [
-                    (transfers, client, amount, label), (trust_bank, client, -amount, label)]),
-                (dest_journal, self.dest_matter_ref, [
-                    (dest_bank, to, amount, label), (transfers, to, -amount, label)]),
-            ]
-        raise UserError(_("Unknown trust transaction type %s.", kind))
-
-    def _get_reversal_legs(self):
-        original = self.reversed_tx_id
-        label = self._get_label()
-        legs = []
-        for move, matter in ((original.move_id, original.matter_ref),
-                             (original.dest_move_id, original.dest_matter_ref)):
-            if move:
-                legs.append((move.journal_id, matter, [
-                    (line.account_id, line.partner_id, -line.amount_currency, label)
-                    for line in move.line_ids]))
-        return legs
-
-    def _get_label(self):
-        self.ensure_one()
-        parts = [self._kind_label()]
-        if self.reversed_tx_id:
-            parts.insert(0, _("Reversal of %s", self.reversed_tx_id.name))
-        if self.partner_id:
-            parts.append(self.partner_id.display_name)
-        if self.matter_ref:
-            parts.append(_("matter %s", self.matter_ref))
-        if self.kind == "trust_transfer":
-            parts.append(_("to %s", " ".join(filter(None, [
-                self.dest_partner_id.display_name,
-                self.dest_matter_ref and _("matter %s", self.dest_matter_ref),
-                self._dest_trust_journal() != self.journal_id
-                and self._dest_trust_journal().name]))))
-        if self.payee_id:
-            parts.append(_("to %s", self.payee_id.display_name))
-        if self.invoice_id:
-            parts.append(self.invoice_id.name)
-        if self.memo:
-            parts.append(self.memo)
-        return " – ".join(parts)
-
-    def _prepare_move_vals(self, leg=None):
-        self.ensure_one()
-        journal, matter, move_lines = leg or self._get_move_legs()[0]
-        company = self.company_id
-        lines = []
-        for account, partner, amount, label in move_lines:
-            balance = self.currency_id._convert(
-                amount, company.currency_id, company, self.date)
-            lines.append(fields.Command.create({
-                "account_id": account.id,
-                "partner_id": partner.id or False,
-                "name": label,
-                "currency_id": self.currency_id.id,
-                "amount_currency": amount,
-                "balance": balance,
-            }))
-        return {
-            "move_type": "entry",
-            "journal_id": journal.id,
-            "company_id": company.id,
-            "date": self.date,
-            "ref": " ".join(filter(None, [self.name, matter])),
-            "trust_transaction_id": self.id,
-            "line_ids": lines,
-        }
+                "%s is a posted trust transaction: it is part of the trust records and cannot "
+                "be deleted; reverse it instead.", posted[0].display_name))
 
     def action_post(self):
         """Post: check, number, write the journal entries (and the invoice's
@@ -639,9 +401,11 @@ class AccountTrustTransaction(models.Model):
             # One by one: each sees the balance the previous ones left.
             tx._check_trust_balance(legs)
             if tx.name == "/":
-                tx.name = self.env["ir.sequence"].with_company(tx.company_id).next_by_code(
+                trust_internal(tx).name = self.env["ir.sequence"].with_company(
+                    tx.company_id).next_by_code(
                     "account.trust.transaction", sequence_date=tx.date) or "/"
-            moves = self.env["account.move"].create([tx._prepare_move_vals(leg) for leg in legs])
+            moves = trust_internal(self.env["account.move"]).create(
+                [tx._prepare_move_vals(leg) for leg in legs]).with_env(self.env)
             moves.action_post()
             vals = {"move_id": moves[0].id, "state": "posted"}
             if len(moves) > 1:
@@ -651,12 +415,12 @@ class AccountTrustTransaction(models.Model):
                     tx._unpay_invoice()
                 else:
                     vals["payment_id"] = tx._pay_invoice().id
-            tx.write(vals)
+            trust_internal(tx).write(vals)
         self._after_post()
         return True
 
     def _after_post(self):
-        """Hook: the Xero push (models/xero_sync_job_trust.py) enqueues here."""
+        """Hook: the Xero push (models/xero_push_trust.py) enqueues here."""
         return True
 
     def _check_invoice(self):
@@ -698,19 +462,19 @@ class AccountTrustTransaction(models.Model):
             "payment_difference_handling": "open",
         })
         payment = wizard._create_payments()
-        payment.trust_transaction_id = self.id
+        trust_internal(payment).trust_transaction_id = self.id
         return payment
 
     def _unpay_invoice(self):
         """Reversal of a transfer to office: the original's invoice payment
         is cancelled (kept, unreconciled: the invoice is due again; in Xero
         the push engine deletes its payment)."""
-        payment = self.reversed_tx_id.payment_id
+        payment = trust_internal(self.reversed_tx_id.payment_id)
         if payment and payment.state != "canceled":
             payment.action_draft()
             payment.move_id.button_cancel()
             payment.state = "canceled"
-        self.payment_id = payment
+        trust_internal(self).payment_id = payment.id
 
     def _check_reversible(self):
         self.ensure_one()
@@ -729,7 +493,7 @@ class AccountTrustTransaction(models.Model):
         linked to it and posted today (trust records are never deleted)."""
         reversals = self.browse()
         for tx in self:
-            reversal = self.create({
+            reversal = trust_internal(self).create({
                 "kind": tx.kind,
                 "company_id": tx.company_id.id,
                 "date": max(fields.Date.context_today(self), tx.date),
@@ -743,7 +507,7 @@ class AccountTrustTransaction(models.Model):
                 "dest_matter_ref": tx.dest_matter_ref,
                 "invoice_id": tx.invoice_id.id,
                 "reversed_tx_id": tx.id,
-            })
+            }).with_env(self.env)
             reversal._check_reversible()
             reversals |= reversal
         reversals.action_post()
@@ -765,11 +529,11 @@ class AccountTrustTransaction(models.Model):
                 raise UserError(_(
                     "%s is posted: a posted trust transaction stays in the trust records; "
                     "reverse it to correct it.", tx.display_name))
-        self.write({"state": "cancel"})
+        trust_internal(self).write({"state": "cancel"})
         return True
 
     def action_draft(self):
-        self.filtered(lambda tx: tx.state == "cancel").write({"state": "draft"})
+        trust_internal(self.filtered(lambda tx: tx.state == "cancel")).write({"state": "draft"})
         return True
 
     def action_open_move(self):
@@ -789,16 +553,6 @@ class AccountMove(models.Model):
         "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
         index="btree_not_null")
 
-    def button_draft(self):
-        posted = self.filtered(
-            lambda m: m.trust_transaction_id.state == "posted"
-            and m in m.trust_transaction_id.move_id | m.trust_transaction_id.dest_move_id)
-        if posted:
-            raise UserError(_(
-                "%s is the journal entry of a posted trust transaction: reverse the trust "
-                "transaction to correct it.", posted[0].display_name))
-        return super().button_draft()
-
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
@@ -806,3 +560,4 @@ class AccountPayment(models.Model):
     trust_transaction_id = fields.Many2one(
         "account.trust.transaction", "Paid from trust", readonly=True, copy=False,
         index="btree_not_null")
+

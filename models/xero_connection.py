@@ -42,6 +42,14 @@ DEFAULT_ENDPOINTS = {
 TOKEN_MARGIN = 60  # seconds: refresh an access token that expires sooner
 TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at", "last_refresh",
                 "state", "last_error")
+# Written by the OAuth flow only (connect, choose the organisation, refresh,
+# disconnect), which works through sudo(): a user writing the tenant would
+# point the push (and its voids) at another organisation.
+OAUTH_FIELDS = ("state", "tenant_id", "xero_connection_id", "access_token",
+                "refresh_token", "token_expires_at", "pending_tenants", "last_refresh",
+                "connected_at", "connected_by_id", "ids_tenant_id", "ids_tenant_name")
+# Jobs still to go to Xero.
+OPEN_JOB_STATES = ("pending", "sending", "failed", "blocked")
 
 
 def _epoch(value):
@@ -180,6 +188,11 @@ class XeroConnection(models.Model):
     # a JSON list of {"tenantId", "tenantName", "id"}.
     pending_tenants = fields.Json(groups="base.group_system", copy=False)
     last_error = fields.Text(readonly=True, copy=False)
+    # The organisation the contact bindings, the jobs and the documents'
+    # Xero ids refer to; kept after a disconnect, so that connecting to
+    # another organisation later resets them (see _xero_forget_organisation).
+    ids_tenant_id = fields.Char(readonly=True, copy=False)
+    ids_tenant_name = fields.Char(readonly=True, copy=False)
     # Organisation facts pulled from Xero.
     xero_base_currency = fields.Char(readonly=True, copy=False)
     xero_country_code = fields.Char(readonly=True, copy=False)
@@ -238,6 +251,64 @@ class XeroConnection(models.Model):
     def _compute_name(self):
         for conn in self:
             conn.name = conn.tenant_name or _("Xero – %s", conn.company_id.name)
+
+    # ------------------------------------------------------------------------
+    # Integrity: what the OAuth flow alone writes, what cannot be deleted
+    # ------------------------------------------------------------------------
+    def _xero_check_oauth_write(self, vals, create=False):
+        """Refuse a user's write of what the OAuth flow writes. Administrators
+        keep the app's client id and secret, and the scopes to ask for at
+        the next consent (not those of a live connection: its token has
+        the scopes Xero granted)."""
+        if self.env.su:
+            return
+        fnames = [f for f in OAUTH_FIELDS if f in vals]
+        if create:
+            fnames = [f for f in fnames if vals[f] and not (f == "state" and vals[f] == "draft")]
+        if fnames:
+            raise AccessError(_(
+                "%(fields)s of a Xero connection are set by connecting to Xero (Connect, "
+                "Disconnect), not by hand.", fields=", ".join(
+                    self._fields[f].get_description(self.env)["string"] for f in fnames)))
+        if "scopes" in vals and (
+                not self.env.user.has_group("base.group_system")
+                or any(conn.state in ("connected", "choose_tenant") for conn in self)):
+            raise AccessError(_(
+                "The scopes are chosen by an administrator before connecting; disconnect "
+                "to change them."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._xero_check_oauth_write(vals, create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._xero_check_oauth_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """Deleting a connection would delete its sync log (what Odoo knows
+        is in Xero) and forget its contacts: archive it instead, and
+        Disconnect to revoke Xero's access."""
+        Job = self.env["xero.sync.job"].sudo()
+        for conn in self:
+            reason = None
+            if Job.search_count([("connection_id", "=", conn.id),
+                                 ("state", "in", OPEN_JOB_STATES)], limit=1):
+                reason = _("it has jobs still to send to Xero")
+            elif self.env["xero.contact.binding"].sudo().search_count(
+                    [("connection_id", "=", conn.id)], limit=1):
+                reason = _("contacts are linked to Xero contacts through it")
+            elif "account.trust.transaction" in self.env and self.env[
+                    "account.trust.transaction"].sudo().search_count(
+                    [("company_id", "=", conn.company_id.id)], limit=1):
+                reason = _("its company keeps trust transactions, whose accounts it holds")
+            if reason:
+                raise UserError(_(
+                    "%(conn)s cannot be deleted: %(reason)s. Archive it instead; "
+                    "Disconnect removes Xero's access.", conn=conn.display_name, reason=reason))
 
     # ------------------------------------------------------------------------
     # Endpoints and clients
@@ -377,12 +448,15 @@ class XeroConnection(models.Model):
     def _xero_set_tenant(self, tenant, vals):
         self.ensure_one()
         conn = self.sudo()
-        previous = conn.tenant_id
+        previous = conn.ids_tenant_id or conn.tenant_id
+        previous_name = conn.ids_tenant_name or conn.tenant_name or previous
         vals = dict(
             vals,
             tenant_id=tenant["tenantId"],
             tenant_name=tenant.get("tenantName") or False,
             xero_connection_id=tenant.get("id") or False,
+            ids_tenant_id=tenant["tenantId"],
+            ids_tenant_name=tenant.get("tenantName") or False,
             state="connected",
             connected_at=fields.Datetime.now(),
             connected_by_id=self.env.uid,
@@ -393,7 +467,45 @@ class XeroConnection(models.Model):
         body = _("Connected to the Xero organisation %s.", conn.tenant_name or conn.tenant_id)
         if previous and previous != conn.tenant_id:
             body += " " + _("It replaces another organisation: review the maps.")
+            body += " " + conn._xero_forget_organisation(previous_name)
         conn.message_post(body=body)
+
+    def _xero_forget_organisation(self, old_name):
+        """Connected to another organisation: the Xero ids held for the old
+        one mean nothing in the new one (a payment or a void would name a
+        document that is not there). Contact bindings go, the jobs are set
+        aside (those still to send included), and the documents show "not
+        sent" without a Xero id, so Post to Xero sends them to the new
+        organisation. Returns the sentence saying so."""
+        self.ensure_one()
+        from .account_move import XERO_WRITE_CONTEXT
+
+        Job = self.env["xero.sync.job"].sudo()
+        jobs = Job.search([("connection_id", "=", self.id), ("state", "!=", "cancelled")])
+        open_jobs = jobs.filtered(lambda j: j.state in OPEN_JOB_STATES)
+        jobs.with_context(xero_defer_refresh=True)._cancel(_(
+            "Made for the Xero organisation %s, which this connection no longer uses.",
+            old_name))
+        bindings = self.env["xero.contact.binding"].sudo().search(
+            [("connection_id", "=", self.id)])
+        bindings.unlink()
+        documents = 0
+        by_model = {}
+        for job in jobs:
+            by_model.setdefault(job.res_model, set()).add(job.res_id)
+        for model, ids in by_model.items():
+            if model not in self.env or "xero_state" not in self.env[model]._fields:
+                continue
+            records = self.env[model].sudo().browse(list(ids)).exists()
+            records.with_context(**XERO_WRITE_CONTEXT).write({
+                "xero_state": "not_sent", "xero_id": False, "xero_error": False,
+                "xero_sent_at": False})
+            documents += len(records)
+        return _(
+            "What Odoo held for %(old)s was reset: %(bindings)s contact links and the Xero "
+            "ids of %(documents)s documents cleared, %(open)s jobs not yet sent cancelled. "
+            "Post to Xero sends documents to this organisation.",
+            old=old_name, bindings=len(bindings), documents=documents, open=len(open_jobs))
 
     def _oauth_choose_tenant(self, tenant_id):
         """The admin picked one of the organisations a consent granted."""
@@ -598,6 +710,43 @@ class XeroConnection(models.Model):
         _logger.info("Xero connection %s: access token refreshed", self.id)
         return tokens.access_token, None
 
+    def _xero_sharing_connections(self):
+        """The other companies' connections that hold the same Xero
+        connection (same app and organisation, or the same connection id)."""
+        self.ensure_one()
+        conn = self.sudo()
+        if not conn.tenant_id and not conn.xero_connection_id:
+            return conn.browse()
+        others = conn.with_context(active_test=False).search([
+            ("id", "!=", conn.id), ("state", "in", ("connected", "choose_tenant", "expired")),
+        ])
+        return others.filtered(lambda other: (
+            conn.xero_connection_id and other.xero_connection_id == conn.xero_connection_id
+        ) or (conn.tenant_id and other.tenant_id == conn.tenant_id
+              and other.client_id == conn.client_id))
+
+    @api.model
+    def _xero_revoke_all(self):
+        """At uninstall: revoke every stored refresh token, which removes
+        the app's connections to the organisations (xero-node 4.10.1
+        revokeToken: "revokes a user's refresh token and removes all their
+        connections to your app"). Xero's refusal is logged, never raised:
+        the uninstall goes on."""
+        conns = self.sudo().with_context(active_test=False).search(
+            [("refresh_token", "!=", False)])
+        done = set()
+        for conn in conns:
+            key = (conn.client_id, conn.refresh_token)
+            if key in done:
+                continue
+            done.add(key)
+            try:
+                conn._xero_identity_client().revoke(conn.refresh_token)
+            except XeroError as exc:
+                _logger.warning("Xero connection %s: refresh token not revoked at uninstall: %s",
+                                conn.id, exc.message)
+        return len(done)
+
     def action_disconnect(self):
         """Button "Disconnect": remove the app's connection at Xero and
         revoke the refresh token; locally the tokens and tenant are cleared
@@ -608,7 +757,13 @@ class XeroConnection(models.Model):
         conn = self.sudo()
         problems = []
         name = conn.tenant_name or conn.tenant_id
-        if conn.refresh_token or conn.access_token:
+        # Another company may use the same Xero connection (this app, this
+        # organisation): removing it, or revoking our refresh token (which
+        # "removes all their connections to your app", xero-node 4.10.1
+        # revokeToken), would cut that company off too. Then only this
+        # company's tokens go.
+        shared = conn._xero_sharing_connections()
+        if not shared and (conn.refresh_token or conn.access_token):
             idc = conn._xero_identity_client()
             if conn.xero_connection_id:
                 try:
@@ -633,6 +788,10 @@ class XeroConnection(models.Model):
             "last_error": "\n".join(problems) or False,
         })
         body = _("Disconnected from Xero%s.", " (%s)" % name if name else "")
+        if shared:
+            body += " " + _(
+                "Xero's access was left in place: %s use the same Xero organisation "
+                "through this app.", ", ".join(shared.mapped("company_id.display_name")))
         if problems:
             body += " " + _("Xero answered: %s", "; ".join(problems))
         conn.message_post(body=body)
@@ -648,7 +807,9 @@ class XeroConnection(models.Model):
                 "message": _(
                     "The tokens were removed here, but Xero could not confirm: %s",
                     "; ".join(problems),
-                ) if problems else _("Xero no longer gives this database access."),
+                ) if problems else _("This company no longer uses Xero; other companies "
+                                     "keep the same organisation.") if shared
+                else _("Xero no longer gives this database access."),
                 "sticky": bool(problems),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },

@@ -12,8 +12,11 @@ document of an enabled synchronization from reaching Xero, following the
 - sales-tax accounts: the accounts of the repartition lines of the active
   sale taxes (and purchase taxes with supplier invoices);
 - taxes: each active sale tax mapped to a Xero output tax (purchase tax to an
-  input tax with supplier invoices);
-- currencies: each active currency mapped to a currency Xero lists;
+  input tax with supplier invoices) that Xero allows on revenue (expenses)
+  and whose effective rate is the Odoo tax's;
+- currencies: each active currency mapped to a currency Xero lists; Xero's
+  base currency is the company's; each bank journal is in its Xero bank
+  account's currency;
 - trust (when trust transactions sync): trust bank journals as bank accounts,
   trust liability and trust transfers set and mapped to Xero LIABILITY
   accounts that allow payments, trust paid by firm (optional) to an ASSET
@@ -111,6 +114,7 @@ class XeroConnection(models.Model):
         self._check_mapping_accounts(add)
         self._check_mapping_taxes(add)
         self._check_mapping_currencies(add)
+        self._check_mapping_base_currency(add)
         if self.sync_trust:
             self._check_mapping_trust(add)
         self._check_mapping_archived(add)
@@ -182,6 +186,59 @@ class XeroConnection(models.Model):
                     "Tax %(tax)s is mapped to Xero tax rate %(xero)s, which is %(why)s.",
                     tax=tax.display_name, xero=rate.display_name,
                     why=self._xero_gone_reason(rate)), tax)
+            else:
+                self._check_mapping_tax_rate(add, tax, rate, direction)
+
+    def _check_mapping_tax_rate(self, add, tax, rate, direction):
+        """The Xero tax rate ``rate`` must be usable where Odoo uses ``tax``
+        and tax at the same rate. Xero's TaxRate says where it applies:
+        CanApplyToRevenue (sales: an output tax) and CanApplyToExpenses
+        (purchases: an input tax) (xero_accounting.yaml, TaxRate); a line
+        whose TaxType cannot apply to its account is refused by Xero. Its
+        EffectiveRate is the rate Xero computes the line's tax with: a
+        different rate makes Xero's tax differ from Odoo's."""
+        if direction == "output" and not rate.can_apply_to_revenue:
+            add("taxes", self.env._(
+                "Tax %(tax)s is mapped to Xero tax rate %(xero)s, which Xero does not allow on "
+                "revenue (sales): choose an output tax.",
+                tax=tax.display_name, xero=rate.display_name), tax)
+        if direction == "input" and not rate.can_apply_to_expenses:
+            add("taxes", self.env._(
+                "Tax %(tax)s is mapped to Xero tax rate %(xero)s, which Xero does not allow on "
+                "expenses (purchases): choose an input tax.",
+                tax=tax.display_name, xero=rate.display_name), tax)
+        odoo_rate = self._xero_tax_percent(tax)
+        if odoo_rate is None:
+            add("taxes", self.env._(
+                "Tax %(tax)s is not a percentage; Xero tax rates are: it cannot be mapped to "
+                "%(xero)s.", tax=tax.display_name, xero=rate.display_name), tax)
+        elif abs(odoo_rate - (rate.effective_rate or 0.0)) > 0.00005:
+            add("taxes", self.env._(
+                "Tax %(tax)s is %(rate)s%% in Odoo, but the Xero tax rate %(xero)s it is mapped "
+                "to is %(xero_rate)s%%: Xero would compute another tax.",
+                tax=tax.display_name, rate="%g" % odoo_rate, xero=rate.display_name,
+                xero_rate="%g" % (rate.effective_rate or 0.0)), tax)
+
+    def _xero_tax_percent(self, tax):
+        """The percentage ``tax`` charges on a line's amount, or None for
+        what a Xero tax rate cannot express (fixed amounts). A group charges
+        its taxes in sequence, each on the base plus the taxes before it
+        that affect later taxes (include_base_amount): a compound rate, as
+        Xero's EffectiveRate of a compound tax rate."""
+        if tax.amount_type == "group":
+            total, base = 0.0, 1.0
+            for child in tax.children_tax_ids.sorted(lambda t: (t.sequence, t.id)):
+                rate = self._xero_tax_percent(child)
+                if rate is None:
+                    return None
+                charged = base * rate
+                total += charged
+                if child.include_base_amount:
+                    base += charged / 100.0
+            return round(total, 4)
+        if tax.amount_type in ("percent", "division"):
+            return tax.amount
+        return None
 
     def _check_mapping_currencies(self, add):
         listed = set(self.env["xero.currency"].search(
@@ -202,6 +259,19 @@ class XeroConnection(models.Model):
                     "Currency %(currency)s is mapped to Xero currency %(xero)s, which Xero no "
                     "longer lists: add it in Xero (Settings > Currencies) and refresh.",
                     currency=currency.name, xero=xero.code), currency)
+
+    def _check_mapping_base_currency(self, add):
+        """Xero's base currency (Organisation.BaseCurrency) must be the
+        company's: Xero converts every foreign document to its base currency
+        at the CurrencyRate we send, which is the rate to the company's
+        currency."""
+        base = self.xero_base_currency
+        company_currency = self.company_id.currency_id
+        if base and base != company_currency.name:
+            add("currencies", self.env._(
+                "The Xero organisation's base currency is %(xero)s but the company's currency is "
+                "%(odoo)s: connect the Xero organisation kept in %(odoo)s.",
+                xero=base, odoo=company_currency.name), self.company_id)
 
     def _check_mapping_trust(self, add):
         journals = self.env["account.journal"].search([
@@ -270,6 +340,16 @@ class XeroConnection(models.Model):
                 "a Xero bank account with a code (give it one in Xero's chart of accounts, "
                 "then refresh from Xero)")),
         ])
+        # A Xero bank account has one currency (Account.CurrencyCode); a
+        # payment through it is in that currency.
+        xero = self._map_account(account)
+        currency = journal.currency_id or self.company_id.currency_id
+        if xero and xero.account_type == "BANK" and xero.currency_code \
+                and xero.currency_code != currency.name:
+            add(section, self.env._(
+                "Journal %(journal)s is in %(currency)s but its Xero bank account %(xero)s is "
+                "in %(xero_currency)s.", journal=journal.display_name, currency=currency.name,
+                xero=xero.display_name, xero_currency=xero.currency_code), journal)
 
     def _check_mapping_account(self, add, section, account, note=None, rules=()):
         """Report ``account`` unless it is mapped to an active Xero account

@@ -1,6 +1,8 @@
 """Invoices, bills and credit notes: created in batches; those in doubt
 looked up by number first; posted again after a reset, updated in place."""
 
+from collections import defaultdict
+
 from odoo import _, models
 
 from ..xero import payloads
@@ -78,24 +80,40 @@ class XeroSyncJob(models.Model):
 
     def _find_documents(self, api, moves, credit_notes):
         """{move id: Xero id} of the live Xero documents already made from
-        ``moves``, found by number, ``_batch_size()`` numbers per look-up."""
+        ``moves``, found by the number they have in Xero (a bill's is its
+        supplier's reference: ``_xero_invoice_number``), ``_batch_size()``
+        numbers per look-up. Two bills of different suppliers may carry the
+        same reference: then the Xero contact tells them apart."""
         live = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID")
         found = {}
         batch = self._batch_size()
+        connection = self.connection_id
+
+        def match(number, contact, kind_ok):
+            candidates = [move for move in by_number.get(number, ()) if kind_ok(move)]
+            if len(candidates) > 1 and contact is not None:
+                mine = [move for move in candidates if move.commercial_partner_id._xero_binding(
+                    connection).xero_id == str(contact.contact_id)]
+                candidates = mine or candidates
+            return candidates[0] if candidates else None
+
         for start in range(0, len(moves), batch):
-            by_number = {move.name: move for move in moves[start:start + batch]}
+            by_number = defaultdict(list)
+            for move in moves[start:start + batch]:
+                by_number[move._xero_invoice_number()].append(move)
             if credit_notes:
                 docs = api.get_credit_notes(where=" OR ".join(
                     payloads.where_equals("CreditNoteNumber", number) for number in by_number))
                 for doc in docs:
-                    move = by_number.get(doc.credit_note_number)
+                    move = match(doc.credit_note_number, doc.contact,
+                                 lambda m: m.id not in found)
                     if move and doc.status in live:
-                        found.setdefault(move.id, doc.credit_note_id)
+                        found[move.id] = doc.credit_note_id
                 continue
             docs = api.get_invoices(invoice_numbers=list(by_number), statuses=list(live))
             for doc in docs:
-                move = by_number.get(doc.invoice_number)
-                if move and doc.status in live and (doc.type or move._xero_type()) == move._xero_type():
-                    found.setdefault(move.id, doc.invoice_id)
+                move = match(doc.invoice_number, doc.contact, lambda m, doc=doc: m.id not in found
+                             and (doc.type or m._xero_type()) == m._xero_type())
+                if move and doc.status in live:
+                    found[move.id] = doc.invoice_id
         return found
-

@@ -2,10 +2,15 @@
 credit note is in Xero, with the Reference that carries its job's key (how
 one in doubt is found again); an allocation once both documents are."""
 
+import logging
+
 from odoo import _, api, models
 
 from ..xero import payloads
+from ..xero.errors import XeroNotFound, XeroValidationError
 from .xero_sync_job import WAIT_DELAY
+
+_logger = logging.getLogger(__name__)
 
 
 class XeroSyncJob(models.Model):
@@ -107,10 +112,12 @@ class XeroSyncJob(models.Model):
                 job._release(error=_("Waiting for the credit note and the invoice to reach Xero."),
                              delay=WAIT_DELAY)
                 continue
-            amount = credit_note._xero_reconciled_amount(invoice)
-            if not amount:
-                job._cancel(_("The credit note is no longer applied to %s.", invoice.name))
+            # What Xero does not hold yet, never the cumulative amount again.
+            amount = credit_note._xero_allocation_amount(invoice, job.connection_id, job)
+            if amount <= 0:
+                job._cancel(_("Nothing more of the credit note is applied to %s.", invoice.name))
                 continue
+            job.amount = amount
             if job.in_doubt:
                 job._budget_request()
                 notes = api.get_credit_notes(where=payloads.where_guid("CreditNoteID", note_job.xero_id))
@@ -133,3 +140,50 @@ class XeroSyncJob(models.Model):
                 job._set_failed(result.message)
             self._commit()
 
+    @api.model
+    def _xero_note_xero_id(self, note, connection):
+        """The Xero CreditNoteID of ``note`` (its latest credit_note job's)."""
+        job = self.sudo().search([
+            ("res_model", "=", "account.move"), ("res_id", "=", note.id),
+            ("operation", "=", "credit_note"), ("connection_id", "=", connection.id),
+            ("state", "=", "done"),
+        ], order="version desc", limit=1)
+        return job.xero_id or None
+
+    def _send_delete_allocation(self, api):
+        """DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}
+        for each job. The credit note is read first: an allocation already
+        gone (a replay) is done; a job whose allocation id was never recorded
+        (older jobs kept the CreditNoteID) deletes the note's allocations on
+        that invoice."""
+        for job in self:
+            if not job.xero_id and job.depends_on_job_id.xero_id:
+                job.xero_id = job.depends_on_job_id.xero_id
+            note, invoice = job._record(), job.target_move_id
+            note_id = note and self._xero_note_xero_id(note, job.connection_id)
+            invoice_id = invoice.sudo().xero_id
+            if note is None or not note_id or not job.xero_id:
+                job._cancel(_("This allocation never reached Xero."))
+                continue
+            job._budget_request()
+            notes = api.get_credit_notes(where=payloads.where_guid("CreditNoteID", note_id))
+            held = [a for a in (notes[0].allocations or [] if notes else [])
+                    if a.allocation_id]
+            if job.xero_id.lower() == note_id.lower():
+                targets = [str(a.allocation_id) for a in held if a.invoice and invoice_id
+                           and str(a.invoice.invoice_id).lower() == invoice_id.lower()]
+            else:
+                targets = [str(a.allocation_id) for a in held
+                           if str(a.allocation_id).lower() == job.xero_id.lower()]
+            try:
+                for allocation_id in targets:
+                    try:
+                        api.call("delete_credit_note_allocations", note_id, allocation_id)
+                    except XeroNotFound:
+                        _logger.info("Allocation %s was already gone from Xero.", allocation_id)
+            except XeroValidationError as exc:
+                job._set_failed(exc.message)
+                self._commit()
+                continue
+            job._set_done()
+            self._commit()

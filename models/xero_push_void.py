@@ -13,21 +13,30 @@ class XeroSyncJob(models.Model):
     _inherit = "xero.sync.job"
 
     def _send_void(self, api):
-        # Payments still to delete in Xero, read once for the whole group.
-        waiting_for_deletes = set(self.search([
-            ("operation", "=", "delete_payment"), ("target_move_id", "in", self.mapped("res_id")),
+        # Payments and allocations still to delete in Xero (on the document,
+        # or, for a credit note, its own), read once for the whole group.
+        deletes = self.search([
+            ("operation", "in", ("delete_payment", "delete_allocation")),
             ("state", "in", ("pending", "sending")), ("id", "not in", self.ids),
-        ]).target_move_id.ids)
+            "|", ("target_move_id", "in", self.mapped("res_id")),
+            "&", ("res_model", "=", "account.move"), ("res_id", "in", self.mapped("res_id")),
+        ])
+        waiting_for_deletes = set(deletes.target_move_id.ids) | set(
+            deletes.filtered(lambda j: j.res_model == "account.move").mapped("res_id"))
         for job in self:
             move = job._record()
             if not job.xero_id and job.depends_on_job_id.xero_id:
                 job.xero_id = job.depends_on_job_id.xero_id
-            if move is None or not job.xero_id:
+            if not job.xero_id or (move is None and job.res_model != "account.move"):
                 job._cancel()
                 continue
-            credit_note = move.move_type in ("out_refund", "in_refund")
-            if move.id in waiting_for_deletes:
-                job._release(error=_("Waiting for its payments to be deleted in Xero."),
+            # A draft deleted in Odoo after it was sent (reset, then deleted)
+            # is voided in Xero all the same: its void job outlives it.
+            credit_note = move.move_type in ("out_refund", "in_refund") if move is not None \
+                else job._void_sent_operation() == "credit_note"
+            if job.res_id in waiting_for_deletes:
+                job._release(error=_("Waiting for its payments and allocations to be deleted "
+                                     "in Xero."),
                              delay=WAIT_DELAY)
                 continue
             job._budget_request()
@@ -43,13 +52,17 @@ class XeroSyncJob(models.Model):
             paid = (getattr(doc, "amount_paid", 0) or 0) + (getattr(doc, "amount_credited", 0) or 0) \
                 + (getattr(doc, "applied_amount", 0) or 0)
             if held or paid:
+                number = move.name if move is not None else (
+                    getattr(doc, "credit_note_number" if credit_note else "invoice_number", None)
+                    or job.xero_id)
                 job._set_blocked(_(
                     "Xero holds payments or allocations on %(doc)s, so it cannot be voided there. "
                     "Remove them (reverse the payments in Odoo, or delete them in Xero), then retry.",
-                    doc=move.name))
+                    doc=number))
                 continue
             delete = doc.status in ("DRAFT", "SUBMITTED")
-            update = payloads.build_void(move._xero_type(), job.xero_id, delete=delete)
+            update = payloads.build_void("credit_note" if credit_note else "invoice", job.xero_id,
+                                         delete=delete)
             if credit_note:
                 result = api.update_credit_note(job.xero_id, update, job._request_key())
             else:
@@ -59,6 +72,16 @@ class XeroSyncJob(models.Model):
             else:
                 job._set_failed(result.message)
             self._commit()
+
+    def _void_sent_operation(self):
+        """"invoice" or "credit_note": how the deleted document of this void
+        was sent (its last create job with this Xero id)."""
+        self.ensure_one()
+        sent = self.search([
+            ("res_model", "=", self.res_model), ("res_id", "=", self.res_id),
+            ("operation", "in", ("invoice", "credit_note")), ("xero_id", "=", self.xero_id),
+        ], order="version desc, id desc", limit=1)
+        return (sent or self.depends_on_job_id).operation
 
     def _send_delete_payment(self, api):
         for job in self:

@@ -56,6 +56,9 @@ CLAIM_LIMIT = 500  # jobs claimed at a time (10 full requests)
 # A job in "sending" longer than this is in doubt: a call lasts at most
 # TIME_BUDGET + HARD_MARGIN plus recording, well inside it.
 LEASE = timedelta(minutes=2)
+# (database, connection id) -> when this process last claimed for it, so that
+# organisations take turns (see _next_round).
+_SERVED = {}
 
 
 class BudgetSpent(Exception):
@@ -69,11 +72,12 @@ class CallBudget:
         now = time.monotonic()
         self.soft = now + seconds
         self.hard = now + seconds + hard_margin
-        self.requests = 0
+        self.moved = False  # a request was started, or a claim worked through
 
     def spent(self):
-        """True once the call has sent something and its budget has run out."""
-        return self.requests > 0 and time.monotonic() >= self.soft
+        """True once the budget has run out and the call has moved forward
+        (so that every call does something, however small its budget)."""
+        return self.moved and time.monotonic() >= self.soft
 
 
 class XeroSyncJob(models.Model):
@@ -114,7 +118,7 @@ class XeroSyncJob(models.Model):
         if budget:
             if budget.spent():
                 raise BudgetSpent()
-            budget.requests += 1
+            budget.moved = True
 
     # ------------------------------------------------------------------------
     # The cron
@@ -142,27 +146,21 @@ class XeroSyncJob(models.Model):
         budget = CallBudget(time_budget)
         Job = self.with_context(xero_budget=budget)
         done = 0
-        conflicts = 0
-        while True:
-            try:
-                Job._recover_expired_leases()
-                jobs = Job._claim(limit)
-            except psycopg2.errors.SerializationFailure:
-                # Another worker committed a change to a job we meant to lock
-                # (REPEATABLE READ): the transaction holds nothing but this
-                # recovery or claim, so start it again.
-                conflicts += 1
-                if self._in_test() or conflicts > 5:
-                    raise
-                self.env.cr.rollback()
-                self.env.invalidate_all()
-                continue
-            if not jobs:
-                break
-            settled = jobs._process()
+        while not budget.spent():
+            settled = 0
+            # Each organisation in turn (the one this process served least
+            # recently first): one with much to send never starves the others.
+            for connection_id in Job._retrying(Job._next_round):
+                jobs = Job._retrying(lambda cid=connection_id: Job._claim(limit, cid))
+                _SERVED[self.env.cr.dbname, connection_id] = time.monotonic()
+                if jobs:
+                    settled += jobs._process()
+                    budget.moved = True
+                    self._commit()
+                if budget.spent():
+                    break
             done += settled
-            self._commit()
-            if not settled or budget.spent():
+            if not settled:
                 break
         remaining = self._count_due()
         # remaining=0 on purpose (see the module's docstring): the trigger
@@ -174,6 +172,36 @@ class XeroSyncJob(models.Model):
         if later:
             self._trigger_cron(at=later)
         return done
+
+    @api.model
+    def _retrying(self, step):
+        """``step()`` again when another worker's commit made it a
+        serialization failure (REPEATABLE READ): the transaction holds
+        nothing but that step (a lease recovery or a claim)."""
+        for conflicts in range(6):
+            try:
+                return step()
+            except psycopg2.errors.SerializationFailure:
+                if self._in_test() or conflicts == 5:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+        return None
+
+    @api.model
+    def _next_round(self):
+        """Recover expired leases, then the connections with due jobs, the
+        one this process served least recently first."""
+        self._recover_expired_leases()
+        self.env.cr.execute(SQL("""
+            SELECT DISTINCT job.connection_id FROM xero_sync_job job
+              JOIN xero_connection conn ON conn.id = job.connection_id
+         LEFT JOIN xero_sync_job dep ON dep.id = job.depends_on_job_id
+             WHERE %s
+        """, self._due_domain_sql()))
+        dbname = self.env.cr.dbname
+        return sorted((row[0] for row in self.env.cr.fetchall()),
+                      key=lambda cid: (_SERVED.get((dbname, cid), 0.0), cid))
 
     @api.model
     def _due_domain_sql(self):
@@ -230,8 +258,9 @@ class XeroSyncJob(models.Model):
         self._commit()
 
     @api.model
-    def _claim(self, limit=CLAIM_LIMIT):
-        """Take up to ``limit`` due jobs no other worker holds, mark them
+    def _claim(self, limit=CLAIM_LIMIT, connection_id=None):
+        """Take up to ``limit`` due jobs (of ``connection_id``, if given)
+        that no other worker holds, mark them
         ``sending`` with a lease and commit that claim at once.
 
         The claim is committed on its own so that the marker survives a crash
@@ -247,7 +276,8 @@ class XeroSyncJob(models.Model):
           ORDER BY CASE job.operation %s ELSE 99 END, job.id
              LIMIT %s
                FOR UPDATE OF job SKIP LOCKED
-        """, self._due_domain_sql(),
+        """, SQL("%s AND job.connection_id = %s", self._due_domain_sql(), connection_id)
+            if connection_id else self._due_domain_sql(),
             SQL(" ").join(SQL("WHEN %s THEN %s", op, prio) for op, prio in OPERATION_PRIORITY.items()),
             limit), log_exceptions=False)  # a serialization failure is expected: _cron_push claims again
         rows = self.env.cr.fetchall()
@@ -273,7 +303,10 @@ class XeroSyncJob(models.Model):
     # Processing a claimed batch
     # ------------------------------------------------------------------------
     def _process(self):
-        """Send the claimed jobs ``self``; return how many were settled."""
+        """Send the claimed jobs ``self``; return how many were settled.
+        The push works as the engine (sudo: see xero_sync_job_guard.py),
+        whoever the cron's user is."""
+        self = self.sudo()  # pylint: disable=self-cls-assignment
         # What _record() worked out for an earlier claim is not this one's.
         self.env.cr.cache.pop("account_xero.job_siblings", None)
         settled = 0

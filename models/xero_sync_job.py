@@ -35,11 +35,16 @@ from odoo.tools import SQL
 # group; see xero_sync_cron._process_connection).
 OPERATIONS = [
     ("contact", "Contact", "_send_contact"),
+    ("contact_update", "Contact update", "_send_contact_update"),
     ("invoice", "Invoice / bill", "_send_invoice"),
     ("credit_note", "Credit note", "_send_credit_note"),
+    # What frees a document's amount goes before what applies to it: a
+    # payment taken off (or a changed allocation) is deleted, then the new
+    # payment or allocation fits in what Xero has due.
+    ("delete_payment", "Delete payment", "_send_delete_payment"),
+    ("delete_allocation", "Delete credit note allocation", "_send_delete_allocation"),
     ("payment", "Payment", "_send_payment"),
     ("allocation", "Credit note allocation", "_send_allocation"),
-    ("delete_payment", "Delete payment", "_send_delete_payment"),
     ("void", "Void / delete document", "_send_void"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),
@@ -91,6 +96,9 @@ class XeroSyncJob(models.Model):
     blocking_level = fields.Selection(
         [("info", "Info"), ("warning", "Warning"), ("error", "Error")], readonly=True, copy=False)
     error = fields.Text(readonly=True, copy=False, help="Xero's own words, or the missing mapping.")
+    warning = fields.Text(
+        readonly=True, copy=False,
+        help="Xero's warnings when it accepted this (Warnings of the element), in its own words.")
     attempts = fields.Integer(readonly=True, copy=False)
     next_try_at = fields.Datetime(
         "Next try", default=fields.Datetime.now, index=True, readonly=True, copy=False)
@@ -170,6 +178,7 @@ class XeroSyncJob(models.Model):
         base = "https://go.xero.com"
         path = {
             "contact": "/Contacts/View/%s",
+            "contact_update": "/Contacts/View/%s",
             "invoice": "/AccountsReceivable/View.aspx?InvoiceID=%s",
             "invoice_ap": "/AccountsPayable/View.aspx?InvoiceID=%s",
             "credit_note": "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=%s",
@@ -271,9 +280,15 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _batch_size(self):
-        """Elements per request: Xero's 50 (read from the module, so that
-        tests and the benchmark can make requests smaller)."""
-        return BATCH_SIZE
+        """Elements per request: Xero's 50 (the module's BATCH_SIZE, which
+        tests patch), or fewer when the system parameter
+        ``account_xero.push_batch_size`` says so (the production-mode
+        benchmark sends small requests to measure pacing)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("account_xero.push_batch_size")
+        try:
+            return min(max(1, int(value)), BATCH_SIZE) if value else BATCH_SIZE
+        except ValueError:
+            return BATCH_SIZE
 
     # ------------------------------------------------------------------------
     # User actions
@@ -296,14 +311,17 @@ class XeroSyncJob(models.Model):
         })
 
     def action_retry(self):
-        jobs = self.filtered(lambda j: j.state in ("failed", "blocked", "cancelled"))
+        # The user's only writes on jobs: checked here, then done by the engine.
+        self._xero_check_user_action()
+        jobs = self.sudo().filtered(lambda j: j.state in ("failed", "blocked", "cancelled"))
         jobs._reset_to_pending()
         jobs._update_records()
         self._trigger_cron()
         return True
 
     def action_ignore(self):
-        jobs = self.filtered(lambda j: j.state in ("pending", "failed", "blocked"))
+        self._xero_check_user_action()
+        jobs = self.sudo().filtered(lambda j: j.state in ("pending", "failed", "blocked"))
         jobs._cancel()
         return True
 
@@ -436,11 +454,57 @@ class XeroSyncJob(models.Model):
     # ------------------------------------------------------------------------
     @api.autovacuum
     def _gc_done_jobs(self):
-        """Done and ignored jobs older than a year go (the documents keep their Xero id)."""
+        """Jobs older than a year that no longer say anything about Xero go:
+        ignored ones, done ones that a later done job of the same document
+        and operation replaced, and payments deleted in Xero with their
+        deletion. What the engine reads to void, pay or post a document
+        again stays, however old: the last done job of each document and
+        operation (its Xero id, read by ``_xero_enqueue_void``,
+        ``_xero_enqueue_applications`` and ``_xero_enqueue``), every payment
+        still live in Xero (the amounts already sent, read by
+        ``_xero_payment_values``), and the jobs that kept ones depend on."""
         limit = fields.Datetime.now() - timedelta(days=365)
         old = self.search([("state", "in", ("done", "cancelled")), ("create_date", "<", limit)],
                           limit=models.GC_UNLINK_LIMIT)
-        # Keep the jobs others depend on.
-        old -= self.search([("depends_on_job_id", "in", old.ids)]).depends_on_job_id
-        old.unlink()
-
+        if not old:
+            return
+        done = old.filtered(lambda j: j.state == "done")
+        replaced = set()
+        if done:
+            self.env.flush_all()
+            self.env.cr.execute(SQL("""
+                SELECT job.id FROM xero_sync_job job
+                 WHERE job.id IN %s
+                   AND EXISTS (
+                        SELECT 1 FROM xero_sync_job later
+                         WHERE later.connection_id = job.connection_id
+                           AND later.res_model = job.res_model
+                           AND later.res_id = job.res_id
+                           AND later.operation = job.operation
+                           AND COALESCE(later.target_move_id, 0) = COALESCE(job.target_move_id, 0)
+                           AND later.state = 'done'
+                           AND (later.version, later.id) > (job.version, job.id))
+            """, tuple(done.ids)))
+            replaced = {row[0] for row in self.env.cr.fetchall()}
+        gone = old.filtered(lambda j: j.state == "cancelled" or (
+            j.id in replaced and j.operation not in ("payment", "delete_payment")))
+        # A payment goes only with its deletion in Xero (and the reverse).
+        deletions = {(j.res_model, j.res_id, j.xero_id): j for j in done
+                     if j.operation == "delete_payment" and j.xero_id}
+        for payment in done.filtered(lambda j: j.operation == "payment" and j.xero_id):
+            deletion = deletions.pop((payment.res_model, payment.res_id, payment.xero_id), None)
+            if deletion:
+                gone |= payment | deletion
+        for (model, res_id, xero_id), deletion in deletions.items():
+            if not self.search_count([("res_model", "=", model), ("res_id", "=", res_id),
+                                      ("operation", "=", "payment"), ("xero_id", "=", xero_id)],
+                                     limit=1):
+                gone |= deletion
+        # Keep what a kept job depends on.
+        while gone:
+            needed = self.search([("depends_on_job_id", "in", gone.ids),
+                                  ("id", "not in", gone.ids)]).depends_on_job_id & gone
+            if not needed:
+                break
+            gone -= needed
+        gone.sudo().unlink()  # the engine's own clean-up

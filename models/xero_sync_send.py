@@ -192,6 +192,8 @@ class XeroSyncJob(models.Model):
             if not result.ok:
                 job._set_failed(result.message or _("Xero refused this element."))
                 continue
+            if result.warnings:
+                job.warning = "\n".join(result.warnings)
             try:
                 on_ok(job, result)
             except Exception as exc:  # noqa: BLE001 -- the others are recorded all the same

@@ -5,10 +5,12 @@ from . import test_xero_client
 from . import test_security
 from . import test_trust_accounting
 from . import test_payloads
+from . import test_books
 from . import test_ui_tour
 from . import test_sandbox
 from . import test_trust_xero
 from . import test_trust_reversal
+from . import test_trust_integrity
 from . import test_trust_xero_reversal
 from . import test_trust_tour
 from . import test_push_flows
@@ -19,3 +21,6 @@ from . import test_push_concurrency
 from . import test_push_parallel
 from . import test_soak
 from . import test_push_deployment
+from . import test_integrity
+from . import test_contacts
+from . import test_allocations

@@ -5,11 +5,34 @@ from odoo.tests import tagged
 
 from odoo.addons.account_xero.xero.errors import XeroValidationError
 
-from .xero_mapping_common import XeroMappingCommon, xero_account, xero_currency
+from .xero_mapping_common import XeroMappingCommon, xero_account, xero_currency, xero_tax_rate
+
+
+class XeroMappingRatesCommon(XeroMappingCommon):
+    """The common maps, with each tax mapped to a Xero tax rate of its own
+    rate: the test company's group tax "complex_tax" (20% then 10% on the
+    base and the first tax: 32%) and its two taxes, to Xero rates of 32%,
+    20% and 10%, so that a complete mapping has no rate gap."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.xero_tax_rates_src = cls.xero_tax_rates_src + [
+            xero_tax_rate("OUTPUT32", "Compound 32%", 32.0, expenses=False),
+            xero_tax_rate("OUTPUT20", "Sales 20%", 20.0, expenses=False),
+            xero_tax_rate("OUTPUT10", "Sales 10%", 10.0, expenses=False),
+        ]
+        cls.connection._xero_store_reference(tax_rates=cls.xero_tax_rates_src)
+        cls.xt = {t.tax_type: t for t in cls.connection.xero_tax_rate_ids}
+        armageddon = cls.tax_armageddon
+        for tax, code in ((armageddon, "OUTPUT32"), (armageddon.children_tax_ids[0], "OUTPUT20"),
+                          (armageddon.children_tax_ids[1], "OUTPUT10")):
+            cls.connection.tax_map_ids.filtered(
+                lambda r, t=tax: r.tax_id == t).xero_output_tax_id = cls.xt[code]
 
 
 @tagged("post_install", "-at_install")
-class TestMappingCheck(XeroMappingCommon):
+class TestMappingCheck(XeroMappingRatesCommon):
     """Each rule of the mapping check: the gap is reported, then fixed."""
 
     def test_complete_mapping_has_no_gap(self):
@@ -575,3 +598,72 @@ class TestXeroSettings(XeroMappingCommon):
         self.assertFalse(journal.xero_is_trust)
         arch = journal.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="xero_is_trust"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestMappingTaxesCurrencies(XeroMappingRatesCommon):
+    """Issue 9, point 3: the gaps between a mapped Xero tax rate or currency
+    and Odoo's, named before anything is sent."""
+
+    def test_tax_rate_differs_from_xero(self):
+        tax = self.tax_sale_a
+        tax.amount = 12.5
+        self.assertGap(
+            f"Tax {tax.display_name} is 12.5% in Odoo, but the Xero tax rate GST on Income (15%) "
+            "it is mapped to is 15%: Xero would compute another tax.", "taxes")
+        tax.amount = 15.0
+        self.assertNoGap()
+        row = self.connection.tax_map_ids.filtered(lambda r: r.tax_id == tax)
+        row.xero_output_tax_id = self.xt["NONE"]
+        self.assertGap(
+            f"Tax {tax.display_name} is 15% in Odoo, but the Xero tax rate No GST (0%) it is "
+            "mapped to is 0%: Xero would compute another tax.", "taxes")
+
+    def test_tax_rate_must_apply_to_revenue_or_expenses(self):
+        sale_row = self.connection.tax_map_ids.filtered(lambda r: r.tax_id == self.tax_sale_a)
+        sale_row.xero_output_tax_id = self.xt["INPUT2"]
+        self.assertGap(
+            f"Tax {self.tax_sale_a.display_name} is mapped to Xero tax rate GST on Expenses (15%), "
+            "which Xero does not allow on revenue (sales): choose an output tax.", "taxes")
+        sale_row.xero_output_tax_id = self.xt["OUTPUT2"]
+        purchase_row = self.connection.tax_map_ids.filtered(
+            lambda r: r.tax_id == self.tax_purchase_a)
+        purchase_row.xero_input_tax_id = self.xt["OUTPUT2"]
+        self.assertGap(
+            f"Tax {self.tax_purchase_a.display_name} is mapped to Xero tax rate GST on Income "
+            "(15%), which Xero does not allow on expenses (purchases): choose an input tax.",
+            "taxes")
+        self.connection.sync_supplier_invoices = False
+        self.assertNoGap()
+
+    def test_base_currency_is_the_company_currency(self):
+        company_currency = self.company.currency_id.name
+        other = "EUR" if company_currency != "EUR" else "USD"
+        organisation = self.xero_organisation_src
+        organisation.base_currency = other
+        self.connection._xero_store_reference(organisation=organisation)
+        self.assertGap(
+            f"The Xero organisation's base currency is {other} but the company's currency is "
+            f"{company_currency}: connect the Xero organisation kept in {company_currency}.",
+            "currencies")
+        organisation.base_currency = company_currency
+        self.connection._xero_store_reference(organisation=organisation)
+        self.assertNoGap()
+
+    def test_bank_journal_currency_is_its_xero_account_currency(self):
+        journal = self.company_data["default_journal_bank"]
+        company_currency = self.company.currency_id.name
+        other = "EUR" if company_currency != "EUR" else "USD"
+        chart = [a for a in self.xero_accounts_src if a.code != "090"] + [xero_account(
+            "090", "Business Bank Account", "BANK", "ASSET", payments=True,
+            account_id=self.xa["090"].xero_id, currency_code=other)]
+        self.connection._xero_store_reference(accounts=chart)
+        self.assertGap(
+            f"Journal {journal.display_name} is in {company_currency} but its Xero bank account "
+            f"090 – Business Bank Account is in {other}.", "accounts")
+        # A journal kept in that currency is what the Xero account holds.
+        journal.currency_id = self.env.ref(f"base.{other}").id
+        journal.currency_id.active = True
+        self.assertNoGap(
+            f"Journal {journal.display_name} is in {company_currency} but its Xero bank account "
+            f"090 – Business Bank Account is in {other}.")

@@ -123,4 +123,58 @@ class TestPayloads(BaseCase):
         c = p.to_dict(p.build_contact("ODOO-7", "Acme \"Ltd\"", email="a@b.c", tax_number="123"))
         self.assertEqual(c["ContactNumber"], "ODOO-7")
         self.assertEqual(c["EmailAddress"], "a@b.c")
-        self.assertEqual(p.where_equals("Name", 'Acme "Ltd"'), 'Name=="Acme \\"Ltd\\""')
+        # Xero has no escape in a where clause (Xero-Java issue 347).
+        self.assertEqual(p.where_equals("Name", "Acme Ltd"), 'Name=="Acme Ltd"')
+        with self.assertRaises(ValueError):
+            p.where_equals("Name", 'Acme "Ltd"')
+
+    # -- what Xero books ---------------------------------------------------------
+    def test_rounding_line_is_for_cents_only(self):
+        # Odoo 15 % on 1,000 but Xero's tax type is 0 %: a 150.00 gap is no rounding.
+        doc = _doc([p.LineValues("Fees", 1, 1000.0, "200", "ZERORATED", 0.0)], 1150.0)
+        self.assertEqual(p.rounding_difference(doc), Decimal("150.00"))
+        self.assertFalse(p.rounding_within_tolerance(doc))
+        with self.assertRaises(ValueError):
+            p.build_line_items(doc)
+        # A cent a line is rounding.
+        lines = [p.LineValues("x%d" % i, 1, 1.03, "200", "OUTPUT2", 15.0) for i in range(3)]
+        self.assertEqual(p.rounding_tolerance(_doc(lines, 0)), Decimal("0.03"))
+        self.assertTrue(p.rounding_within_tolerance(_doc(lines, 3.57)))
+        self.assertFalse(p.rounding_within_tolerance(_doc(lines, 3.59)))
+
+    def test_discount_on_accrec_only(self):
+        line = p.LineValues("Paper", 3, 12.3456, "400", "INPUT2", 15.0, discount=10)
+        for doc_type in ("ACCPAY", "ACCPAYCREDIT", "ACCRECCREDIT"):
+            body = p.to_dict(p.build_invoice(_doc([line], 38.33, type=doc_type)))
+            item = body["LineItems"][0]
+            self.assertNotIn("DiscountRate", item, doc_type)
+            self.assertEqual(item["UnitAmount"], 11.111, doc_type)  # 12.3456 x 0.9, 4 dp
+            self.assertEqual(len(body["LineItems"]), 1, doc_type)  # 3 x 11.111 = 33.33 + 5.00 tax
+        item = p.to_dict(p.build_invoice(_doc([line], 38.33)))["LineItems"][0]
+        self.assertEqual((item["DiscountRate"], item["UnitAmount"]), (10.0, 12.3456))
+
+    def test_supplier_credit_note_keeps_no_reference(self):
+        lines = [p.LineValues("Refund", 1, 100, "400", "INPUT2", 15.0)]
+        body = p.to_dict(p.build_invoice(_doc(lines, 115.0, type="ACCPAYCREDIT", reference="X")))
+        self.assertNotIn("Reference", body)
+        body = p.to_dict(p.build_invoice(_doc(lines, 115.0, type="ACCRECCREDIT", reference="X")))
+        self.assertEqual(body["Reference"], "X")
+
+    def test_rates_rounded_to_six_decimals(self):
+        lines = [p.LineValues("a", 1, 100, "200", "OUTPUT2", 15.0)]
+        body = p.to_dict(p.build_invoice(_doc(lines, 115.0, currency_code="USD",
+                                              currency_rate=1 / 0.7)))
+        self.assertEqual(body["CurrencyRate"], 1.428571)
+        pay = p.to_dict(p.build_payment("invoice", "inv-1", 10, date(2025, 3, 2),
+                                        account_code="090", currency_rate=2 / 3))
+        self.assertEqual(pay["CurrencyRate"], 0.666667)
+
+    def test_trust_bank_transaction_sends_no_currency(self):
+        from ..xero import payloads_trust as pt
+
+        body = p.to_dict(pt.build_bank_transaction(pt.BankTransactionValues(
+            type="RECEIVE", contact_id="c-1", bank_account=pt.AccountRef(code="091"),
+            date=date(2025, 3, 1), reference="TR/1", currency_code="AUD",
+            currency_rate=1 / 0.7, lines=[pt.TrustLine("in", 50.0, "850")])))
+        self.assertNotIn("CurrencyCode", body)
+        self.assertEqual(body["CurrencyRate"], 1.428571)

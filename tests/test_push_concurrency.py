@@ -131,6 +131,8 @@ class TestPushConcurrentWorkers(XeroSandboxMixin, TransactionCase):
     def _cleanup(self, ids):
         with self.registry.cursor() as cr:
             env = self._env(cr)
+            # A connection with contact bindings is archived, not deleted, in use.
+            env["xero.contact.binding"].sudo().search([("connection_id", "=", ids["conn"])]).unlink()
             env["xero.connection"].with_context(active_test=False).browse(ids["conn"]).exists().unlink()
             moves = env["account.move"].browse(ids.get("moves", [])).exists()
             moves.filtered(lambda m: m.state == "posted").button_draft()

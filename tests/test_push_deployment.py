@@ -123,3 +123,49 @@ class TestPushDeployment(XeroPushCommon):
         self.push()
         self.assertEqual(bad.xero_state, "sent", bad.xero_error)
         self.assertEqual(self.in_xero(bad), 1)
+
+    def test_each_organisation_gets_its_turn(self):
+        """Two companies, each connected to its own Xero organisation: the
+        one with much to send does not keep the other waiting."""
+        company_b = self.setup_other_company(name="Firm B")["company"]
+        tenant_b = self.srv.add_tenant("Firm B Ltd", "NZ", company_b.currency_id.name)
+        conn_b = self._xero_connect(company_b, tenant_id=tenant_b, sync_sales_invoices=True)
+        conn_b.action_refresh_from_xero()
+        xa = {a.code: a for a in conn_b.xero_account_ids if a.code}
+        Account = self.env["account.account"]
+        self.env["xero.account.map"].create([
+            {"connection_id": conn_b.id, "account_id": account.id,
+             "xero_account_id": xa[{"asset_receivable": "610", "income": "200",
+                                    "liability_payable": "800"}.get(account.account_type, "850")].id}
+            for account in Account.search(Account._check_company_domain(company_b))])
+        xt = {t.tax_type: t for t in conn_b.xero_tax_rate_ids}
+        Tax = self.env["account.tax"]
+        self.env["xero.tax.map"].create([
+            {"connection_id": conn_b.id, "tax_id": tax.id,
+             "xero_output_tax_id": xt["OUTPUT2"].id, "xero_input_tax_id": xt["INPUT2"].id}
+            for tax in Tax.search([*Tax._check_company_domain(company_b),
+                                   ("type_tax_use", "in", ("sale", "purchase"))])])
+        self.env["xero.currency.map"].create({
+            "connection_id": conn_b.id, "currency_id": company_b.currency_id.id,
+            "xero_currency_id": conn_b.xero_currency_ids.filtered(
+                lambda c: c.code == company_b.currency_id.name).id})
+        self.env["ir.config_parameter"].sudo().set_param("account_xero.push_concurrency", "1")
+
+        def invoice_b(amount):
+            return self.init_invoice("out_invoice", partner=self.partner_b, amounts=[amount],
+                                     invoice_date="2025-06-01", company=company_b, post=True)
+
+        first_b = invoice_b(60.0)  # its contact goes too
+        self.push()
+        self.assertEqual(first_b.xero_state, "sent", first_b.xero_error)
+        invoices_a = self.make_invoices(15)  # three requests, queued first
+        invoice_b = invoice_b(70.0)
+        self.assertEqual(self.jobs(invoice_b, "invoice").connection_id, conn_b)
+        # Calls with no time to spare: each sends one request, then hands over.
+        for _call in range(2):
+            self.env.invalidate_all()
+            self.Job._cron_push(time_budget=0)
+        self.env.invalidate_all()
+        self.assertEqual(invoice_b.xero_state, "sent", invoice_b.xero_error)
+        self.assertEqual(self.srv.store.count_invoices(tenant_b, invoice_b.name), 1)
+        self.assertTrue(any(self.in_xero(inv) for inv in invoices_a))

@@ -113,7 +113,7 @@ class TestPushMore(XeroPushCommon):
         self.env.invalidate_all()
         job = self.jobs(invoice2, "invoice")
         self.assertEqual(job.state, "sending")
-        job.sending_until = fields.Datetime.now() - timedelta(minutes=1)
+        job.sudo().sending_until = fields.Datetime.now() - timedelta(minutes=1)
         self.push()
         self.assertEqual(job.state, "done", job.error)
         self.assertEqual(self.srv.store.count_invoices(self.xero_tenant_id, invoice2.name), 1)

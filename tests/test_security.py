@@ -95,3 +95,16 @@ class TestXeroSecurity(XeroMappingCommon):
             self.connection.with_user(self.manager_b).read(["name"])
         with self.assertRaises(AccessError):
             self.connection.xero_account_ids[0].with_user(self.manager_b).read(["name"])
+
+    def test_sync_log_is_read_only_to_users(self):
+        """The sync log is the engine's: users read it, retry and ignore
+        (checked on the server), and neither configure rights nor the
+        manager group give write access to it."""
+        manager = new_test_user(
+            self.env, login="xero_log_manager", groups="account_xero.group_xero_manager",
+            company_id=self.company.id, company_ids=[self.company.id])
+        for user in (self.accountant, manager):
+            Job = self.env["xero.sync.job"].with_user(user)
+            self.assertTrue(Job.has_access("read"), user.login)
+            for operation in ("write", "create", "unlink"):
+                self.assertFalse(Job.has_access(operation), (user.login, operation))

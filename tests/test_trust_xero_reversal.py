@@ -106,7 +106,7 @@ class TestTrustXeroReversal(TrustXeroCommon):
         self.env.invalidate_all()
         self.assertEqual(job.state, "sending")
         # Every job of the lost batch (the contact, the invoice payment too) is in doubt.
-        jobs.sending_until = fields.Datetime.now() - timedelta(minutes=1)
+        jobs.sudo().sending_until = fields.Datetime.now() - timedelta(minutes=1)
         return job
 
     # -- reversals ------------------------------------------------------------

@@ -28,7 +28,7 @@ from xero_python.accounting import (
     ManualJournalLine,
 )
 
-from .payloads import _currency_code, round2
+from .payloads import round2, round6
 
 
 @dataclass
@@ -61,7 +61,7 @@ class BankTransactionValues:
     date: date
     reference: str
     lines: list = field(default_factory=list)
-    currency_code: str = None
+    currency_code: str = None  # not sent: the bank account's currency (see build_bank_transaction)
     currency_rate: float = None
     url: str = None
 
@@ -112,10 +112,12 @@ def build_bank_transaction(values):
     )
     if values.reference:
         model.reference = values.reference[:255]
-    if values.currency_code:
-        model.currency_code = _currency_code(values.currency_code)
+    # No CurrencyCode: a RECEIVE or SPEND is in its bank account's currency
+    # (BankTransaction.CurrencyRate in Xero's OpenAPI spec: "Setting
+    # currency is only supported on overpayments"); the rate, to Xero's
+    # 6 decimals, converts it to the base currency.
     if values.currency_rate:
-        model.currency_rate = float(values.currency_rate)
+        model.currency_rate = float(round6(values.currency_rate))
     if values.url:
         model.url = values.url
     return model
@@ -135,7 +137,7 @@ def build_bank_transfer(values):
     if values.reference:
         model.reference = values.reference[:255]
     if values.currency_rate:
-        model.currency_rate = float(values.currency_rate)
+        model.currency_rate = float(round6(values.currency_rate))
     return model
 
 

@@ -22,7 +22,13 @@ name/number uniqueness, "Account code '...' is not a valid code for this
 document.", "Payment amount exceeds the amount outstanding on this
 document", "Invoice # must be unique.", "Account code must be specified");
 the others are worded in Xero's style and marked "(sandbox wording)".
+
+Where Xero is stricter than a lenient fake would be, the rule and its source
+are beside the code: DiscountRate on ACCREC only, currency rates to 6
+decimals, a bank transaction in its bank account's currency, Reference read
+on ACCREC / ACCRECCREDIT only, Warnings on accepted elements.
 """
+import re
 from decimal import Decimal
 
 from .accounting import bad_request, json_response, list_response, not_found, route
@@ -55,6 +61,10 @@ class Tx:
     def __init__(self, tenant):
         self.tenant = tenant
         self.undo = []
+        self.warnings = []  # Xero's warnings on the element being handled
+
+    def warn(self, message):
+        self.warnings.append(message)
 
     def put(self, kind, doc):
         docs = self.tenant.docs[kind]
@@ -118,11 +128,12 @@ def run_batch(ctx, key, elements, handle, render):
     failed = False
     for el in elements:
         mark = tx.mark()
+        tx.warnings = []
         try:
             if not isinstance(el, dict):
                 raise Invalid(["The element is not a valid %s object (sandbox wording)" % key[:-1]])
             doc = handle(ctx, tx, el)
-            results.append((True, doc, el, []))
+            results.append((True, doc, el, list(tx.warnings)))
         except Invalid as e:
             tx.rollback(mark)
             failed = True
@@ -145,6 +156,14 @@ def run_batch(ctx, key, elements, handle, render):
             if not summarize:
                 item["StatusAttributeString"] = "OK"
                 item["HasErrors"] = False
+            if msgs:
+                # An accepted element with warnings carries them in a
+                # Warnings array, its status WARNING (Xero's "Requests and
+                # responses" guide, quoted in XeroAPI/Xero-NetStandard#209;
+                # Payment.Warnings added to the spec by Xero-OpenAPI#582).
+                item["Warnings"] = [{"Message": m} for m in msgs]
+                if not summarize:
+                    item["StatusAttributeString"] = "WARNING"
             out.append(item)
         else:
             echo = _echo(el)
@@ -353,22 +372,47 @@ def _tax(amount, pct, lat):
     return r2(amount * pct / Decimal(100))
 
 
+# Xero keeps a currency rate to 6 decimals (Invoice.CurrencyRate in Xero's
+# OpenAPI spec: "max length = [18].[6]"); a rate with more is refused here
+# rather than silently rounded, so that what is sent is what Xero books.
+RATE_DECIMALS = 6
+
+
+def _rate(el, errors):
+    """The element's CurrencyRate (Decimal) or None; more than 6 decimals refused."""
+    try:
+        rate = dec(_ci(el, "CurrencyRate"), None)
+    except ValueError as e:
+        errors.append(str(e))
+        return None
+    if rate is not None and rate.normalize().as_tuple().exponent < -RATE_DECIMALS:
+        errors.append("CurrencyRate %s has more than %d decimal places (sandbox wording)"
+                      % (_ci(el, "CurrencyRate"), RATE_DECIMALS))
+        return None
+    return rate
+
+
 def _currency(ctx, el, errors):
     tenant = ctx.tenant
     code = _ci(el, "CurrencyCode") or tenant.base_currency
+    rate = _rate(el, errors)
     if tenant.currency(code) is None:
         errors.append("Organisation is not subscribed to currency %s" % code)
         return code, Decimal(1)
     if code == tenant.base_currency:
         return code, Decimal(1)
-    rate = dec(_ci(el, "CurrencyRate"), None)
     if rate is None or rate <= 0:
         rate = FX.get(code, Decimal(1))
     return code, rate
 
 
-def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow_bank=False):
-    """Compute Xero's line amounts and tax with per-line rounding to 2 dp."""
+def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow_bank=False,
+           discounts=False):
+    """Compute Xero's line amounts and tax with per-line rounding to 2 dp.
+    ``discounts``: whether the document type takes DiscountRate (ACCREC
+    invoices only: LineItem.DiscountRate in Xero's OpenAPI spec, "only
+    supported on ACCREC invoices – ACC PAY invoices and credit notes in Xero
+    do not support discounts"); elsewhere a discount is refused."""
     tenant = ctx.tenant
     unitdp = 4 if str(ctx.arg("unitdp") or "") == "4" else 2
     out = []
@@ -388,6 +432,10 @@ def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow
         except ValueError as e:
             errors.append(str(e))
             continue
+        if discount and not discounts:
+            errors.append("Discounts are only supported on ACCREC invoices; this document "
+                          "cannot have a DiscountRate (sandbox wording)")
+            discount = None
         if qty is None:
             qty = Decimal(1)
         if unit is not None:
@@ -534,6 +582,7 @@ def _contact_upsert(ctx, tx, el, existing):
             doc["ContactStatus"] = status
     if not doc.get("Name"):
         errors.append("The contact name must be specified (sandbox wording)")
+    errors.extend(_contact_field_errors(doc))
     others = [c for c in tenant.docs["Contacts"].values() if c["ContactID"] != doc["ContactID"]]
     if doc.get("Name") and doc["ContactStatus"] == "ACTIVE":
         if any(c["Name"].lower() == doc["Name"].lower() and c["ContactStatus"] == "ACTIVE" for c in others):
@@ -547,6 +596,36 @@ def _contact_upsert(ctx, tx, el, existing):
         raise Invalid(errors)
     doc["UpdatedDateUTC"] = _stamp(ctx)
     return tx.put("Contacts", doc)
+
+
+# Xero's limits on a contact's fields (xero_accounting.yaml: Contact, Address).
+CONTACT_MAX = {"Name": 255, "FirstName": 255, "LastName": 255, "EmailAddress": 255,
+               "ContactNumber": 50, "AccountNumber": 50, "CompanyNumber": 50, "TaxNumber": 50}
+ADDRESS_MAX = {"AddressLine1": 500, "AddressLine2": 500, "AddressLine3": 500, "AddressLine4": 500,
+               "City": 255, "Region": 255, "PostalCode": 50, "Country": 50, "AttentionTo": 255}
+# One address, ASCII only: Xero's spec says of EmailAddress "umlauts not
+# supported", and Xero refuses a contact whose email is not valid
+# (https://github.com/waynerobinson/xeroizer/issues/477, Xero's rjaus: "a
+# contact will always require a valid email if provided").
+EMAIL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+
+
+def _contact_field_errors(doc):
+    errors = []
+    for name, limit in CONTACT_MAX.items():
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            errors.append("%s must not be longer than %d characters (sandbox wording)" % (name, limit))
+    for address in doc.get("Addresses") or []:
+        for name, limit in ADDRESS_MAX.items():
+            value = _ci(address, name)
+            if isinstance(value, str) and len(value) > limit:
+                errors.append("%s must not be longer than %d characters (sandbox wording)"
+                              % (name, limit))
+    email = doc.get("EmailAddress")
+    if email and not EMAIL_RE.match(email):
+        errors.append("Email address must be valid. (sandbox wording)")
+    return errors
 
 
 def _contact_handle(ctx, tx, el, contact_id=None):
@@ -666,7 +745,7 @@ def _invoice_handle(ctx, tx, el, kind, doc_id=None):
     date = _date_or_today(ctx, el, errors)
     due = _date(_ci(el, "DueDate"), "DueDate", errors)
     currency, rate = _currency(ctx, el, errors)
-    lines = _lines(ctx, el, "LineItems", errors, status, lat)
+    lines = _lines(ctx, el, "LineItems", errors, status, lat, discounts=typ == "ACCREC")
     if status == "AUTHORISED":
         errors.extend(_lock_errors(tenant, date))
     number = _ci(el, spec["number"])
@@ -677,7 +756,11 @@ def _invoice_handle(ctx, tx, el, kind, doc_id=None):
     if not number and typ == spec["auto"]:
         number = tenant.next_number(spec["prefix"])
     sub, tax, total = _totals(lines, lat)
-    doc = {spec["id"]: new_id(), "Type": typ, spec["number"]: number, "Reference": _ci(el, "Reference"),
+    # Xero reads Reference on ACCREC and ACCRECCREDIT only (Invoice.Reference
+    # "ACCREC only", CreditNote.Reference "ACCRECCREDIT only" in Xero's
+    # OpenAPI spec): a bill's reference is its InvoiceNumber.
+    reference = _ci(el, "Reference") if typ in ("ACCREC", "ACCRECCREDIT") else None
+    doc = {spec["id"]: new_id(), "Type": typ, spec["number"]: number, "Reference": reference,
            "Contact": contact["ContactID"], "Date": date, "DueDate": due, "Status": status,
            "LineAmountTypes": lat, "LineItems": lines, "SubTotal": sub, "TotalTax": tax, "Total": total,
            "CurrencyCode": currency, "CurrencyRate": rate, "Url": _ci(el, "Url"),
@@ -723,7 +806,7 @@ def _invoice_update(ctx, tx, el, kind, existing):
     if _ci(el, "DueDate") is not None:
         doc["DueDate"] = _date(_ci(el, "DueDate"), "DueDate", errors, doc["DueDate"])
     for f in ("Reference", "Url", "BrandingThemeID"):
-        if _ci(el, f) is not None:
+        if _ci(el, f) is not None and (f != "Reference" or doc["Type"] in ("ACCREC", "ACCRECCREDIT")):
             doc[f] = _ci(el, f)
     if _ci(el, "CurrencyCode") is not None or _ci(el, "CurrencyRate") is not None:
         merged = {"CurrencyCode": _ci(el, "CurrencyCode") or doc["CurrencyCode"],
@@ -735,10 +818,11 @@ def _invoice_update(ctx, tx, el, kind, existing):
             errors.append(spec["duplicate_number"])
         doc[spec["number"]] = number
     if _ci(el, "LineItems") is not None:
-        doc["LineItems"] = _lines(ctx, el, "LineItems", errors, new, lat)
+        doc["LineItems"] = _lines(ctx, el, "LineItems", errors, new, lat,
+                                  discounts=doc["Type"] == "ACCREC")
     elif lat != doc["LineAmountTypes"]:
         doc["LineItems"] = _lines(ctx, {"LineItems": [_line_input(li) for li in doc["LineItems"]]},
-                                  "LineItems", errors, new, lat)
+                                  "LineItems", errors, new, lat, discounts=doc["Type"] == "ACCREC")
     elif new != "DRAFT":
         for li in doc["LineItems"]:
             if not li.get("AccountCode"):
@@ -845,6 +929,12 @@ def _invoice_route(kind):
                 and ctx.request.method in ("PUT", "POST"):
             with ctx.store.lock:
                 return _allocations(ctx, rest[0])
+        # DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}
+        # (xero_accounting.yaml, deleteCreditNoteAllocations).
+        if kind == "CreditNotes" and len(rest) == 3 and rest[1].lower() == "allocations" \
+                and ctx.request.method == "DELETE":
+            with ctx.store.lock:
+                return _delete_allocation(ctx, rest[0], rest[2])
         return not_found()
 
     return handler
@@ -920,6 +1010,43 @@ def _allocations(ctx, cn_key):
     return run_batch(ctx, "Allocations", _elements(ctx, "Allocations"), handle, render)
 
 
+def _delete_allocation(ctx, cn_key, allocation_id):
+    """DELETE /CreditNotes/{CreditNoteID}/Allocations/{AllocationID}: Xero's
+    spec (operationId deleteCreditNoteAllocations) answers 200 with the
+    Allocation, IsDeleted true. The allocated amount goes back to the credit
+    note's RemainingCredit and the invoice's AmountDue (a PAID one is
+    AUTHORISED again). An unknown credit note or allocation is 404; an
+    allocation dated in a locked period is refused like any change there."""
+    tenant = ctx.tenant
+    cn = _doc_lookup(tenant, "CreditNotes", cn_key)
+    if cn is None:
+        return not_found()
+    alloc = next((a for a in cn.get("Allocations", [])
+                  if a["AllocationID"].lower() == allocation_id.lower()), None)
+    if alloc is None:
+        return not_found()
+    errors = _lock_errors(tenant, alloc["Date"])
+    if errors:
+        return bad_request("A validation exception occurred", elements=[
+            {"AllocationID": alloc["AllocationID"], "ValidationErrors": [{"Message": m} for m in errors]}])
+    tx = Tx(tenant)
+    amount = alloc["Amount"]
+    cn = _settle(ctx, tx, "CreditNotes", cn, -amount, alloc["Date"], Allocations=[
+        a for a in cn["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    inv = tenant.docs["Invoices"].get(alloc["InvoiceID"].lower())
+    if inv is not None:
+        _settle(ctx, tx, "Invoices", inv, -amount, alloc["Date"],
+                AmountCredited=r2(inv["AmountCredited"] - amount),
+                Allocations=[a for a in inv["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
+    return json_response({
+        "AllocationID": alloc["AllocationID"], "Amount": amount, "Date": alloc["Date"],
+        "Invoice": {"InvoiceID": alloc["InvoiceID"], "InvoiceNumber": alloc.get("InvoiceNumber")},
+        "CreditNote": {"CreditNoteID": cn["CreditNoteID"], "CreditNoteNumber": cn.get("CreditNoteNumber"),
+                       "RemainingCredit": cn["RemainingCredit"], "Status": cn["Status"]},
+        "IsDeleted": True,
+    })
+
+
 # --- payments -------------------------------------------------------------------
 
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
@@ -956,6 +1083,7 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     if amount is None or amount <= 0:
         errors.append("Payment amount must be greater than zero (sandbox wording)")
     date = _date_or_today(ctx, el, errors)
+    given_rate = _rate(el, errors)
     if target is not None:
         if target["Status"] != "AUTHORISED":
             errors.append("Payments can only be made against Authorised documents (sandbox wording)")
@@ -966,7 +1094,13 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     if errors:
         raise Invalid(errors)
     amount = r2(amount)
-    rate = dec(_ci(el, "CurrencyRate"), None) or target["CurrencyRate"]
+    rate = given_rate or target["CurrencyRate"]
+    if target.get("Date") and date < target["Date"]:
+        # Xero accepts a payment dated before its document and warns
+        # (Warnings on the Payment: XeroAPI/Xero-NetStandard#501, "Payment
+        # made prior to invoice issuance date"; the wording is the sandbox's).
+        tx.warn("Payment made prior to the %s date (sandbox wording)"
+                % ("invoice" if kind == "Invoices" else "credit note"))
     pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "Reference": _ci(el, "Reference"),
            "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
@@ -1063,9 +1197,18 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
     bank = _bank_account(tenant, _ci(el, "BankAccount"), errors)
     lat = _lat(el) or "Exclusive"
     date = _date_or_today(ctx, el, errors)
-    currency, rate = _currency(ctx, el, errors)
-    if bank is not None and currency not in (bank.get("CurrencyCode") or tenant.base_currency, tenant.base_currency):
-        errors.append("The currency of the transaction must match the bank account (sandbox wording)")
+    # A RECEIVE or SPEND is in its bank account's currency: Xero sets no
+    # other (BankTransaction.CurrencyRate in Xero's OpenAPI spec: "Setting
+    # currency is only supported on overpayments"). A CurrencyCode that is
+    # not the account's is refused rather than booked in the wrong currency.
+    given = _ci(el, "CurrencyCode")
+    account_currency = (bank.get("CurrencyCode") if bank else None) or tenant.base_currency
+    if given and str(given).upper() != account_currency:
+        errors.append("The currency of the transaction must match the bank account (%s); "
+                      "setting the currency is only supported on overpayments (sandbox wording)"
+                      % account_currency)
+    currency, rate = _currency(ctx, {"CurrencyCode": account_currency,
+                                     "CurrencyRate": _ci(el, "CurrencyRate")}, errors)
     lines = _lines(ctx, el, "LineItems", errors, "AUTHORISED", lat, draft_ok=False)
     if not lines:
         errors.append("At least one line item is required (sandbox wording)")
@@ -1108,13 +1251,14 @@ def _transfer_handle(ctx, tx, el):
     if amount is None or amount <= 0:
         errors.append("Amount must be greater than zero (sandbox wording)")
     date = _date_or_today(ctx, el, errors)
+    _rate(el, errors)
     errors.extend(_lock_errors(tenant, date))
     if errors:
         raise Invalid(errors)
     amount = r2(amount)
     stamp = _stamp(ctx)
     transfer_id = new_id()
-    rate = dec(_ci(el, "CurrencyRate"), None) or Decimal(1)
+    rate = _rate(el, []) or Decimal(1)
     ids = []
     for typ, acc in (("SPEND-TRANSFER", frm), ("RECEIVE-TRANSFER", to)):
         bt = {"BankTransactionID": new_id(), "Type": typ, "BankAccount": acc["AccountID"], "Date": date,

@@ -5,6 +5,14 @@ of a field path (Contact.ContactID, Type, AmountDue ...) with string, number,
 true/false/null, Guid("..."), DateTime(y,m,d[,h,mi,s]) literals; method calls
 Contains/StartsWith/EndsWith/ToLower/ToUpper on strings; AND/OR/&&/|| and NOT/!
 with parentheses. Unsupported syntax raises WhereError (Xero answers 400).
+
+String literals are Xero's: from one double quote to the next, with no
+escape. A backslash anywhere in the clause is refused with Xero's 400
+QueryParseException "Syntax error", as Xero answers Name=="asd\\"asd" and its
+doubled-backslash variants (Xero-Java issue 347,
+https://github.com/XeroAPI/Xero-Java/issues/347); a double quote inside a
+name therefore cannot be looked up with ==, which also ends in a syntax
+error here. Literals are taken as given (non-ASCII letters included).
 """
 import datetime as dt
 import re
@@ -18,7 +26,7 @@ class WhereError(ValueError):
 
 
 _TOKEN = re.compile(r'''\s*(?:
-    (?P<str>"(?:[^"\\]|\\.)*")
+    (?P<str>"[^"]*")
    |(?P<num>-?\d+(?:\.\d+)?)
    |(?P<op>==|!=|>=|<=|&&|\|\||[<>=!(),.])
    |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
@@ -28,6 +36,9 @@ _TOKEN = re.compile(r'''\s*(?:
 def _tokens(text):
     pos, out = 0, []
     text = text.strip()
+    if "\\" in text:
+        # Xero has no escape in a where clause (Xero-Java issue 347).
+        raise WhereError("Syntax error")
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
@@ -36,7 +47,7 @@ def _tokens(text):
         kind = m.lastgroup
         val = m.group(kind)
         if kind == "str":
-            val = bytes(val[1:-1], "utf-8").decode("unicode_escape")
+            val = val[1:-1]
         out.append((kind, val))
     return out
 

@@ -201,6 +201,22 @@ class AccountTrustTransaction(models.Model):
         rate = abs(line.amount_currency / line.balance) if line and line.balance else None
         return xero.code, rate
 
+    def _xero_bank_currency(self, conn, bank, issues):
+        """A RECEIVE or SPEND is in its Xero bank account's currency: Xero
+        takes no CurrencyCode on it (BankTransaction.CurrencyRate in Xero's
+        OpenAPI spec: "Setting currency is only supported on overpayments"),
+        so a transaction in another currency than the account's is refused
+        here rather than booked in the wrong currency."""
+        if not bank:
+            return
+        account_currency = bank.currency_code or conn.xero_base_currency
+        if account_currency and account_currency != self.currency_id.name:
+            issues.append(_(
+                "%(tx)s is in %(currency)s but the Xero bank account %(account)s is in "
+                "%(account_currency)s: Xero books a bank transaction in its account's currency.",
+                tx=self.display_name, currency=self.currency_id.name, account=bank.display_name,
+                account_currency=account_currency))
+
     def _xero_trust_values(self, conn, job):
         """(operation, [values], issues): the values of the Xero elements this
         transaction is, or the issues (missing mappings) that stop it.
@@ -234,6 +250,7 @@ class AccountTrustTransaction(models.Model):
             coded = self._xero_account_ref(
                 conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
             code, rate = self._xero_currency(conn, issues)
+            self._xero_bank_currency(conn, bank, issues)
             if issues:
                 return "bank_transaction", [], issues
             return "bank_transaction", [payloads_trust.BankTransactionValues(
@@ -258,6 +275,8 @@ class AccountTrustTransaction(models.Model):
             coded = self._xero_account_ref(
                 conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
             code, rate = self._xero_currency(conn, issues)
+            self._xero_bank_currency(conn, source, issues)
+            self._xero_bank_currency(conn, dest, issues)
             if issues:
                 return "bank_transaction", [], issues
             from_contact = self._xero_contact_id(conn, self.partner_id.commercial_partner_id)

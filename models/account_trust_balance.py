@@ -1,0 +1,218 @@
+"""Trust balances: the trust accounts of the company, each client's balance
+per trust account, and the guarded balances checked race-free when a trust
+transaction posts (one row lock per balance in ``account_trust_lock``): see
+the table in account_trust_transaction.py."""
+
+from odoo import _, api, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare
+
+from .account_trust_transaction import CLIENT_KINDS
+
+
+class AccountTrustTransaction(models.Model):
+    _inherit = "account.trust.transaction"
+
+    def _get_trust_settings(self):
+        """The company's Xero connection, which carries the trust accounts."""
+        self.ensure_one()
+        conn = self.env["xero.connection"].sudo().with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id)], limit=1)
+        if not conn:
+            raise UserError(_(
+                "Set the trust accounts of %s (Accounting > Configuration > Xero) before "
+                "recording trust transactions.", self.company_id.name))
+        return conn
+
+    def _get_trust_account(self, fname):
+        """The account of ``fname`` on the Xero connection, or a UserError naming it."""
+        conn = self._get_trust_settings()
+        account = conn[fname].sudo(False).with_env(self.env)
+        if not account:
+            label = conn._fields[fname].get_description(self.env)["string"]
+            raise UserError(_(
+                "%(kind)s needs the %(label)s account: set it on the Xero configuration of "
+                "%(company)s.", kind=self._kind_label(), label=label,
+                company=self.company_id.name))
+        return account
+
+    def init(self):
+        res = super().init()
+        # One row per guarded balance, updated by every transaction that
+        # spends from it (see _lock_trust_balances).
+        self.env.cr.execute(SQL("""
+            CREATE TABLE IF NOT EXISTS account_trust_lock (
+                key varchar PRIMARY KEY,
+                seq integer NOT NULL DEFAULT 0
+            )
+        """))
+        return res
+
+    @api.model
+    def _sum_balance(self, domain):
+        """Posted balance (debit - credit, company currency) of the journal
+        items of ``domain``."""
+        groups = self.env["account.move.line"].sudo()._read_group(
+            [("parent_state", "=", "posted"), *domain], [], ["balance:sum"])
+        return groups[0][0] or 0.0
+
+    def _client_money_accounts(self, conn=None):
+        """Trust liability and Trust transfers: the client's money."""
+        conn = conn or self._get_trust_settings()
+        return conn.trust_liability_account_id | conn.trust_transfer_account_id
+
+    def _get_client_balance(self, partner=None, journal=None):
+        """What the client holds in this trust account (posted), in the
+        company currency: the credit balance of Trust liability and Trust
+        transfers for the client, in the trust journal."""
+        self.ensure_one()
+        conn = self.env["xero.connection"].sudo().search(
+            [("company_id", "=", self.company_id.id)], limit=1)
+        accounts = self._client_money_accounts(conn) if conn else None
+        if not accounts:
+            return 0.0
+        partner = partner or self.partner_id
+        journal = journal or self.journal_id
+        return -self._sum_balance([
+            ("account_id", "in", accounts.ids), ("partner_id", "=", partner.id),
+            ("journal_id", "=", journal.id)])
+
+    def _lock_trust_balances(self, keys):
+        """Serialize the transactions that read then spend one balance.
+
+        Odoo runs in REPEATABLE READ: a transaction's snapshot is taken at its
+        first query, so a lock taken later (an advisory lock, as before) lets
+        it wait for a concurrent post and then read the balance *from before*
+        that post, and both spend the same money. Updating one row per
+        balance instead makes the second transaction wait for the first and
+        then fail with a serialization error (the row changed after its
+        snapshot); Odoo retries the whole request, which then sees the new
+        balance. Keys in a fixed order: no deadlock between two transfers."""
+        for key in sorted(set(keys)):
+            self.env.cr.execute(SQL("""
+                INSERT INTO account_trust_lock AS l (key, seq) VALUES (%s, 1)
+                ON CONFLICT (key) DO UPDATE SET seq = l.seq + 1
+            """, key))
+
+    def _guarded_changes(self, legs):
+        """{key: (delta, label)} of the balances this transaction lowers
+        (delta < 0), from its journal entries ``legs``. Each key names a
+        balance that must stay >= 0: see ``_guarded_balance``."""
+        self.ensure_one()
+        conn = self._get_trust_settings()
+        client_money = self._client_money_accounts(conn)
+        pbf = conn.trust_paid_by_firm_account_id
+        sda = conn.statutory_deposit_account_id
+        company = self.company_id.id
+        trust_by_bank = {
+            j.default_account_id: j for j in (self.journal_id | self.dest_journal_id)
+            if j.xero_is_trust and j.default_account_id}
+        deltas = {}
+
+        def add(key, amount):
+            deltas[key] = deltas.get(key, 0.0) + amount
+
+        for journal, _ref, lines in legs:
+            for account, partner, amount, _label in lines:
+                if account in client_money:
+                    if partner:
+                        add(("client", company, partner.id, journal.id), -amount)
+                    if journal.xero_is_trust:
+                        add(("firm", company, journal.id), amount)
+                if pbf and account == pbf and partner:
+                    add(("owed", company, partner.id), amount)
+                if sda and account == sda:
+                    add(("sda", company), amount)
+                    if journal.xero_is_trust:
+                        add(("firm", company, journal.id), amount)
+                if account in trust_by_bank:
+                    trust = trust_by_bank[account]
+                    add(("firm", company, trust.id), amount)
+                    if self.kind not in CLIENT_KINDS:
+                        add(("bank", company, trust.id), amount)
+        rounding = self.company_id.currency_id.rounding
+        return {key: delta for key, delta in deltas.items()
+                if float_compare(delta, 0.0, precision_rounding=rounding) < 0}
+
+    def _guarded_balance(self, key):
+        """The posted value of the balance ``key`` (see _guarded_changes)."""
+        conn = self._get_trust_settings()
+        what = key[0]
+        Journal = self.env["account.journal"]
+        if what == "client":
+            return self._get_client_balance(
+                self.env["res.partner"].browse(key[2]), Journal.browse(key[3]))
+        if what == "owed":
+            return self._sum_balance([
+                ("account_id", "=", conn.trust_paid_by_firm_account_id.id),
+                ("partner_id", "=", key[2])])
+        if what == "sda":
+            return self._sum_balance([
+                ("account_id", "=", conn.statutory_deposit_account_id.id),
+                ("company_id", "=", self.company_id.id)])
+        journal = Journal.browse(key[2])
+        bank = self._sum_balance([("account_id", "=", journal.default_account_id.id)])
+        if what == "bank":
+            return bank
+        # "firm": the firm's own money in the trust account: what the bank
+        # holds, plus what of it is parked on the statutory deposit, less
+        # what belongs to clients.
+        others = (self._client_money_accounts(conn) | conn.statutory_deposit_account_id).ids
+        return bank + self._sum_balance([
+            ("account_id", "in", others), ("journal_id", "=", journal.id)])
+
+    def _check_trust_balance(self, legs):
+        """Refuse a transaction that would overdraw what it spends from: the
+        client's trust balance (trust rules forbid paying a client's costs
+        with another client's money; record it as paid by firm instead), the
+        paid-by-firm amount the client owes, the firm's own money in the
+        trust account (what paid by firm spends), the statutory deposit, the
+        trust bank for a statutory deposit. Each balance is locked first."""
+        self.ensure_one()
+        changes = self._guarded_changes(legs)
+        if not changes:
+            return
+        self._lock_trust_balances(
+            ":".join(str(part) for part in key) for key in changes)
+        rounding = self.company_id.currency_id.rounding
+        for key, delta in sorted(changes.items()):
+            balance = self._guarded_balance(key)
+            if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
+                continue
+            amount, what = -delta, key[0]
+            Journal = self.env["account.journal"]
+            if what == "client":
+                raise UserError(_(
+                    "%(kind)s %(name)s would overdraw the trust balance of %(client)s in "
+                    "%(journal)s: the balance is %(balance)s and the amount %(amount)s. "
+                    "Trust money of one client cannot pay for another; if the firm pays "
+                    "for the client before the funds arrive, record it as Paid by firm.",
+                    kind=self._kind_label(), name=self.display_name,
+                    client=self.env["res.partner"].browse(key[2]).display_name,
+                    journal=Journal.browse(key[3]).name,
+                    balance=self._format(balance), amount=self._format(amount)))
+            if what == "owed":
+                raise UserError(_(
+                    "%(client)s owes the firm %(owed)s paid by firm; %(amount)s is more "
+                    "than that.", client=self.env["res.partner"].browse(key[2]).display_name,
+                    owed=self._format(balance), amount=self._format(amount)))
+            if what == "firm":
+                raise UserError(_(
+                    "%(kind)s spends the firm's own money held in %(journal)s, which is "
+                    "%(available)s: %(amount)s would spend other clients' money. Transfer the "
+                    "firm's money into the trust account first (Transfer between bank "
+                    "accounts).", kind=self._kind_label(),
+                    journal=Journal.browse(key[2]).name,
+                    available=self._format(balance), amount=self._format(amount)))
+            if what == "sda":
+                raise UserError(_(
+                    "The statutory deposit account holds %(held)s; %(amount)s cannot be "
+                    "withdrawn.", held=self._format(balance), amount=self._format(amount)))
+            raise UserError(_(
+                "%(kind)s of %(amount)s is more than %(journal)s holds (%(available)s).",
+                kind=self._kind_label(), amount=self._format(amount),
+                journal=Journal.browse(key[2]).name, available=self._format(balance)))
+
+    def _format(self, amount):
+        return self.currency_id.format(amount)
+

@@ -1,0 +1,136 @@
+"""The journal entries of a trust transaction: the legs of each kind (see
+the table in account_trust_transaction.py), their reversal, labels and the
+entry values posted."""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountTrustTransaction(models.Model):
+    _inherit = "account.trust.transaction"
+
+    def _get_move_lines(self):
+        """[(account, partner, signed amount in the transaction currency, label)]
+        of the (first) journal entry: positive = debit."""
+        return self._get_move_legs()[0][2]
+
+    def _get_move_legs(self):
+        """[(journal, matter, [(account, partner, signed amount, label)])]:
+        the journal entries this transaction posts, one per trust account it
+        touches (two for a trust transfer). A reversal posts the entries of
+        the transaction it reverses, debit and credit swapped."""
+        self.ensure_one()
+        if self.reversed_tx_id:
+            return self._get_reversal_legs()
+        trust_bank = self.journal_id.default_account_id
+        if not trust_bank:
+            raise UserError(_("Journal %s has no bank account.", self.journal_id.display_name))
+        client = self.partner_id
+        label = self._get_label()
+        amount = self.amount
+        kind = self.kind
+
+        def one(*lines):
+            return [(self.journal_id, self.matter_ref, list(lines))]
+
+        if kind == "receipt":
+            liability = self._get_trust_account("trust_liability_account_id")
+            return one((trust_bank, client, amount, label), (liability, client, -amount, label))
+        if kind in ("payment", "transfer_to_office"):
+            liability = self._get_trust_account("trust_liability_account_id")
+            return one((liability, client, amount, label), (trust_bank, client, -amount, label))
+        if kind == "paid_by_firm":
+            pbf = self._get_trust_account("trust_paid_by_firm_account_id")
+            return one((pbf, client, amount, label), (trust_bank, client, -amount, label))
+        if kind == "firm_reimbursement":
+            liability = self._get_trust_account("trust_liability_account_id")
+            pbf = self._get_trust_account("trust_paid_by_firm_account_id")
+            return one((liability, client, amount, label), (pbf, client, -amount, label))
+        if kind == "statutory_deposit":
+            sda = self._get_trust_account("statutory_deposit_account_id")
+            return one((sda, client, amount, label), (trust_bank, client, -amount, label))
+        if kind == "statutory_withdrawal":
+            sda = self._get_trust_account("statutory_deposit_account_id")
+            return one((trust_bank, client, amount, label), (sda, client, -amount, label))
+        if kind == "bank_transfer":
+            dest = self.dest_journal_id.default_account_id
+            if not dest:
+                raise UserError(_("Journal %s has no bank account.",
+                                  self.dest_journal_id.display_name))
+            return one((dest, client, amount, label), (trust_bank, client, -amount, label))
+        if kind == "trust_transfer":
+            transfers = self._get_trust_account("trust_transfer_account_id")
+            dest_journal = self._dest_trust_journal()
+            dest_bank = dest_journal.default_account_id
+            if not dest_bank:
+                raise UserError(_("Journal %s has no bank account.", dest_journal.display_name))
+            to = self.dest_partner_id
+            return [
+                (self.journal_id, self.matter_ref, [
+                    (transfers, client, amount, label), (trust_bank, client, -amount, label)]),
+                (dest_journal, self.dest_matter_ref, [
+                    (dest_bank, to, amount, label), (transfers, to, -amount, label)]),
+            ]
+        raise UserError(_("Unknown trust transaction type %s.", kind))
+
+    def _get_reversal_legs(self):
+        original = self.reversed_tx_id
+        label = self._get_label()
+        legs = []
+        for move, matter in ((original.move_id, original.matter_ref),
+                             (original.dest_move_id, original.dest_matter_ref)):
+            if move:
+                legs.append((move.journal_id, matter, [
+                    (line.account_id, line.partner_id, -line.amount_currency, label)
+                    for line in move.line_ids]))
+        return legs
+
+    def _get_label(self):
+        self.ensure_one()
+        parts = [self._kind_label()]
+        if self.reversed_tx_id:
+            parts.insert(0, _("Reversal of %s", self.reversed_tx_id.name))
+        if self.partner_id:
+            parts.append(self.partner_id.display_name)
+        if self.matter_ref:
+            parts.append(_("matter %s", self.matter_ref))
+        if self.kind == "trust_transfer":
+            parts.append(_("to %s", " ".join(filter(None, [
+                self.dest_partner_id.display_name,
+                self.dest_matter_ref and _("matter %s", self.dest_matter_ref),
+                self._dest_trust_journal() != self.journal_id
+                and self._dest_trust_journal().name]))))
+        if self.payee_id:
+            parts.append(_("to %s", self.payee_id.display_name))
+        if self.invoice_id:
+            parts.append(self.invoice_id.name)
+        if self.memo:
+            parts.append(self.memo)
+        return " – ".join(parts)
+
+    def _prepare_move_vals(self, leg=None):
+        self.ensure_one()
+        journal, matter, move_lines = leg or self._get_move_legs()[0]
+        company = self.company_id
+        lines = []
+        for account, partner, amount, label in move_lines:
+            balance = self.currency_id._convert(
+                amount, company.currency_id, company, self.date)
+            lines.append(fields.Command.create({
+                "account_id": account.id,
+                "partner_id": partner.id or False,
+                "name": label,
+                "currency_id": self.currency_id.id,
+                "amount_currency": amount,
+                "balance": balance,
+            }))
+        return {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "company_id": company.id,
+            "date": self.date,
+            "ref": " ".join(filter(None, [self.name, matter])),
+            "trust_transaction_id": self.id,
+            "line_ids": lines,
+        }
+
