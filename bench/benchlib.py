@@ -392,3 +392,34 @@ def table(rows, headers=None):
         if n == 0 and headers:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def post_overhead(env, conn, idle_moves, sync_moves, chunk=100, log=None):
+    """The addon's cost in the user's transaction: ``action_post`` (and its
+    commit) of ``sync_moves`` with the sales sync on, against ``idle_moves``
+    (the same invoices, made from the same seed) with the addon's hook idle
+    (sync off: no job is queued). Chunks alternate between the two, in
+    alternating order, so that caches and the machine's load weigh on both
+    alike. ``idle_moves`` are cancelled afterwards (they never go to Xero).
+    Returns ``{"on": seconds, "off": seconds, "ratio": on / off - 1}``."""
+    seconds = {"on": 0.0, "off": 0.0}
+    for i, start in enumerate(range(0, len(sync_moves), chunk)):
+        order = [("off", idle_moves), ("on", sync_moves)]
+        for mode, moves in (order if i % 2 == 0 else order[::-1]):
+            conn.sync_sales_invoices = mode == "on"
+            env.cr.commit()
+            batch = moves[start:start + chunk]
+            started = time.perf_counter()
+            batch.action_post()
+            env.flush_all()
+            env.cr.commit()
+            seconds[mode] += time.perf_counter() - started
+        if log:
+            log("  posting overhead: %d/%d invoices each way" % (min(start + chunk, len(sync_moves)),
+                                                               len(sync_moves)))
+    conn.sync_sales_invoices = True
+    idle_moves.button_draft()
+    idle_moves.button_cancel()
+    env.cr.commit()
+    seconds["ratio"] = seconds["on"] / seconds["off"] - 1 if seconds["off"] else 0.0
+    return seconds

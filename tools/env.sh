@@ -97,7 +97,10 @@ link_addon() {
 }
 
 ensure_venv() {
-    local stamp="$AXERO_VENV/.axero-ready-1"
+    # The stamp's name carries the recipe's version (2: setuptools<81), its
+    # content the requirement files' sha: a venv made by an older recipe is
+    # repaired on its next run.
+    local stamp="$AXERO_VENV/.axero-ready-2"
     local want
     want=$(cat "$ODOO_SRC/requirements.txt" "$AXERO_REPO/tools/requirements-dev.txt" | sha1sum | cut -c1-12)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -105,7 +108,10 @@ ensure_venv() {
     fi
     log "setting up the virtualenv in $AXERO_VENV (first run only)"
     python3 -m venv "$AXERO_VENV"
-    "$AXERO_PY" -m pip install -q --upgrade pip wheel setuptools 2>&1 | grep -v "is ignored" || true
+    # setuptools 81 dropped pkg_resources, which Odoo 18's gevent (22.10) imports:
+    # without it the gevent (websocket) process of `odoo-bin --workers=N`
+    # dies at start and is respawned forever.
+    "$AXERO_PY" -m pip install -q --upgrade pip wheel "setuptools<81" 2>&1 | grep -v "is ignored" || true
     # Odoo's pins for Python 3.11 with three changes: cbor2 5.4.2 has no wheel
     # and its build fails, psycopg2 is taken as the binary wheel, python-ldap is
     # only for auth_ldap.
@@ -117,6 +123,9 @@ ensure_venv() {
     "$AXERO_PY" -m pip install -q -r "$AXERO_REPO/tools/requirements-dev.txt" 2>&1 | grep -v "is ignored" || true
     "$AXERO_PY" -c "import odoo, xero_python, pytest_odoo" 2>/dev/null \
         || PYTHONPATH="$ODOO_SRC" "$AXERO_PY" -c "import odoo, xero_python, pytest_odoo"
+    # What `odoo-bin --workers=N` runs in its gevent process.
+    "$AXERO_PY" -c "import pkg_resources, gevent.events" 2>/dev/null \
+        || { log "gevent cannot import pkg_resources in $AXERO_VENV (setuptools>=81?)"; exit 2; }
     echo "$want" > "$stamp"
 }
 
