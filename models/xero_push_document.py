@@ -6,6 +6,7 @@ from collections import defaultdict
 from odoo import _, models
 
 from ..xero import payloads
+from .xero_sync_job import WAIT_DELAY
 
 
 class XeroSyncJob(models.Model):
@@ -32,6 +33,9 @@ class XeroSyncJob(models.Model):
             api, [move for move in doubtful if move is not None and move.state == "posted"],
             credit_notes)
         batch = self._batch_size()
+        loose = [job._record() for job in self if not job.depends_on_job_id]
+        contacts_on_the_way = self._contacts_on_their_way(
+            self.env["account.move"].union(*[move for move in loose if move is not None]))
         ready = []
         for job in self:
             move = job._record()
@@ -40,6 +44,10 @@ class XeroSyncJob(models.Model):
                 continue
             if job.in_doubt and found.get(move.id):
                 job._set_done(found[move.id])
+                continue
+            if not job.depends_on_job_id and move.commercial_partner_id.id in contacts_on_the_way:
+                job._release(error=_("Waiting for %s to reach Xero.",
+                                     move.commercial_partner_id.display_name), delay=WAIT_DELAY)
                 continue
             prepared = job._prepare(lambda move=move: move._xero_document_values(connection))
             if prepared is None:
@@ -117,3 +125,16 @@ class XeroSyncJob(models.Model):
                 if move and doc.status in live:
                     found[move.id] = doc.invoice_id
         return found
+
+    def _contacts_on_their_way(self, moves):
+        """The partners of ``moves`` whose contact job is pending or being
+        sent: a document queued without waiting for it (that job was queued
+        by another user's transaction at the same moment) waits for it here."""
+        partners = moves.commercial_partner_id
+        if not partners:
+            return set()
+        return set(self.search([
+            ("connection_id", "=", self.connection_id.id), ("operation", "=", "contact"),
+            ("res_model", "=", "res.partner"), ("res_id", "in", partners.ids),
+            ("state", "in", ("pending", "sending")),
+        ]).mapped("res_id"))

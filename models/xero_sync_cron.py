@@ -166,7 +166,11 @@ class XeroSyncJob(models.Model):
         # below starts the next unit of work.
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         if remaining:
-            self._trigger_cron()
+            # Again at once while this call moved work forward; otherwise
+            # what counts as due waits on something another worker holds
+            # (its contact in "sending"): no busy loop, look again shortly.
+            self._trigger_cron(at=None if done or budget.spent()
+                               else fields.Datetime.now() + WAIT_DELAY)
         later = self._next_due_at()
         if later:
             self._trigger_cron(at=later)
@@ -463,13 +467,22 @@ class XeroSyncJob(models.Model):
         """Our own code (not Xero) raised while sending this group. What was
         recorded stays; the jobs still "sending" are sent again in halves,
         so that only the job that makes the code raise fails (with the
-        error's text), and the others go on."""
+        error's text), and the others go on. A database error (a conflict
+        with a user's transaction) is no job's fault: the jobs go back in
+        doubt instead."""
         _logger.exception("Xero push: sending %d %s job(s) raised", len(self), operation)
-        if isinstance(exc, psycopg2.Error) and not self._in_test():
-            # The transaction is aborted: back to the last commit (each
-            # answer of Xero is committed as it is recorded).
+        if isinstance(exc, psycopg2.Error):
+            if self._in_test():
+                raise exc
+            # The database's trouble (a conflict with a user's transaction),
+            # not a job's: back to the last commit (each answer of Xero is
+            # committed as it is recorded); what is still "sending" may have
+            # reached Xero, so it is looked up before it is sent again.
             self.env.cr.rollback()
             self.env.invalidate_all()
+            self.filtered(lambda j: j.state == "sending")._release_in_doubt()
+            self._commit()
+            return None
         suspects = self.filtered(lambda j: j.state == "sending")
         if len(suspects) == 1:
             suspects._set_failed(suspects._internal_error(exc))

@@ -21,13 +21,18 @@ after Xero's accept from making a duplicate.
 """
 
 import hashlib
+import logging
 from collections import defaultdict
 from datetime import timedelta
+
+import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 # The dispatch table. Order of the work inside a claim: contacts, then
 # documents, then what hangs on documents (payments, allocations), then what
@@ -289,7 +294,7 @@ class XeroSyncJob(models.Model):
             existing = Job.search(domain + [("version", "=", version)], limit=1)
             if existing:
                 return existing
-        return Job.create({
+        vals = {
             "connection_id": connection.id,
             "res_model": record._name,
             "res_id": record.id,
@@ -298,7 +303,18 @@ class XeroSyncJob(models.Model):
             "version": version,
             "depends_on_job_id": depends_on.id if depends_on else False,
             "xero_id": xero_id,
-        })
+        }
+        try:
+            with self.env.cr.savepoint():
+                return Job.create(vals)
+        except psycopg2.errors.UniqueViolation:
+            # Another transaction queued the same job meanwhile (two users
+            # posting the first invoices of a new customer at once): theirs
+            # stands, and this transaction cannot see it. What would have
+            # waited for it waits in the sender instead (see
+            # xero_push_document.py).
+            _logger.info("Xero: %s of %s queued by another transaction", operation, record)
+            return Job.browse()
 
     @api.model
     def _jobs_of(self, record, operations=None, target=None):

@@ -10,11 +10,12 @@ alone, and an element Xero accepted is never put back to be sent again.
 """
 
 import logging
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import psycopg2
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 
 from ..xero.client import CONCURRENT_LIMIT
 from ..xero.errors import (
@@ -28,6 +29,7 @@ from ..xero.errors import (
 _logger = logging.getLogger(__name__)
 
 WHERE_BUDGET = 2500  # characters of one look-up's where clause (before URL encoding)
+RECORD_TRIES = 4  # tries to record an answer of Xero when the transaction conflicts
 
 
 class XeroSyncJob(models.Model):
@@ -142,8 +144,33 @@ class XeroSyncJob(models.Model):
         except XeroError as exc:
             self.filtered(lambda j: j.state == "sending")._set_failed(exc.message)
         else:
+            self._record_answer(on_done, value)
+            return None
+        self._commit()
+        return None
+
+    def _record_answer(self, on_done, value):
+        """Record what Xero accepted (``on_done(value)``) and commit. Xero has
+        it: whatever happens here, it is never sent again blindly.
+
+        A transaction conflict (a user registering a payment on the same
+        invoice at that moment: "could not serialize access") is met by
+        recording the answer again, in a new transaction; past a few tries the
+        jobs go back to pending *in doubt*, so they are looked up in Xero
+        before anything is sent. Any other error of our code fails them, in
+        doubt likewise (Retry looks them up)."""
+        for attempt in range(RECORD_TRIES):
             try:
                 on_done(value)
+                self._commit()
+                return
+            except psycopg2.errors.TransactionRollbackError:
+                if self._in_test():
+                    raise
+                _logger.info("Xero push: recording an answer met a concurrent update; again")
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                time.sleep(0.2 * (attempt + 1))
             except Exception as exc:  # noqa: BLE001 -- Xero has it: never send it again blindly
                 _logger.exception("Xero push: recording an answer of Xero raised")
                 if isinstance(exc, psycopg2.Error) and not self._in_test():
@@ -152,8 +179,18 @@ class XeroSyncJob(models.Model):
                     self.env.cr.rollback()
                     self.env.invalidate_all()
                 self.filtered(lambda j: j.state == "sending")._set_unrecorded(exc)
+                self._commit()
+                return
+        self.filtered(lambda j: j.state == "sending")._release_in_doubt(
+            _("Xero accepted this, but Odoo could not record it (the document was being changed "
+              "at that moment); it is looked up in Xero before anything is sent again."))
         self._commit()
-        return None
+
+    def _release_in_doubt(self, error=None):
+        """Back to pending, due now, in doubt: looked up in Xero first."""
+        self.write({"state": "pending", "in_doubt": True, "sending_until": False,
+                    "next_try_at": fields.Datetime.now(), "error": error,
+                    "blocking_level": "info" if error else False})
 
     def _set_unrecorded(self, exc, xero_id=None):
         """Xero accepted these jobs but our code could not record it: failed
@@ -196,6 +233,8 @@ class XeroSyncJob(models.Model):
                 job.warning = "\n".join(result.warnings)
             try:
                 on_ok(job, result)
+            except psycopg2.Error:
+                raise  # the transaction's, not this element's: see _record_answer
             except Exception as exc:  # noqa: BLE001 -- the others are recorded all the same
                 _logger.exception("Xero push: recording job %s raised", job.id)
                 job._set_unrecorded(exc, xero_id=result.xero_id and str(result.xero_id))

@@ -124,6 +124,31 @@ class TestPushDeployment(XeroPushCommon):
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assertTrue(job.state == "done" and self.in_xero(invoice) == 1)
 
+    def test_an_invoice_queued_apart_from_its_contact_waits_for_it(self):
+        """Two users post the first invoices of a new customer at once: one
+        transaction queues the contact, the other cannot see that job and
+        queues its invoice alone. The invoice waits for the contact instead
+        of being blocked as "not in Xero yet"."""
+        partner = self.env["res.partner"].create({"name": "Brand New Client Ltd"})
+        invoice = self.make_invoice(partner=partner, amounts=(61.0,))
+        job = self.jobs(invoice, "invoice")
+        self.assertTrue(job.depends_on_job_id)
+        job.sudo().depends_on_job_id = False  # as the other user's transaction queued it
+        # The contact is slow to go: Xero fails on its side once.
+        self.srv.faults.status(503, path="*/Contacts", method="PUT", times=None)
+        self.push()
+        self.assertEqual(job.state, "pending", job.error)
+        self.assertIn("Waiting for Brand New Client Ltd", job.error)
+        self.assertEqual(invoice.xero_state, "queued")
+        self.srv.faults.clear()
+        self.jobs(partner, "contact").sudo().next_try_at = fields.Datetime.now()
+        job.sudo().next_try_at = fields.Datetime.now()
+        self.push()
+        job.sudo().next_try_at = fields.Datetime.now()
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.assertEqual(self.in_xero(invoice), 1)
+
     def test_a_document_that_makes_the_engine_raise_fails_alone(self):
         invoices = self.make_invoices(3)
         bad = invoices[1]
