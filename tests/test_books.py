@@ -151,7 +151,9 @@ class TestBooks(XeroPushCommon):
         bill = self.make_invoice("in_invoice", amounts=(100.0,), post=False)
         bill.ref = "SUP-77"
         bill.action_post()
-        self.srv.faults.fail_after_commit(path="*/Invoices", method="PUT", then="drop")
+        # Every try of the request (the client's own retries included) is
+        # stored, then its answer lost.
+        self.srv.faults.fail_after_commit(path="*/Invoices", method="PUT", then="drop", times=3)
         self.push()
         job = self.jobs(bill, "invoice")
         self.assertTrue(job.in_doubt)
