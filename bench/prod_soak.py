@@ -227,7 +227,7 @@ class OdooServer:
                 elif "WorkerCron (" in msg and "timeout after" in msg:
                     self.timeouts += 1
                     self.in_push.pop(int(msg.split("(")[1].split(")")[0]), None)
-                elif "found past their lease" in msg:
+                elif "of a call that died" in msg or "found past their lease" in msg:
                     self.cron_log["jobs recovered after their lease"] += int(msg.split(": ")[1].split()[0])
                 elif logger.endswith("ir_cron") and "'Xero: push'" in msg:
                     if msg.endswith("starting"):
@@ -558,7 +558,7 @@ def run(args, procs):
         ["posting + settling wall time (s)", "%.0f" % wall],
         ["settled (no job pending or sending) after (s)", "%.0f" % settled_at if settled_at else "never"],
         ["jobs by state", ", ".join("%s %d" % kv for kv in sorted(states.items()))],
-        ["jobs found past their lease (looked up in Xero)", cron_log["jobs recovered after their lease"]],
+        ["jobs of a killed call taken up (looked up in Xero)", cron_log["jobs recovered after their lease"]],
         ["jobs still marked in doubt", in_doubt],
         ["tracebacks in the servers' logs", ", ".join("%s %d" % kv for kv in tracebacks.items())],
         ["duplicates", check["duplicates"]],
