@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+import psycopg2.errors
 from markupsafe import escape
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -225,14 +226,20 @@ class AccountMove(models.Model):
     def _xero_operation(self):
         return "credit_note" if self.move_type in ("out_refund", "in_refund") else "invoice"
 
-    def _xero_connection(self):
-        """The connection that takes this document, or an empty record."""
+    def _xero_connection(self, memo=None):
+        """The connection that takes this document, or an empty record.
+        ``memo``: {company id: connection} shared by the documents of one
+        posting, so a batch looks each company's connection up once."""
         self.ensure_one()
         Connection = self.env["xero.connection"].sudo()
         if self.move_type not in XERO_TYPES:
             return Connection
-        conn = Connection._get_for_company(self.company_id.root_id, raise_if_missing=False) \
-            or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        memo = {} if memo is None else memo
+        if self.company_id.id not in memo:
+            memo[self.company_id.id] = Connection._get_for_company(
+                self.company_id.root_id, raise_if_missing=False) \
+                or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        conn = memo[self.company_id.id]
         if not conn or not conn.active:
             return Connection
         if self.is_sale_document() and not conn.sync_sales_invoices:
@@ -250,27 +257,64 @@ class AccountMove(models.Model):
         return posted
 
     def _xero_enqueue(self):
-        """Queue the posted documents for Xero (same transaction, no HTTP)."""
+        """Queue the posted documents for Xero (same transaction, no HTTP).
+
+        Posting is the user's time: documents never queued before (the
+        common case) are queued for the whole batch in a few statements
+        (their connections, their jobs, their contacts' bindings and jobs
+        read once; their jobs created together); a document posted again
+        goes through ``_xero_enqueue_one``."""
         Job = self.env["xero.sync.job"].sudo()
-        queued = self.browse()
+        memo = {}
+        by_conn = defaultdict(lambda: self.browse())
         for move in self.filtered(lambda m: m.state == "posted" and m.move_type in XERO_TYPES):
-            conn = move._xero_connection()
-            if not conn:
+            conn = move._xero_connection(memo)
+            if conn:
+                by_conn[conn] |= move
+        queued = self.browse()
+        for conn, moves in by_conn.items():
+            known = set(Job.search([
+                ("res_model", "=", "account.move"), ("res_id", "in", moves.ids),
+                ("operation", "in", ("invoice", "credit_note", "void")),
+            ]).mapped("res_id"))
+            for move in moves.filtered(lambda m: m.id in known):
+                move._xero_enqueue_one(conn)
+            fresh = moves.filtered(lambda m: m.id not in known)
+            contact_jobs = fresh.commercial_partner_id._xero_enqueue_contacts(conn)
+            vals = [{
+                "connection_id": conn.id, "res_model": "account.move", "res_id": move.id,
+                "operation": move._xero_operation(), "version": 1,
+                "depends_on_job_id": contact_jobs.get(move.commercial_partner_id.id, Job).id,
+            } for move in fresh]
+            if not vals:
+                queued |= moves
                 continue
-            contact_job = move.commercial_partner_id._xero_enqueue_contact(conn)
-            last = Job._jobs_of(move, ("invoice", "credit_note"))[-1:]
-            void = Job._jobs_of(move, ("void",)).filtered(lambda j: j.state != "cancelled")[-1:]
-            if last.state == "done" and void.state == "pending" and void.version == last.version:
-                # Reset and posted again before the void went: update the Xero
-                # document in place instead of voiding it and making a new one.
-                void._cancel(_("Posted again before the void was sent."))
-                Job._enqueue(conn, move, move._xero_operation(), depends_on=contact_job,
-                             xero_id=last.xero_id)
-            else:
-                Job._enqueue(conn, move, move._xero_operation(), depends_on=contact_job)
-            queued |= move
+            try:
+                with self.env.cr.savepoint():
+                    Job.create(vals)
+            except psycopg2.errors.UniqueViolation:
+                # Another transaction queued some of them meanwhile: one by one.
+                for move in fresh:
+                    move._xero_enqueue_one(conn)
+            queued |= moves
         queued._xero_refresh_state()
         return queued
+
+    def _xero_enqueue_one(self, conn):
+        """Queue this document, posted before (a job of it exists)."""
+        self.ensure_one()
+        Job = self.env["xero.sync.job"].sudo()
+        contact_job = self.commercial_partner_id._xero_enqueue_contact(conn)
+        last = Job._jobs_of(self, ("invoice", "credit_note"))[-1:]
+        void = Job._jobs_of(self, ("void",)).filtered(lambda j: j.state != "cancelled")[-1:]
+        if last.state == "done" and void.state == "pending" and void.version == last.version:
+            # Reset and posted again before the void went: update the Xero
+            # document in place instead of voiding it and making a new one.
+            void._cancel(_("Posted again before the void was sent."))
+            Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job,
+                         xero_id=last.xero_id)
+        else:
+            Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job)
 
     def button_draft(self):
         res = super().button_draft()

@@ -103,6 +103,30 @@ class ResPartner(models.Model):
             else:
                 Job._enqueue(connection, partner, "contact_update")
 
+    def _xero_enqueue_contacts(self, connection):
+        """{partner id: the job that makes it a Xero contact} for these
+        partners (none for those already contacts): bindings and jobs read
+        once for the batch; a job queued only for partners that need one."""
+        Job = self.env["xero.sync.job"].sudo()
+        if not self:
+            return {}
+        bound = set(self.env["xero.contact.binding"].sudo().search([
+            ("connection_id", "=", connection.id), ("partner_id", "in", self.ids),
+        ]).mapped("partner_id").ids)
+        last = {}
+        for job in Job.search([("connection_id", "=", connection.id),
+                               ("res_model", "=", "res.partner"), ("res_id", "in", self.ids),
+                               ("operation", "=", "contact")], order="id"):
+            last[job.res_id] = job
+        jobs = {}
+        for partner in self.filtered(lambda p: p.id not in bound):
+            job = last.get(partner.id)
+            if job and job.state in ("pending", "sending", "failed", "blocked"):
+                jobs[partner.id] = job
+            else:
+                jobs[partner.id] = Job._enqueue(connection, partner, "contact")
+        return jobs
+
     def _xero_enqueue_contact(self, connection):
         """The job that makes this partner a Xero contact, or an empty record
         when it already is one."""

@@ -260,10 +260,15 @@ class XeroSyncJob(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         jobs = super().create(vals_list)
-        prefix = self._key_prefix()
-        for job in jobs:
-            # Decided once, before any call: a retry can never make a second document.
-            job.idempotency_key = "%s-%d-v%d" % (prefix, job.id, job.version)
+        if not jobs:
+            return jobs
+        # Decided once, before any call: a retry can never make a second
+        # document. One statement for the batch (posting is the user's time).
+        self.env.cr.execute(SQL("""
+            UPDATE xero_sync_job SET idempotency_key = %s || '-' || id || '-v' || version
+             WHERE id IN %s
+        """, self._key_prefix(), tuple(jobs.ids)))
+        jobs.invalidate_recordset(["idempotency_key"])
         return jobs
 
     @api.model
