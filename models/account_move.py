@@ -290,7 +290,7 @@ class AccountMove(models.Model):
                 queued |= moves
                 continue
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(flush=False):
                     Job.create(vals)
             except psycopg2.errors.UniqueViolation:
                 # Another transaction queued some of them meanwhile: one by one.

@@ -310,7 +310,7 @@ class XeroSyncJob(models.Model):
             "xero_id": xero_id,
         }
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(flush=False):
                 return Job.create(vals)
         except psycopg2.errors.UniqueViolation:
             # Another transaction queued the same job meanwhile (two users
