@@ -14,15 +14,21 @@ CONTACT_PAGE = 1000  # contacts per page when the whole directory is read (Xero'
 class XeroSyncJob(models.Model):
     _inherit = "xero.sync.job"
 
-    def _send_contact(self, api):
+    def _contact_jobs(self):
+        """(job, partner, binding) of these contact jobs whose partner still
+        exists; the others are set aside."""
         connection = self.connection_id
-        to_create = []
         for job in self:
             partner = job._record()
             if partner is None:
                 job._cancel(_("The contact no longer exists."))
                 continue
-            binding = partner._xero_binding(connection)
+            yield job, partner, partner._xero_binding(connection)
+
+    def _send_contact(self, api):
+        connection = self.connection_id
+        to_create = []
+        for job, partner, binding in self._contact_jobs():
             if binding.xero_id:
                 job._set_done(binding.xero_id, note=False)
                 continue
@@ -71,12 +77,7 @@ class XeroSyncJob(models.Model):
     def _send_contact_update(self, api):
         connection = self.connection_id
         ready = []
-        for job in self:
-            partner = job._record()
-            if partner is None:
-                job._cancel(_("The contact no longer exists."))
-                continue
-            binding = partner._xero_binding(connection)
+        for job, partner, binding in self._contact_jobs():
             if not binding:
                 job._cancel(_("Not in Xero yet: the contact is created with these details."))
                 continue

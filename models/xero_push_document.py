@@ -49,12 +49,8 @@ class XeroSyncJob(models.Model):
                 job._release(error=_("Waiting for %s to reach Xero.",
                                      move.commercial_partner_id.display_name), delay=WAIT_DELAY)
                 continue
-            prepared = job._prepare(lambda move=move: move._xero_document_values(connection))
-            if prepared is None:
-                continue
-            values, issues = prepared
-            if issues:
-                job._set_blocked("\n".join(issues))
+            values = job._prepare_values(lambda move=move: move._xero_document_values(connection))
+            if values is None:
                 continue
             model = job._prepare(lambda values=values: payloads.build_invoice(values))
             if model is None:

@@ -52,13 +52,9 @@ class XeroSyncJob(models.Model):
             if job.in_doubt and found.get(reference):
                 job._set_done(found[reference])
                 continue
-            prepared = job._prepare(
+            values = job._prepare_values(
                 lambda payment=payment, target=target: payment._xero_payment_values(connection, target))
-            if prepared is None:
-                continue
-            values, issues = prepared
-            if issues:
-                job._set_blocked("\n".join(issues))
+            if values is None:
                 continue
             if not values["amount"]:
                 job._cancel(_("The payment is no longer reconciled with %s.", target.name))

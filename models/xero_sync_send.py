@@ -204,6 +204,19 @@ class XeroSyncJob(models.Model):
                            "%(detail)s). Retry looks it up in Xero before anything is sent.",
                            error=type(exc).__name__, detail=str(exc) or "-"))
 
+    def _prepare_values(self, build):
+        """The values this one job sends: ``build()`` gives ``(values,
+        issues)``; None when the job could not be prepared (failed, see
+        ``_prepare``) or has issues (blocked: a missing mapping...)."""
+        prepared = self._prepare(build)
+        if prepared is None:
+            return None
+        values, issues = prepared
+        if issues:
+            self._set_blocked("\n".join(issues))
+            return None
+        return values
+
     def _prepare(self, build, passthrough=()):
         """``build()`` for this one job, inside a savepoint: a job whose
         preparation makes our code raise is failed alone (``None`` is then

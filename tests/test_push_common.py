@@ -5,6 +5,7 @@ currency mapped. No test here (the module only holds the base class)."""
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account_xero.models import xero_sync_job
 from odoo.addons.account_xero.tests.common import XeroSandboxMixin
 
 
@@ -116,4 +117,20 @@ class XeroPushCommon(XeroSandboxMixin, AccountTestInvoicingCommon):
         return self.Job.search(domain, order="id")
 
 
-__all__ = ["XeroPushCommon", "Command"]
+class XeroPushSmallRequests(XeroPushCommon):
+    """Requests of 5 documents instead of 50 (so that 15 invoices make three
+    requests), the customer's contact already in Xero."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(xero_sync_job, "BATCH_SIZE", 5)
+        # The contact goes first, so that the pushes below only send invoices.
+        first = self.make_invoice()
+        self.push()
+        self.assertEqual(first.xero_state, "sent", first.xero_error)
+
+    def make_invoices(self, count=15):
+        return [self.make_invoice(amounts=(10.0 + i,)) for i in range(count)]
+
+
+__all__ = ["XeroPushCommon", "XeroPushSmallRequests", "Command"]

@@ -13,25 +13,13 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.account_xero.models import xero_sync_job
 from odoo.addons.account_xero.xero.client import AccountingClient, pacer_for
 
-from .test_push_common import XeroPushCommon
+from .test_push_common import XeroPushCommon, XeroPushSmallRequests
 
 
 @tagged("post_install", "-at_install")
-class TestPushParallel(XeroPushCommon):
-
-    def setUp(self):
-        super().setUp()
-        self.patch(xero_sync_job, "BATCH_SIZE", 5)
-        # The contact goes first, so that the pushes below only send invoices.
-        first = self.make_invoice()
-        self.push()
-        self.assertEqual(first.xero_state, "sent", first.xero_error)
-
-    def make_invoices(self, count=15):
-        return [self.make_invoice(amounts=(10.0 + i,)) for i in range(count)]
+class TestPushParallel(XeroPushSmallRequests):
 
     def invoice_puts(self):
         return [r for r in self.api_requests()
