@@ -67,30 +67,8 @@ class TestPushXeroRefusals(XeroPushCommon):
         self.push()
         self.assertFailedWith(second, "invoice", "is archived and cannot be used on this document")
 
-    def test_currency_not_subscribed(self):
-        with self.srv.store.lock:
-            self.tenant().currencies = [c for c in self.tenant().currencies if c["Code"] != "AUD"]
-        invoice = self.make_invoice(currency=self.other_currency)
-        self.push()
-        self.assertFailedWith(invoice, "invoice", "Organisation is not subscribed to currency AUD")
-
-    def test_payment_over_outstanding(self):
-        invoice = self.make_invoice(amounts=(100.0,))
-        self.push()
-        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
-        # Somebody paid part of it in Xero; Odoo then registers the full amount.
-        from xero_python.accounting import Account, Invoice, Payment
-        api = self.connection._xero_accounting_client()
-        done = api.create_payments([Payment(invoice=Invoice(invoice_id=invoice.xero_id),
-                                            account=Account(code="090"), amount=30.0,
-                                            date=date(2025, 6, 5))], "paid-in-xero-1")
-        self.assertTrue(done[0].ok, done[0].message)
-        payment = self.pay(invoice)
-        self.push()
-        self.assertFailedWith(payment, "payment",
-                              "Payment amount exceeds the amount outstanding on this document")
-        # The document itself stays sent; the failure is the payment's.
-        self.assertEqual(invoice.xero_state, "sent")
+    # A currency Xero does not subscribe and a payment over what is due:
+    # see the bad input catalogue (tests/test_bad_input.py).
 
     def test_failed_is_not_retried_by_the_cron(self):
         self.srv.store.set_lock_dates(self.xero_tenant_id, period=date(2025, 6, 30))
