@@ -22,13 +22,4 @@ class ResConfigSettings(models.TransientModel):
         """Open the company's Xero Integration Configuration page, creating
         the connection record on first use."""
         self.ensure_one()
-        connection = self._xero_find_connection() or self.env["xero.connection"].create(
-            {"company_id": self.company_id.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Xero Integration"),
-            "res_model": "xero.connection",
-            "res_id": connection.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return self.env["xero.connection"].action_open_company_connection(self.company_id)

@@ -170,6 +170,10 @@ class XeroConnection(models.Model):
 
     # --- OAuth2 app credentials and tokens (admins only) -------------------
     client_id = fields.Char("Client ID", groups="base.group_system", copy=False)
+    redirect_uri = fields.Char(
+        "Redirect URI", compute="_compute_redirect_uri",
+        help="Register this address as the redirect URI of your app at Xero's developer "
+             "portal (developer.xero.com, My Apps).")
     client_secret = fields.Char(groups="base.group_system", copy=False)
     scopes = fields.Char(default=DEFAULT_SCOPES, required=True)
     access_token = fields.Char(groups="base.group_system", copy=False)
@@ -329,6 +333,23 @@ class XeroConnection(models.Model):
         }
 
     @api.model
+    def action_open_company_connection(self, company=None):
+        """The Xero Integration Configuration page of the company (one
+        company, one form): its connection, created on first use."""
+        company = company or self.env.company
+        connection = self.with_context(active_test=False).search(
+            [("company_id", "=", company.id)], limit=1) or self.create({"company_id": company.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Xero Integration"),
+            "res_model": "xero.connection",
+            "res_id": connection.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    @api.model
     def _get_for_company(self, company=None, raise_if_missing=True):
         company = company or self.env.company
         conn = self.sudo().search([("company_id", "=", company.id)], limit=1)
@@ -366,6 +387,9 @@ class XeroConnection(models.Model):
         return AccountingClient(
             Endpoints(**self._xero_endpoints()), conn.tenant_id, source, timeout=30
         )
+
+    def _compute_redirect_uri(self):
+        self.redirect_uri = self._xero_redirect_uri()
 
     @api.model
     def _xero_redirect_uri(self):

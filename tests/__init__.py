@@ -28,3 +28,4 @@ from . import test_search_views
 from . import test_sandbox_host
 from . import test_bad_input
 from . import test_reconcile
+from . import test_configuration_page
