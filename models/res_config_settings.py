@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
@@ -8,6 +9,27 @@ class ResConfigSettings(models.TransientModel):
         "xero.connection", compute="_compute_xero_connection_id")
     xero_connection_state = fields.Selection(related="xero_connection_id.state")
     xero_tenant_name = fields.Char(related="xero_connection_id.tenant_name")
+    xero_job_queued_count = fields.Integer(related="xero_connection_id.job_queued_count")
+    xero_job_failed_count = fields.Integer(related="xero_connection_id.job_failed_count")
+    xero_job_blocked_count = fields.Integer(related="xero_connection_id.job_blocked_count")
+    xero_last_push_at = fields.Datetime(related="xero_connection_id.last_push_at")
+    # The push's settings (read by the engine, which keeps them in range).
+    xero_push_concurrency = fields.Integer(
+        "Requests in flight", config_parameter="account_xero.push_concurrency", default=5,
+        help="Requests sent to Xero at once by one cron worker, 1 to 5 (Xero allows 5 at a "
+             "time per organisation).")
+    xero_push_max_attempts = fields.Integer(
+        "Attempts", config_parameter="account_xero.push_max_attempts", default=8,
+        help="Times a document is tried when Xero cannot be reached (5xx, timeouts) before "
+             "it is marked failed.")
+
+    @api.constrains("xero_push_concurrency", "xero_push_max_attempts")
+    def _check_xero_push_settings(self):
+        for settings in self:
+            if not 1 <= settings.xero_push_concurrency <= 5:
+                raise ValidationError(_("Requests in flight must be between 1 and 5."))
+            if settings.xero_push_max_attempts < 1:
+                raise ValidationError(_("Attempts must be at least 1."))
 
     @api.depends("company_id")
     def _compute_xero_connection_id(self):

@@ -5,6 +5,7 @@ import json
 import logging
 import threading
 import time
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 import psycopg2.errors
@@ -193,6 +194,10 @@ class XeroConnection(models.Model):
     # a JSON list of {"tenantId", "tenantName", "id"}.
     pending_tenants = fields.Json(groups="base.group_system", copy=False)
     last_error = fields.Text(readonly=True, copy=False)
+    job_queued_count = fields.Integer("Queued", compute="_compute_job_counts")
+    job_failed_count = fields.Integer("Failed", compute="_compute_job_counts")
+    job_blocked_count = fields.Integer("Blocked", compute="_compute_job_counts")
+    last_push_at = fields.Datetime("Last sent to Xero", compute="_compute_job_counts")
     # The organisation the contact bindings, the jobs and the documents'
     # Xero ids refer to; kept after a disconnect, so that connecting to
     # another organisation later resets them (see _xero_forget_organisation).
@@ -387,6 +392,37 @@ class XeroConnection(models.Model):
         return AccountingClient(
             Endpoints(**self._xero_endpoints()), conn.tenant_id, source, timeout=30
         )
+
+    def _compute_job_counts(self):
+        """The sync log at a glance: jobs queued, failed and blocked, and when
+        Xero last accepted something (one read of the log per page)."""
+        Job = self.env["xero.sync.job"].sudo()
+        counts = defaultdict(int)
+        for connection, state, count in Job._read_group(
+                [("connection_id", "in", self.ids),
+                 ("state", "in", ("pending", "sending", "failed", "blocked"))],
+                ["connection_id", "state"], ["__count"]):
+            counts[connection.id, "queued" if state in ("pending", "sending") else state] += count
+        last = dict(Job._read_group([("connection_id", "in", self.ids), ("state", "=", "done")],
+                                    ["connection_id"], ["sent_at:max"]))
+        for connection in self:
+            connection.job_queued_count = counts[connection.id, "queued"]
+            connection.job_failed_count = counts[connection.id, "failed"]
+            connection.job_blocked_count = counts[connection.id, "blocked"]
+            connection.last_push_at = last.get(connection)
+
+    def action_open_jobs(self):
+        """The Sync Log of this connection, filtered as the smart button says
+        (context key ``xero_jobs``: queued, failed or blocked)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.action_xero_sync_job")
+        kind = self.env.context.get("xero_jobs")
+        states = {"queued": ["pending", "sending"], "failed": ["failed"],
+                  "blocked": ["blocked"]}.get(kind)
+        action["domain"] = [("connection_id", "=", self.id)] + (
+            [("state", "in", states)] if states else [])
+        action["context"] = {}
+        return action
 
     def _compute_redirect_uri(self):
         self.redirect_uri = self._xero_redirect_uri()
