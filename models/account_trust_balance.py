@@ -37,7 +37,7 @@ class AccountTrustTransaction(models.Model):
         return account
 
     def init(self):
-        res = super().init()
+        res = super().init()  # pylint: disable=assignment-from-no-return
         # One row per guarded balance, updated by every transaction that
         # spends from it (see _lock_trust_balances).
         self.env.cr.execute(SQL("""

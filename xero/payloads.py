@@ -27,7 +27,7 @@ the discounted unit price (4 dp) instead (:func:`xero_lines`).
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from xero_python.accounting import (
@@ -101,11 +101,11 @@ class DocumentValues:
     type: str  # ACCREC, ACCPAY, ACCRECCREDIT, ACCPAYCREDIT
     contact_id: str
     number: str  # InvoiceNumber / CreditNoteNumber: for ACCPAY(CREDIT) the supplier's reference
-    date: date
+    date: datetime.date
     line_amount_types: str  # "Exclusive", "Inclusive" or "NoTax"
     lines: list = field(default_factory=list)
     total: float = 0.0  # Odoo's amount_total, the figure Xero must end on
-    due_date: date = None
+    due_date: datetime.date = None
     reference: str = None
     url: str = None
     currency_code: str = None
