@@ -2,7 +2,7 @@
 against the same documents pushed one call per document.
 
 Run it with bench/run (a fresh database from the template, account_xero
-installed); see README.rst, "Benchmark and soak". What it prints:
+installed); see bench/README.rst. What it prints:
 
 * API calls per document, sandbox requests by endpoint;
 * Odoo-side milliseconds per document: (wall time of the drain - time spent
