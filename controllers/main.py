@@ -107,12 +107,12 @@ class XeroOAuthController(http.Controller):
     # -- pages --------------------------------------------------------------
     def _settings_url(self, connection=None):
         env = request.env
-        has_action = bool(env.ref("account_xero.action_xero_connection", raise_if_not_found=False))
+        has_action = bool(env.ref("account_xero.xero_connection_action", raise_if_not_found=False))
         if connection:
             if has_action:
-                return "/odoo/action-account_xero.action_xero_connection/%d" % connection.id
+                return "/odoo/action-account_xero.xero_connection_action/%d" % connection.id
             return "/odoo/xero.connection/%d" % connection.id
-        return "/odoo/action-account_xero.action_xero_connection" if has_action else "/odoo"
+        return "/odoo/action-account_xero.xero_connection_action" if has_action else "/odoo"
 
     def _refuse(self, title, reason, connection=None, status=400):
         return request.render(

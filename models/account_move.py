@@ -181,7 +181,7 @@ class XeroDocumentMixin(models.AbstractModel):
 
     def action_xero_open_jobs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.action_xero_sync_job")
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.xero_sync_job_action")
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {"create": False}
         return action

@@ -252,6 +252,9 @@ class XeroConnection(models.Model):
     xero_currency_ids = fields.One2many("xero.currency", "connection_id", "Xero currencies")
     mapping_report = fields.Html(readonly=True, copy=False, sanitize=True)
     mapping_checked_at = fields.Datetime(readonly=True, copy=False)
+    mapping_stale = fields.Boolean(
+        readonly=True, copy=False,
+        help="A map changed since the last Check mapping: its report no longer says it all.")
 
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "A company can have one Xero connection only."),
@@ -304,21 +307,24 @@ class XeroConnection(models.Model):
         Disconnect to revoke Xero's access."""
         Job = self.env["xero.sync.job"].sudo()
         for conn in self:
-            reason = None
+            # Whole sentences, so that each translates as one.
             if Job.search_count([("connection_id", "=", conn.id),
                                  ("state", "in", OPEN_JOB_STATES)], limit=1):
-                reason = _("it has jobs still to send to Xero")
-            elif self.env["xero.contact.binding"].sudo().search_count(
+                raise UserError(_(
+                    "%s cannot be deleted: it has jobs still to send to Xero. Archive it "
+                    "instead; Disconnect removes Xero's access.", conn.display_name))
+            if self.env["xero.contact.binding"].sudo().search_count(
                     [("connection_id", "=", conn.id)], limit=1):
-                reason = _("contacts are linked to Xero contacts through it")
-            elif "account.trust.transaction" in self.env and self.env[
+                raise UserError(_(
+                    "%s cannot be deleted: contacts are linked to Xero contacts through it. "
+                    "Archive it instead; Disconnect removes Xero's access.", conn.display_name))
+            if "account.trust.transaction" in self.env and self.env[
                     "account.trust.transaction"].sudo().search_count(
                     [("company_id", "=", conn.company_id.id)], limit=1):
-                reason = _("its company keeps trust transactions, whose accounts it holds")
-            if reason:
                 raise UserError(_(
-                    "%(conn)s cannot be deleted: %(reason)s. Archive it instead; "
-                    "Disconnect removes Xero's access.", conn=conn.display_name, reason=reason))
+                    "%s cannot be deleted: its company keeps trust transactions, whose accounts "
+                    "it holds. Archive it instead; Disconnect removes Xero's access.",
+                    conn.display_name))
 
     # ------------------------------------------------------------------------
     # Endpoints and clients
@@ -415,7 +421,7 @@ class XeroConnection(models.Model):
         """The Sync Log of this connection, filtered as the smart button says
         (context key ``xero_jobs``: queued, failed or blocked)."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.action_xero_sync_job")
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_xero.xero_sync_job_action")
         kind = self.env.context.get("xero_jobs")
         states = {"queued": ["pending", "sending"], "failed": ["failed"],
                   "blocked": ["blocked"]}.get(kind)

@@ -25,18 +25,28 @@ class XeroMapMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         rows = super().create(vals_list)
-        self.env["xero.connection"]._invalidate_maps_cache()
+        rows._maps_changed(rows.connection_id)
         return rows
 
     def write(self, vals):
+        connections = self.connection_id
         res = super().write(vals)
-        self.env["xero.connection"]._invalidate_maps_cache()
+        self._maps_changed(connections | self.connection_id)
         return res
 
     def unlink(self):
+        connections = self.connection_id
         res = super().unlink()
-        self.env["xero.connection"]._invalidate_maps_cache()
+        self._maps_changed(connections)
         return res
+
+    def _maps_changed(self, connections):
+        """A map changed: the maps' cache goes, and the last Check mapping's
+        report is marked stale until the mapping is checked again."""
+        self.env["xero.connection"]._invalidate_maps_cache()
+        checked = connections.sudo().filtered(lambda c: c.mapping_checked_at and not c.mapping_stale)
+        if checked:
+            checked.mapping_stale = True
 
     def _check_xero_connection(self, fnames):
         """The Xero records of a row must come from the row's connection."""

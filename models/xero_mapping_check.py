@@ -50,6 +50,7 @@ class XeroConnection(models.Model):
         self.write({
             "mapping_report": self._render_mapping_report(issues),
             "mapping_checked_at": fields.Datetime.now(),
+            "mapping_stale": False,
             "mapping_issue_count": len(issues),
         })
         if issues:

@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, tagged
 class TestConfigurationPage(TransactionCase):
 
     def open_menu(self, env):
-        menu = env.ref("account_xero.menu_xero_connection")
+        menu = env.ref("account_xero.xero_connection_menu")
         return menu.action.with_env(env).run()
 
     def test_menu_opens_the_company_form(self):

@@ -140,7 +140,7 @@ class TestJobIntegrity(XeroPushCommon):
             with self.assertRaises(AccessError, msg=record._name):
                 record.with_user(self.billing).action_xero_post()
         # The list action runs the same method as the user.
-        action = self.env.ref("account_xero.action_server_move_xero_post")
+        action = self.env.ref("account_xero.account_move_action_xero_post")
         with self.assertRaises(AccessError):
             action.with_user(self.billing).with_context(
                 active_model="account.move", active_ids=invoice.ids, active_id=invoice.id).run()

@@ -38,6 +38,16 @@ class TestMappingCheck(XeroMappingRatesCommon):
     def test_complete_mapping_has_no_gap(self):
         self.assertNoGap()
 
+    def test_report_is_stale_after_a_map_changes(self):
+        conn = self.connection
+        conn.action_check_mapping()
+        self.assertTrue(conn.mapping_checked_at)
+        self.assertFalse(conn.mapping_stale)
+        self.env["xero.currency.map"].search([("connection_id", "=", conn.id)], limit=1).unlink()
+        self.assertTrue(conn.mapping_stale, "the report no longer says it all")
+        conn.action_check_mapping()
+        self.assertFalse(conn.mapping_stale)
+
     def test_business_bank_account_mapped_to_xero_bank_with_code(self):
         journal = self.company_data["default_journal_bank"]
         account = journal.default_account_id

@@ -146,7 +146,7 @@ class TestXeroOAuth(XeroSandboxMixin, HttpCase):
         resp = self._callback(self._consent(url))
         self.assertIn(resp.status_code, (302, 303), resp.text[:500])
         self.assertTrue(resp.headers["Location"].endswith(
-            "/odoo/action-account_xero.action_xero_connection/%d" % self.conn.id),
+            "/odoo/action-account_xero.xero_connection_action/%d" % self.conn.id),
             resp.headers["Location"])
 
         self.env.invalidate_all()

@@ -85,7 +85,7 @@ class TestPushActions(XeroPushCommon):
         before_requests = len(self.api_requests())
         self.triggers().unlink()
 
-        action = self.env.ref("account_xero.action_server_move_xero_post")
+        action = self.env.ref("account_xero.account_move_action_xero_post")
         action.with_context(active_model="account.move",
                             active_ids=(never_queued | refused).ids).run()
         # Queued, the cron woken; no HTTP in the user's transaction.

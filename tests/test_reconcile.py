@@ -331,7 +331,7 @@ class TestReconcile(XeroPushCommon):
         rec = self.env["xero.reconcile"].browse(action["res_id"])
         self.assertEqual((rec.connection_id, rec.state), (self.connection, "draft"))
         self.assertEqual(self.connection.action_open_reconcile()["res_id"], rec.id)
-        menu = self.env.ref("account_xero.menu_xero_reconcile")
+        menu = self.env.ref("account_xero.xero_reconcile_menu")
         self.assertEqual(menu.parent_id, self.env.ref("account.account_reports_management_menu"))
 
 

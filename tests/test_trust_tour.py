@@ -14,7 +14,7 @@ class TestTrustTour(BrowserTestMixin, TrustCommon, HttpCase):
         cls.tour_client = cls.env["res.partner"].create({"name": "Tour Client Ltd"})
 
     def test_trust_receipt_tour(self):
-        self.start_tour("/odoo/action-account_xero.action_account_trust_transaction",
+        self.start_tour("/odoo/action-account_xero.account_trust_transaction_action",
                         "account_xero_trust_tour", login="accountman")
         tx = self.env["account.trust.transaction"].search(
             [("partner_id", "=", self.tour_client.id)])

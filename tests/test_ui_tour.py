@@ -22,7 +22,7 @@ class TestXeroMappingTour(BrowserTestMixin, XeroMappingCommon, HttpCase):
     def test_mapping_tour(self):
         self.assertFalse(self.xa["850"].is_mapped)
         self.start_tour(
-            f"/odoo/action-account_xero.action_xero_connection/{self.connection.id}",
+            f"/odoo/action-account_xero.xero_connection_action/{self.connection.id}",
             "account_xero_mapping_tour", login="accountman",
         )
         self.assertEqual(self.connection._map_account(self.trust_liability), self.xa["850"])
