@@ -417,6 +417,15 @@ class XeroConnection(models.Model):
             connection.job_blocked_count = counts[connection.id, "blocked"]
             connection.last_push_at = last.get(connection)
 
+    def action_choose_tenant(self):
+        """Back to the choice of organisation (a consent gave access to
+        several, and none is chosen yet)."""
+        self.ensure_one()
+        if self.state != "choose_tenant":
+            raise UserError(_("This connection is not waiting for an organisation to be chosen."))
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": "/xero/oauth/tenant?connection_id=%d" % self.id}
+
     def action_open_jobs(self):
         """The Sync Log of this connection, filtered as the smart button says
         (context key ``xero_jobs``: queued, failed or blocked)."""

@@ -178,6 +178,11 @@ class TestXeroOAuth(XeroSandboxMixin, HttpCase):
         self.assertEqual(self.conn.state, "choose_tenant")
         self.assertFalse(self.conn.tenant_id)
         self.assertEqual(len(self.srv.store.connections), 2)
+        # Gone elsewhere meanwhile: the connection's form leads back to the choice.
+        back = self.conn.action_choose_tenant()
+        resp = self.url_open(back["url"])
+        self.assertEqual(resp.status_code, 200, resp.text[:500])
+        self.assertIn("Second Ltd (AU)", resp.text)
 
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', resp.text).group(1)
         resp = self.url_open("/xero/oauth/tenant", data={
