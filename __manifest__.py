@@ -23,6 +23,7 @@
         "views/account_move_views.xml",
         "views/account_payment_views.xml",
         "data/account_trust_data.xml",
+        "security/account_trust_security.xml",
         "views/account_trust_transaction_views.xml",
         "views/account_trust_ledger_views.xml",
         "views/xero_oauth_templates.xml",

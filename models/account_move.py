@@ -171,7 +171,8 @@ class XeroDocumentMixin(models.AbstractModel):
                 _("Payment deleted in Xero (%s).", job.xero_id)
         else:
             body = _("Sent to Xero (%(what)s, Xero ID %(id)s).",
-                     what=dict(job._fields["operation"].selection).get(job.operation),
+                     what=dict(job._fields["operation"]._description_selection(self.env)).get(
+                         job.operation),
                      id=job.xero_id)
         return escape(body)
 
