@@ -362,6 +362,13 @@ def main():
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--short", action="store_true",
                         help="CI: 100 invoices + 100 payments, one SIGKILL, 3 to 6 minutes in all")
+    parser.add_argument("--companies", type=int, default=0,
+                        help="multi-organisation mode: this many companies, each connected to its own "
+                             "tenant, push at once (see bench/prod_soak_companies.py)")
+    parser.add_argument("--per-company", type=int, default=200,
+                        help="--companies: posted invoices per company (default 200)")
+    parser.add_argument("--minutes", type=float, default=6,
+                        help="--companies: cap on the push, minutes (default 6, at most 8)")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()
@@ -377,19 +384,25 @@ def main():
         args.faults_rate = 0.05 if args.faults_rate is None else args.faults_rate
     args.duration = args.duration or 600
     args.faults_rate = 0.15 if args.faults_rate is None else args.faults_rate
+    if args.companies:
+        args.duration = min(args.minutes * 60, 480)
     random.seed(args.seed)
     os.makedirs(args.logdir, exist_ok=True)
     # A SIGTERM (the wrapper's trap, a CI timeout) stops what was started.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     procs = Processes(args.pidfile)
     try:
+        if args.companies:
+            import prod_soak_companies
+
+            return prod_soak_companies.run(args, procs, sys.modules[__name__])
         return run(args, procs)
     finally:
         procs.stop_all()
 
 
-def run(args, procs):
-    # The sandbox, as its own process, Xero's real limits.
+def start_sandbox(args, procs):
+    """The sandbox, as its own process, Xero's real limits."""
     port = free_port()
     sandbox_log = os.path.join(args.logdir, "sandbox.log")
     open(sandbox_log, "w").close()
@@ -406,7 +419,11 @@ def run(args, procs):
             if sandbox.poll() is not None:
                 raise RuntimeError("the sandbox exited; see %s" % sandbox_log) from None
             time.sleep(0.2)
+    return srv
 
+
+def run(args, procs):
+    srv = start_sandbox(args, procs)
     registry = benchlib.boot(args.db, log_level="error")
     with registry.cursor() as cr:
         env = benchlib.env_of(cr)
