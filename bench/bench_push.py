@@ -293,7 +293,7 @@ def main():
     n429 = sum(1 for r in answers if r.get("status") == 429)
     pacer_waited = 0.0
     if limited:
-        from odoo.addons.account_xero.xero.client import pacer_for
+        from odoo.addons.account_xero.xero.pacer import pacer_for
         pacer_waited = pacer_for(srv.url, tenant_id).waited
     docs = 2 * n
 

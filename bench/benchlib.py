@@ -64,7 +64,7 @@ def fast_limits(srv, tenant_ids=()):
     (the projection under Xero's real limits is computed from call counts)."""
     srv.store.limits.update(minute=10 ** 7, day=10 ** 8, app_minute=10 ** 8)
     srv.store.reset_rate_limits()
-    from odoo.addons.account_xero.xero.client import pacer_for
+    from odoo.addons.account_xero.xero.pacer import pacer_for
 
     for tenant_id in tenant_ids:
         pacer_for(srv.url, tenant_id).per_minute = 10 ** 7
@@ -75,7 +75,7 @@ def real_limits(srv, tenant_ids=()):
     5,000 a day per tenant): the sandbox's limits and each tenant's pacer
     back to their defaults. The counters are kept (the set-up calls count,
     as they would at Xero)."""
-    from odoo.addons.account_xero.xero.client import MINUTE_LIMIT, pacer_for
+    from odoo.addons.account_xero.xero.pacer import MINUTE_LIMIT, pacer_for
     from odoo.addons.account_xero.xero_sandbox import DEFAULT_LIMITS
 
     srv.store.limits.update(DEFAULT_LIMITS)

@@ -17,7 +17,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 
-from ..xero.client import CONCURRENT_LIMIT
+from ..xero.pacer import CONCURRENT_LIMIT
 from ..xero.errors import (
     XeroAuthError,
     XeroError,

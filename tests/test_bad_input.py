@@ -16,7 +16,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from odoo.addons.account_xero.xero.client import pacer_for
+from odoo.addons.account_xero.xero.pacer import pacer_for
 
 from .common import XeroSandboxMixin
 from .test_push_common import XeroPushCommon

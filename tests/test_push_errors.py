@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.account_xero.xero.client import pacer_for
+from odoo.addons.account_xero.xero.pacer import pacer_for
 
 from .test_push_common import XeroPushCommon
 

@@ -13,7 +13,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.account_xero.xero.client import AccountingClient, pacer_for
+from odoo.addons.account_xero.xero.client import AccountingClient
+from odoo.addons.account_xero.xero.pacer import pacer_for
 
 from .test_push_common import XeroPushCommon, XeroPushSmallRequests
 

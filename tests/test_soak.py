@@ -11,7 +11,8 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from odoo.addons.account_xero.models import xero_sync_job
-from odoo.addons.account_xero.xero.client import AccountingClient, pacer_for
+from odoo.addons.account_xero.xero.client import AccountingClient
+from odoo.addons.account_xero.xero.pacer import pacer_for
 
 from .test_push_common import XeroPushCommon
 

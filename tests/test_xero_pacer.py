@@ -2,7 +2,7 @@
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero.client import TenantPacer
+from ..xero.pacer import TenantPacer
 from ..xero.errors import XeroRateLimited
 
 

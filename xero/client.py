@@ -16,15 +16,11 @@ xero-python models and plain results.
 """
 
 import base64
-import bisect
 import collections
 import contextlib
-import datetime
 import decimal
-import email.utils
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -49,12 +45,10 @@ from .errors import (
     XeroTransientError,
     XeroValidationError,
 )
+from .pacer import CONCURRENT_LIMIT, _retry_after, pacer_for
 
 _logger = logging.getLogger(__name__)
 
-# Xero's documented limits per tenant (developer.xero.com, "OAuth 2.0 API limits").
-MINUTE_LIMIT = 60
-CONCURRENT_LIMIT = 5
 MIN_ATTEMPT = 5  # seconds: an attempt with less time left before the deadline is not sent
 BATCH_SIZE = 50
 
@@ -272,140 +266,6 @@ class IdentityClient:
         if resp.status_code not in (200, 204):
             raise XeroError("Xero refused to remove the connection (HTTP %s)."
                             % resp.status_code, status=resp.status_code)
-
-
-# ---------------------------------------------------------------------------
-# Pacing
-# ---------------------------------------------------------------------------
-RETRY_AFTER_MAX = 86400.0  # Xero's longest wait (the daily limit) is under a day
-
-
-def _retry_after(headers, default=60.0):
-    """Seconds to wait from a Retry-After header: delay-seconds (Xero's) or
-    an HTTP-date (RFC 9110 section 10.2.3), at most a day; ``default`` when
-    it is absent or unreadable."""
-    value = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return default
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=datetime.timezone.utc)
-        seconds = when.timestamp() - time.time()
-    if seconds != seconds:  # NaN
-        return default
-    return min(max(0.0, seconds), RETRY_AFTER_MAX)
-
-
-class TenantPacer:
-    """Keeps one process's calls to one tenant within Xero's limits.
-
-    At most ``concurrent`` calls in flight; no more than ``per_minute`` calls
-    started in any rolling minute, counting ours and the others that Xero's
-    X-MinLimit-Remaining reveals (other processes, other apps' share of the
-    tenant); a day budget exhausted (X-DayLimit-Remaining 0) raises
-    XeroRateLimited instead of waiting. Shared by every client of the tenant
-    in this process (see :func:`pacer_for`).
-
-    Xero's minute is rolling: each of our calls leaving it frees a place, so
-    a spent minute means waiting for our oldest call of it, not for the
-    whole minute. The others' calls are not known one by one: they are taken
-    as still in the window for a minute after Xero reported them.
-    """
-
-    def __init__(self, per_minute=MINUTE_LIMIT, concurrent=CONCURRENT_LIMIT, clock=time.monotonic,
-                 sleep=time.sleep):
-        self.per_minute = per_minute
-        self.slots = threading.BoundedSemaphore(concurrent)
-        self.lock = threading.Lock()
-        self.started = collections.deque()  # our calls' start times, the last 2 minutes
-        self.others = 0  # calls Xero counted in the minute that are not ours
-        self.others_until = 0.0
-        self.day_remaining = None
-        self.blocked_until = 0.0
-        self.clock = clock
-        self.sleep = sleep
-        self.calls = 0
-        self.waited = 0.0
-
-    def _ours_between(self, start, end):
-        """How many of our calls started in (start, end]."""
-        return bisect.bisect_right(self.started, end) - bisect.bisect_right(self.started, start)
-
-    def _wait_time(self, now):
-        while self.started and now - self.started[0] >= 120:
-            self.started.popleft()
-        waits = [self.blocked_until - now]
-        others = self.others if now < self.others_until else 0
-        window = [t for t in self.started if t > now - 60]
-        excess = len(window) + others - self.per_minute + 1
-        if excess > 0:
-            # Until enough of our calls have left the minute (or the others
-            # have, when ours are not enough).
-            waits.append(window[excess - 1] + 60 - now if excess <= len(window)
-                         else self.others_until - now)
-        return max(waits + [0.0])
-
-    def acquire(self, max_wait):
-        """Wait for a place (raise XeroRateLimited rather than wait longer
-        than ``max_wait``); return the call's start time for :meth:`release`."""
-        if self.day_remaining is not None and self.day_remaining <= 0:
-            raise XeroRateLimited(3600, "day")
-        while True:
-            with self.lock:
-                now = self.clock()
-                wait = self._wait_time(now)
-                if wait <= 0:
-                    self.started.append(now)
-                    self.calls += 1
-                    break
-            if wait > max_wait:
-                raise XeroRateLimited(wait, "minute")
-            self.waited += min(wait, 1.0)
-            self.sleep(min(wait, 1.0))
-        self.slots.acquire()
-        return now
-
-    def release(self, headers, started_at=None):
-        """The call started at ``started_at`` is over; ``headers`` are Xero's
-        answer. X-MinLimit-Remaining counts the minute as of the call's
-        arrival: what of it is not ours is the others'."""
-        self.slots.release()
-        if not headers:
-            return
-        with self.lock:
-            now = self.clock()
-            day = headers.get("X-DayLimit-Remaining") or headers.get("x-daylimit-remaining")
-            minute = headers.get("X-MinLimit-Remaining") or headers.get("x-minlimit-remaining")
-            try:
-                if day is not None:
-                    self.day_remaining = int(day)
-                if minute is not None:
-                    at = now if started_at is None else started_at
-                    used = MINUTE_LIMIT - int(minute)
-                    self.others = max(0, used - self._ours_between(at - 60, at))
-                    self.others_until = now + 60
-            except ValueError:
-                return
-
-    def backoff(self, seconds):
-        with self.lock:
-            self.blocked_until = max(self.blocked_until, self.clock() + seconds)
-
-
-_PACERS = {}
-_PACERS_LOCK = threading.Lock()
-
-
-def pacer_for(api_url, tenant_id):
-    with _PACERS_LOCK:
-        key = (api_url, tenant_id)
-        if key not in _PACERS:
-            _PACERS[key] = TenantPacer()
-        return _PACERS[key]
 
 
 # ---------------------------------------------------------------------------
