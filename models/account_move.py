@@ -29,7 +29,7 @@ XERO_WRITE_CONTEXT = {
 
 # The Xero fields of a document: written by the push engine only (through
 # ``sudo()``, see ``_xero_refresh_state``), never by a user's write.
-XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_sent_at")
+XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_warning", "xero_sent_at")
 
 XERO_TYPES = {
     "out_invoice": "ACCREC",

@@ -380,6 +380,10 @@ class XeroSyncJob(models.Model):
         except (XeroError, UserError) as exc:
             self._release(error=str(exc), delay=timedelta(minutes=5))
             return 0
+        except Exception as exc:  # noqa: BLE001 -- this connection's trouble; the others go on
+            _logger.exception("Xero push: no client for %s", connection.display_name)
+            self._release(error=self._internal_error(exc), delay=timedelta(minutes=5))
+            return 0
         budget = self._budget()
         if budget:
             api.deadline = budget.hard

@@ -111,7 +111,8 @@ class TestJobIntegrity(XeroPushCommon):
         self.assertEqual(payment.xero_state, "sent", payment.xero_error)
         for record in (invoice, payment):
             for vals in ({"xero_id": other.xero_id}, {"xero_state": "not_sent"},
-                         {"xero_error": False}, {"xero_sent_at": False}):
+                         {"xero_error": False}, {"xero_warning": "all is well"},
+                         {"xero_sent_at": False}):
                 with self.assertRaises(AccessError, msg="%s %s" % (record, vals)):
                     record.with_user(self.poster).write(vals)
                 with self.assertRaises(AccessError, msg="%s %s" % (record, vals)):

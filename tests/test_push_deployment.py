@@ -212,3 +212,20 @@ class TestPushDeployment(XeroPushSmallRequests):
         self.assertEqual(invoice_b.xero_state, "sent", invoice_b.xero_error)
         self.assertEqual(self.srv.store.count_invoices(tenant_b, invoice_b.name), 1)
         self.assertTrue(any(self.in_xero(inv) for inv in invoices_a))
+
+    def test_a_connection_whose_client_cannot_be_made_holds_up_no_other(self):
+        """Our code raises while making one connection's client: its jobs
+        wait with the reason, and the call goes on (here: returns)."""
+        invoice = self.make_invoice(amounts=(44.0,))
+        Connection = self.env.registry["xero.connection"]
+
+        def broken(connection):
+            raise KeyError("token_expires_at")
+
+        self.patch(Connection, "_xero_accounting_client", broken)
+        self.push()
+        job = self.jobs(invoice, "invoice")
+        self.assertEqual(job.state, "pending")
+        self.assertIn("KeyError", job.error)
+        self.assertGreater(job.next_try_at, fields.Datetime.now())
+        self.assertEqual(self.in_xero(invoice), 0)
