@@ -131,14 +131,8 @@ class ResPartner(models.Model):
         """The job that makes this partner a Xero contact, or an empty record
         when it already is one."""
         self.ensure_one()
-        Job = self.env["xero.sync.job"].sudo()
-        if self._xero_binding(connection):
-            return Job
-        last = Job._jobs_of(self, ("contact",)).filtered(
-            lambda j: j.connection_id == connection)[-1:]
-        if last and last.state in ("pending", "sending", "failed", "blocked"):
-            return last
-        return Job._enqueue(connection, self, "contact")
+        return self._xero_enqueue_contacts(connection).get(
+            self.id, self.env["xero.sync.job"].sudo())
 
     # ------------------------------------------------------------------------
     # What goes to Xero

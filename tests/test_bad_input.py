@@ -186,9 +186,6 @@ class BadInputPushCommon(XeroPushCommon):
         self.addCleanup(self.srv.faults.clear)
         self.addCleanup(setattr, pacer_for(self.srv.url, self.xero_tenant_id), "blocked_until", 0.0)
 
-    def tenant(self):
-        return self.srv.store.tenant(self.xero_tenant_id)
-
     def sent_invoice(self, **kw):
         """A posted invoice that reached Xero (with its contact)."""
         invoice = self.make_invoice(**kw)
@@ -202,14 +199,6 @@ class BadInputPushCommon(XeroPushCommon):
         self.assertEqual(job.state, "pending", job.error)
         self.assertIn(words, job.error)
         self.assertEqual(record.xero_state, "queued")
-        return job
-
-    def assertFailedWith(self, record, operation, words):
-        job = self.jobs(record, operation)[-1:]
-        self.assertEqual(job.state, "failed", job.error)
-        self.assertIn(words, job.error)
-        self.assertEqual(record.xero_state, "failed")
-        self.assertIn(words, record.xero_error)
         return job
 
     def assertBlockedWith(self, record, operation, words):

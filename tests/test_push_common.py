@@ -110,6 +110,22 @@ class XeroPushCommon(XeroSandboxMixin, AccountTestInvoicingCommon):
         wizard = self.env["account.payment.register"].with_context(**ctx).create(vals)
         return wizard._create_payments()
 
+    def tenant(self):
+        """The sandbox's organisation of this test."""
+        return self.srv.store.tenant(self.xero_tenant_id)
+
+    def assertFailedWith(self, record, operation, words, attempts=None):
+        """Failed, with Xero's words (or ours) on the document and on its
+        job (the Sync Log); ``attempts``: as many tries as that."""
+        job = self.jobs(record, operation)[-1:]
+        self.assertEqual(job.state, "failed", job.error)
+        self.assertIn(words, job.error)
+        self.assertEqual(record.xero_state, "failed")
+        self.assertIn(words, record.xero_error)
+        if attempts is not None:
+            self.assertEqual(job.attempts, attempts)
+        return job
+
     def jobs(self, record, operation=None):
         domain = [("res_model", "=", record._name), ("res_id", "=", record.id)]
         if operation:
