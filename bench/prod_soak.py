@@ -369,6 +369,10 @@ def main():
                         help="--companies: posted invoices per company (default 200)")
     parser.add_argument("--minutes", type=float, default=6,
                         help="--companies: cap on the push, minutes (default 6, at most 8)")
+    parser.add_argument("--big", type=int, default=0,
+                        help="large push mode: this many invoices + as many payments posted in-process, "
+                             "then pushed by odoo-bin under Xero's limits (see bench/prod_soak_big.py)")
+    parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()
@@ -386,12 +390,19 @@ def main():
     args.faults_rate = 0.15 if args.faults_rate is None else args.faults_rate
     if args.companies:
         args.duration = min(args.minutes * 60, 480)
+    if args.big:
+        args.duration = max(args.duration, 1800)
+        args.latency = args.latency or 1.0
     random.seed(args.seed)
     os.makedirs(args.logdir, exist_ok=True)
     # A SIGTERM (the wrapper's trap, a CI timeout) stops what was started.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     procs = Processes(args.pidfile)
     try:
+        if args.big:
+            import prod_soak_big
+
+            return prod_soak_big.run(args, procs, sys.modules[__name__])
         if args.companies:
             import prod_soak_companies
 

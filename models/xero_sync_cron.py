@@ -24,7 +24,17 @@ So one call:
   ping) goes on; it reports ``remaining=0`` on purpose, since "remaining > 0"
   would make Odoo run it again inside the unit this call has used up;
 - fails alone, with a readable message, a job that makes our own code raise
-  (``_send_group``): one bad document never stalls the queue.
+  (``_send_group``): one bad document never stalls the queue;
+- bridges Xero's pace itself. A trigger for later is not announced to the
+  cron workers: Odoo NOTIFYs them only for a trigger due now
+  (ir_cron._trigger_list), so one set for when Xero's rolling minute frees
+  is seen at a worker's next poll, 60 to 69 s on (WorkerCron.sleep): a
+  tenant's 60 calls would be spent in a burst, then wait most of a minute
+  for nothing. So while the next job is due within ``CHAIN_AHEAD`` (the
+  rolling minute), a call ends with a trigger for now, and a call that finds
+  nothing due yet waits for it, within its budget (``_wait_for_due``): each
+  call of that chain sleeps up to ``TIME_BUDGET`` in one cron worker, which
+  keeps Xero's 60 calls a minute, and never loops busy.
 """
 
 import logging
@@ -57,6 +67,9 @@ CLAIM_LIMIT = 500  # jobs claimed at a time (10 full requests)
 # A job in "sending" longer than this is in doubt: a call lasts at most
 # TIME_BUDGET + HARD_MARGIN plus recording, well inside it.
 LEASE = timedelta(minutes=2)
+# A job due within this is waited for by a chain of calls triggered now (see
+# the module's docstring); one due later, by a trigger for its time.
+CHAIN_AHEAD = timedelta(seconds=60)
 # (database, connection id) -> when this process last claimed for it, so that
 # organisations take turns (see _next_round).
 _SERVED = {}
@@ -64,6 +77,10 @@ _SERVED = {}
 # token (the second key): "XERO" in ASCII.
 CLAIM_LOCK = 0x5845524F
 _random = random.SystemRandom()
+
+
+def _sleep(seconds):
+    time.sleep(seconds)
 
 
 class BudgetSpent(Exception):
@@ -131,7 +148,7 @@ class XeroSyncJob(models.Model):
     # The cron
     # ------------------------------------------------------------------------
     @api.model
-    def _cron_push(self, time_budget=TIME_BUDGET, limit=CLAIM_LIMIT):
+    def _cron_push(self, time_budget=TIME_BUDGET, limit=CLAIM_LIMIT, wait_due=None):
         """One short unit of work (see the module's docstring): claim, send,
         record, until the queue is empty or the budget is spent.
 
@@ -149,7 +166,13 @@ class XeroSyncJob(models.Model):
         of the tenant; what still slips through is answered 429, and a 429
         only reschedules the jobs after Retry-After, without counting a
         failed attempt (see ``_send_group``).
+
+        ``wait_due`` (default: outside tests) waits, within the budget, for
+        jobs due soon and chains the next call while one is due within
+        ``CHAIN_AHEAD`` (see the module's docstring).
         """
+        if wait_due is None:
+            wait_due = not self._in_test()
         budget = CallBudget(time_budget)
         Job = self.with_context(xero_budget=budget)
         # While this call lives, its session holds a lock on its token, which
@@ -158,7 +181,7 @@ class XeroSyncJob(models.Model):
         # (_recover_expired_leases) instead of after the lease.
         self.env.cr.execute(SQL("SELECT pg_advisory_lock(%s, %s)", CLAIM_LOCK, budget.token))
         try:
-            done = Job._push_rounds(budget, limit)
+            done = Job._push_rounds(budget, limit, wait_due)
         finally:
             self._release_token(budget.token)
         remaining = self._count_due()
@@ -173,13 +196,18 @@ class XeroSyncJob(models.Model):
                                else fields.Datetime.now() + WAIT_DELAY)
         later = self._next_due_at()
         if later:
-            self._trigger_cron(at=later)
+            # Due soon (Xero's minute freeing, a short backoff): the next call
+            # now, which waits for it; else at its time (seen at a poll).
+            soon = wait_due and later <= fields.Datetime.now() + CHAIN_AHEAD
+            self._trigger_cron(at=None if soon else later)
         return done
 
     @api.model
-    def _push_rounds(self, budget, limit):
+    def _push_rounds(self, budget, limit, wait_due=False):
         """Claim and send, round after round, until nothing is due or the
-        budget is spent; return how many jobs were settled."""
+        budget is spent; return how many jobs were settled. With
+        ``wait_due``, a round that moved nothing waits for the next due job
+        when it comes due within the budget (``_wait_for_due``)."""
         done = 0
         while not budget.spent():
             settled = 0
@@ -195,9 +223,28 @@ class XeroSyncJob(models.Model):
                 if budget.spent():
                     break
             done += settled
-            if not settled:
+            if not settled and not (wait_due and self._wait_for_due(budget)):
                 break
         return done
+
+    @api.model
+    def _wait_for_due(self, budget):
+        """Sleep until the next job of a connected organisation comes due, or
+        until the budget's end if that is sooner; True when it came due (the
+        call goes on), False when there is none or the budget ended first.
+
+        The transaction is committed first: the sleep holds no snapshot, no
+        lock, and the claim after it sees what others did meanwhile."""
+        due_at = self._next_due_at()
+        if not due_at:
+            return False
+        pause = (due_at - fields.Datetime.now()).total_seconds() + 0.05
+        left = budget.soft - time.monotonic()
+        if left <= 0:
+            return False
+        self._commit()
+        _sleep(max(0.0, min(pause, left)))
+        return pause <= left
 
     @api.model
     def _release_token(self, token):
@@ -266,9 +313,13 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _next_due_at(self):
+        """When the next pending job of a connected organisation comes due
+        (None if none is waiting): a disconnected one's jobs wake nothing."""
         self.env.cr.execute(SQL("""
-            SELECT min(next_try_at) FROM xero_sync_job
-             WHERE state = 'pending' AND next_try_at > %s
+            SELECT min(job.next_try_at) FROM xero_sync_job job
+              JOIN xero_connection conn ON conn.id = job.connection_id
+             WHERE job.state = 'pending' AND job.next_try_at > %s
+               AND conn.state = 'connected' AND conn.active
         """, fields.Datetime.now()))
         return self.env.cr.fetchone()[0]
 

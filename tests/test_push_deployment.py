@@ -65,6 +65,50 @@ class TestPushDeployment(XeroPushSmallRequests):
             self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
             self.assertEqual(self.in_xero(invoice), 1)
 
+    def test_xeros_minute_is_bridged_by_the_next_call_not_by_a_worker_poll(self):
+        # Xero's rolling minute was spent: the pacer put the invoice back for
+        # when it frees, 40 s on. A trigger for then would not be announced
+        # to the cron workers (Odoo NOTIFYs only for a trigger due now), and
+        # a worker polls every 60 to 69 s: the organisation would wait up to
+        # a minute more, each minute. The call triggers the next one now.
+        invoice = self.make_invoice(amounts=(42.0,))
+        self.jobs(invoice.partner_id, "contact").sudo().state = "done"
+        job = self.jobs(invoice, "invoice")
+        job.sudo().next_try_at = fields.Datetime.now() + timedelta(seconds=40)
+        self.env["ir.cron.trigger"].search([]).unlink()
+        self.Job._cron_push(time_budget=0, wait_due=True)
+        self.assertTrue(self.triggers_due(), "the next call is triggered now, to wait for the invoice")
+        self.assertEqual(self.in_xero(invoice), 0)
+        # Due in ten minutes (a long backoff): a trigger for then, no chain.
+        job.sudo().next_try_at = fields.Datetime.now() + timedelta(minutes=10)
+        self.env["ir.cron.trigger"].search([]).unlink()
+        self.Job._cron_push(time_budget=0, wait_due=True)
+        self.assertFalse(self.triggers_due())
+        cron = self.env.ref("account_xero.ir_cron_xero_push")
+        self.assertTrue(self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", ">=", job.next_try_at)]))
+
+    def test_a_call_waits_for_what_comes_due_within_its_budget(self):
+        invoice = self.make_invoice(amounts=(43.0,))
+        self.push()  # the contact and the invoice
+        self.assertEqual(self.in_xero(invoice), 1)
+        later = self.make_invoice(amounts=(44.0,), partner=invoice.partner_id)
+        job = self.jobs(later, "invoice")
+        job.sudo().next_try_at = fields.Datetime.now() + timedelta(seconds=1)
+        self.Job._cron_push(time_budget=5, wait_due=True)
+        self.env.invalidate_all()
+        self.assertEqual(later.xero_state, "sent", "sent when it came due, in the same call")
+        self.assertEqual(self.in_xero(later), 1)
+        # Due after the budget: the call sleeps to its end (a chain of such
+        # calls never loops busy), sends nothing, and hands over.
+        last = self.make_invoice(amounts=(45.0,), partner=invoice.partner_id)
+        self.jobs(last, "invoice").sudo().next_try_at = fields.Datetime.now() + timedelta(seconds=30)
+        with patch.object(xero_sync_cron, "_sleep") as sleep:
+            self.Job._cron_push(time_budget=2, wait_due=True)
+        self.assertEqual(self.in_xero(last), 0)
+        self.assertEqual(len(sleep.call_args_list), 1)
+        self.assertGreater(sleep.call_args_list[0].args[0], 1.5, "it waited out its budget")
+
     def test_jobs_of_a_killed_call_are_sent_within_two_minutes(self):
         invoice = self.make_invoice(amounts=(42.0,))
         # A cron worker claims the job, then is killed (SIGKILL by Odoo's
