@@ -392,7 +392,10 @@ def main():
         print("  " + line)
     if overhead:
         print("posting overhead: action_post of %d invoices with sync on %.2fs, with the addon's hook idle "
-              "(sync off) %.2fs: %+.1f %%" % (n, overhead["on"], overhead["off"], overhead["ratio"] * 100))
+              "(sync off) %.2fs: %+.1f %% wall time; in CPU time (this process and its PostgreSQL "
+              "backend) %.2fs against %.2fs: %+.1f %%" % (
+                  n, overhead["on"], overhead["off"], overhead["ratio"] * 100,
+                  overhead["cpu_on"], overhead["cpu_off"], overhead["cpu_ratio"] * 100))
     if limited and n == 10000:
         ten_k = ("10k + 10k measured under Xero's limits <= 8 min", wall <= 480)
     else:
@@ -404,7 +407,9 @@ def main():
         targets.append(("Odoo-side ms per document <= 10", "met" if per_doc_odoo_ms <= 10 else "NOT met"))
     targets.append((ten_k[0], "met" if ten_k[1] else "NOT met"))
     if overhead:
-        targets.append(("posting overhead <= 3 %", "met" if overhead["ratio"] <= 0.03 else "NOT met"))
+        # CPU time: the machine's other load inflates wall time unevenly.
+        targets.append(("posting overhead <= 3 % (CPU time)",
+                        "met" if overhead["cpu_ratio"] <= 0.03 else "NOT met"))
     print("targets: " + "; ".join("%s: %s" % t for t in targets))
 
     if profiler:

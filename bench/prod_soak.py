@@ -359,6 +359,9 @@ def main():
     parser.add_argument("--latency", type=float, default=0.0,
                         help="the sandbox holds every API answer back this long, as Xero's latency (default 0)")
     parser.add_argument("--no-second-server", action="store_true")
+    parser.add_argument("--batch-size", type=int, default=0,
+                        help="documents per request (account_xero.push_batch_size; default Xero's 50): "
+                             "smaller requests meet more faults for as many documents")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--short", action="store_true",
                         help="CI: 100 invoices + 100 payments, one SIGKILL, 3 to 6 minutes in all")
@@ -439,6 +442,9 @@ def run(args, procs):
     with registry.cursor() as cr:
         env = benchlib.env_of(cr)
         _conn, tenant_id = benchlib.connect(env, srv, env.company, tenant_name="Prod Soak Ltd")
+        if args.batch_size:
+            # Smaller requests: more of them, so more faults for as many documents.
+            env["ir.config_parameter"].sudo().set_param("account_xero.push_batch_size", str(args.batch_size))
         partners = benchlib.make_partners(env, max(1, args.n // 10), tag="P")
         drafts = benchlib.make_invoices(env, partners, args.n, post=False)
         draft_ids = drafts.ids
@@ -565,7 +571,8 @@ def run(args, procs):
     print()
     print("account_xero production soak: odoo-bin --workers=2 --max-cron-threads=2 (limit_time_real 120 s, "
           "limit_time_cpu 60 s, limit_time_real_cron = limit_time_real), Xero sandbox process with Xero's "
-          "limits, latency %.2g s, faults rate %.2f, seed %d" % (args.latency, args.faults_rate, args.seed))
+          "limits, latency %.2g s, faults rate %.2f, seed %d, %s documents a request" % (
+              args.latency, args.faults_rate, args.seed, args.batch_size or 50))
     print()
     rows = [
         ["invoices posted over HTTP", stats["invoices posted"]],

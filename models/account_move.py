@@ -282,17 +282,14 @@ class AccountMove(models.Model):
                 move._xero_enqueue_one(conn)
             fresh = moves.filtered(lambda m: m.id not in known)
             contact_jobs = fresh.commercial_partner_id._xero_enqueue_contacts(conn)
-            vals = [{
-                "connection_id": conn.id, "res_model": "account.move", "res_id": move.id,
-                "operation": move._xero_operation(), "version": 1,
-                "depends_on_job_id": contact_jobs.get(move.commercial_partner_id.id, Job).id,
-            } for move in fresh]
-            if not vals:
+            rows = [(conn, move, move._xero_operation(), contact_jobs.get(move.commercial_partner_id.id, Job))
+                    for move in fresh]
+            if not rows:
                 queued |= moves
                 continue
             try:
                 with self.env.cr.savepoint(flush=False):
-                    Job.create(vals)
+                    Job._create_fresh(rows)
             except psycopg2.errors.UniqueViolation:
                 # Another transaction queued some of them meanwhile: one by one.
                 for move in fresh:

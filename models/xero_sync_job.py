@@ -272,6 +272,39 @@ class XeroSyncJob(models.Model):
         return jobs
 
     @api.model
+    def _create_fresh(self, rows):
+        """The jobs of documents posted for the first time, in two statements:
+        the posting hook's path (posting is the user's time; the ORM's create,
+        its defaults and its constraints cost about a millisecond a job).
+
+        ``rows``: ``(connection, record, operation, depends_on job)`` built by
+        the engine itself from records it just read (the document, of the
+        connection's company, with an operation of its kind: what
+        ``_check_xero_document`` checks), never from a user's values. Raises
+        UniqueViolation like ``create`` when another transaction queued one
+        of them meanwhile (the caller's savepoint handles it)."""
+        if not rows:
+            return self.browse()
+        self.env.cr.execute(SQL(
+            "SELECT nextval('xero_sync_job_id_seq') FROM generate_series(1, %s)", len(rows)))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        prefix = self._key_prefix()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        values = SQL(", ").join(
+            SQL("(%s, %s, %s, %s, %s, %s, 1, 'pending', %s, %s, %s, %s, %s, %s, %s)",
+                job_id, conn.id, conn.company_id.id, record._name, record.id, operation, now,
+                depends_on.id or None, "%s-%s-v1" % (prefix, job_id), uid, now, uid, now)
+            for job_id, (conn, record, operation, depends_on) in zip(ids, rows))
+        self.env.cr.execute(SQL("""
+            INSERT INTO xero_sync_job (id, connection_id, company_id, res_model, res_id, operation,
+                                       version, state, next_try_at, depends_on_job_id,
+                                       idempotency_key, create_uid, create_date, write_uid, write_date)
+            VALUES %s
+        """, values))
+        return self.browse(ids)
+
+    @api.model
     def _key_prefix(self):
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid") or ""
         return "odoo-%s" % uuid.replace("-", "")[:8]
