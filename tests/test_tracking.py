@@ -214,6 +214,16 @@ class TestTracking(XeroPushCommon):
                       errors)
         status, errors = put([{"Name": "matter", "Option": SMITH.lower()}])
         self.assertEqual((status, errors), (200, []))
+        # Manual journal lines too (ManualJournalLine.Tracking).
+        journal = {"ManualJournals": [{"Narration": "Tracking", "Status": "POSTED", "JournalLines": [
+            {"LineAmount": 10, "AccountCode": "200",
+             "Tracking": [{"Name": "Matter", "Option": "M-0999 Closed matter"}]},
+            {"LineAmount": -10, "AccountCode": "090"}]}]}
+        resp = requests.put(self.srv.url + "/api.xro/2.0/ManualJournals", json=journal,
+                            headers=headers, timeout=10)
+        self.assertEqual(resp.status_code, 400)
+        self.assertIn("The tracking option 'M-0999 Closed matter' of the tracking category "
+                      "'Matter' is archived (sandbox wording)", resp.text)
 
     def test_check_mapping_names_tracking_gaps(self):
         conn = self.connection
