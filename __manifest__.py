@@ -15,6 +15,8 @@
         "security/account_xero_security.xml",
         "security/ir.model.access.csv",
         "views/xero_connection_views.xml",
+        "security/xero_tracking_security.xml",
+        "views/xero_tracking_views.xml",
         "views/account_journal_views.xml",
         "views/res_config_settings_views.xml",
         "security/xero_push_security.xml",

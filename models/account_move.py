@@ -487,6 +487,7 @@ class AccountMove(models.Model):
                 tax_type=tax_type if amount_types != "NoTax" else None,
                 tax_rate=rate or 0.0,
                 discount=line.discount or 0.0,
+                tracking=connection._xero_tracking(line, issues, label=label),
             ))
 
         company_currency = self.company_currency_id

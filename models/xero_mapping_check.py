@@ -23,7 +23,11 @@ document of an enabled synchronization from reaching Xero, following the
   account that allows payments, statutory deposit (optional) to a current
   asset (Type CURRENT), and the bank transfers account set;
 - any map row pointing at a Xero account, tax rate or currency that Xero
-  archived or no longer lists.
+  archived or no longer lists;
+- tracking (models/xero_tracking.py): at most two analytic plans mapped to
+  Xero tracking categories, no archived category or option mapped, and every
+  analytic account of a mapped plan used on synced documents mapped to an
+  option.
 """
 
 from markupsafe import Markup, escape
@@ -31,7 +35,7 @@ from markupsafe import Markup, escape
 from odoo import fields, models
 from odoo.tools import SQL
 
-SECTIONS = ("settings", "accounts", "taxes", "currencies", "trust")
+SECTIONS = ("settings", "accounts", "taxes", "currencies", "trust", "tracking")
 
 
 class XeroConnection(models.Model):
@@ -80,6 +84,7 @@ class XeroConnection(models.Model):
             "taxes": self.env._("GST / Sales Tax / VAT map"),
             "currencies": self.env._("Currency map"),
             "trust": self.env._("Trust accounts"),
+            "tracking": self.env._("Tracking categories map"),
         }
         parts = [Markup("<p><strong>%s</strong></p>") % self.env._(
             "%s gap(s) would stop documents from reaching Xero:", len(issues))]
@@ -119,6 +124,7 @@ class XeroConnection(models.Model):
         if self.sync_trust:
             self._check_mapping_trust(add)
         self._check_mapping_archived(add)
+        self._check_mapping_tracking(add)  # models/xero_tracking.py
         return issues
 
     def _check_mapping_settings(self, add):

@@ -29,3 +29,4 @@ from . import test_sandbox_host
 from . import test_bad_input
 from . import test_reconcile
 from . import test_configuration_page
+from . import test_tracking

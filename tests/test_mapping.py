@@ -565,6 +565,9 @@ class TestReferenceData(XeroMappingCommon):
             def get_currencies(self):
                 return test.xero_currencies_src
 
+            def get_tracking_categories(self):
+                return []
+
         with patch.object(type(conn), "_xero_accounting_client", lambda self: FakeClient()):
             action = conn.action_refresh_from_xero()
         self.assertEqual(action["params"]["type"], "success")

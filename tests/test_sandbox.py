@@ -712,6 +712,8 @@ class TestSandboxOpenAPI(SandboxCase):
             self._check(spec, "Account", a)
         for t in self.get("/TaxRates").json()["TaxRates"]:
             self._check(spec, "TaxRate", t)
+        for c in self.get("/TrackingCategories?includeArchived=true").json()["TrackingCategories"]:
+            self._check(spec, "TrackingCategory", c)
         pay = self.put("/Payments", {"Payments": [{"Invoice": {"InvoiceID": inv["InvoiceID"]},
                                                    "Account": {"Code": "090"}, "Amount": 5}]}).json()
         self._check(spec, "Payment", pay["Payments"][0])

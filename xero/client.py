@@ -508,6 +508,12 @@ class AccountingClient:
     def get_currencies(self):
         return self.call("get_currencies").currencies or []
 
+    def get_tracking_categories(self, include_archived=True):
+        """The tracking categories with their options; archived ones too
+        by default (GET TrackingCategories?includeArchived=true)."""
+        return self.call("get_tracking_categories",
+                         include_archived=include_archived).tracking_categories or []
+
     def _paged(self, method, attr, page, page_size=None, max_pages=None, **kwargs):
         """One page, or (``page`` None) every page: Xero answers 100 records
         a page, or ``page_size`` (up to 1,000) where the endpoint takes it.

@@ -43,6 +43,8 @@ from xero_python.accounting import (
 )
 from xero_python.accounting.models import CurrencyCode
 
+from .payloads_tracking import line_item_tracking
+
 CENT = Decimal("0.01")
 UNIT = Decimal("0.0001")  # unitdp=4
 # Xero keeps currency rates to 6 decimals (Invoice.CurrencyRate in Xero's
@@ -92,6 +94,9 @@ class LineValues:
     tax_type: str = None
     tax_rate: float = 0.0  # Xero's effective rate of tax_type, in percent
     discount: float = 0.0  # percent
+    # Xero's tracking of the line, [{"Name": category, "Option": option}]
+    # (xero.connection._xero_tracking); None or [] for none.
+    tracking: list = None
 
 
 @dataclass
@@ -223,6 +228,8 @@ def _line_item(line, doc_type="ACCREC"):
     )
     if line.tax_type:
         item.tax_type = line.tax_type
+    if line.tracking:
+        item.tracking = line_item_tracking(line.tracking)
     if line.discount:
         if not discount_supported(doc_type):
             raise ValueError("Xero takes no DiscountRate on %s" % doc_type)

@@ -31,6 +31,7 @@ on ACCREC / ACCRECCREDIT only, Warnings on accepted elements.
 import re
 from decimal import Decimal
 
+from . import tracking
 from .accounting import bad_request, json_response, list_response, not_found, route
 from .util import date_string, dec, new_id, parse_date, r2, r4
 
@@ -478,7 +479,8 @@ def _lines(ctx, el, key, errors, status, line_amount_types, draft_ok=True, allow
                 "AccountCode": acc["Code"] if acc else (str(code) if code else None),
                 "AccountID": acc["AccountID"] if acc else None,
                 "TaxType": tax_type, "TaxAmount": tax, "LineAmount": line_amount,
-                "DiscountRate": discount, "Tracking": _ci(li, "Tracking") or []}
+                "DiscountRate": discount,
+                "Tracking": tracking.line_tracking(tenant, _ci(li, "Tracking"), errors)}
         out.append(line)
     return out
 
@@ -1344,7 +1346,8 @@ def _journal_handle(ctx, tx, el, mj_id=None):
                 tax = _tax(amount, rate["EffectiveRate"], lat)
         lines.append({"LineAmount": amount, "AccountCode": str(code) if code else None,
                       "AccountID": acc["AccountID"] if acc else None, "Description": _ci(jl, "Description"),
-                      "TaxType": tax_type, "TaxAmount": tax, "Tracking": _ci(jl, "Tracking") or [],
+                      "TaxType": tax_type, "TaxAmount": tax,
+                      "Tracking": tracking.line_tracking(tenant, _ci(jl, "Tracking"), errors),
                       "IsBlank": False})
     if len(lines) < 2:
         errors.append("A manual journal must have at least two journal lines (sandbox wording)")

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from . import accounting, identity
 from . import documents  # noqa: F401  (registers the document routes)
 from . import reports  # noqa: F401  (registers Reports/TrialBalance)
+from . import tracking  # noqa: F401  (registers TrackingCategories)
 from .faults import Faults
 from .store import DEFAULT_LIMITS, DEFAULT_SCOPES, DOC_KINDS, IDEMPOTENCY_TTL, Store
 from .util import new_id, now, to_jsonable

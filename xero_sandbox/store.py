@@ -9,7 +9,7 @@ import datetime as dt
 import threading
 import time
 
-from . import seed
+from . import seed, tracking
 from .util import b64url_json, new_id, now, random_token
 
 # Token lifetimes as Xero documents them: access tokens 30 minutes; refresh
@@ -69,6 +69,7 @@ class Tenant:
         self.accounts = seed.chart(country, base_currency)
         self.tax_rates = seed.tax_rates(country)
         self.currencies = seed.currencies(base_currency)
+        self.tracking_categories = tracking.seed()
         self.docs = {k: collections.OrderedDict() for k in DOC_KINDS}
         self.sequences = collections.Counter()
         self.created = now()
