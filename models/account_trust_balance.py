@@ -1,6 +1,6 @@
-"""Trust balances: the trust accounts of the company, each client's balance
-per trust account, and the guarded balances checked race-free when a trust
-transaction posts (one row lock per balance in ``account_trust_lock``): see
+"""Trust balances: the trust accounts of the company (res_company.py), each
+client's and each matter's balance per trust account, and the guarded
+balances checked race-free when a trust transaction posts (one row lock per balance in ``account_trust_lock``): see
 the table in account_trust_transaction.py."""
 
 from odoo import _, api, models
@@ -175,7 +175,8 @@ class AccountTrustTransaction(models.Model):
     def _check_trust_balance(self, legs):
         """Refuse a transaction that would overdraw what it spends from: the
         client's trust balance (trust rules forbid paying a client's costs
-        with another client's money; record it as paid by firm instead), the
+        with another client's money; record it as paid by firm instead) and
+        the matter's (nor one matter's costs with another matter's), the
         paid-by-firm amount the client owes, the firm's own money in the
         trust account (what paid by firm spends), the statutory deposit, the
         trust bank for a statutory deposit. Each balance is locked first."""
