@@ -13,6 +13,7 @@
     "external_dependencies": {"python": ["xero-python>=15,<16"]},
     "data": [
         "security/account_xero_security.xml",
+        "security/account_trust_groups.xml",
         "security/ir.model.access.csv",
         "views/xero_connection_views.xml",
         "security/xero_tracking_security.xml",
@@ -27,6 +28,7 @@
         "data/account_trust_data.xml",
         "security/account_trust_security.xml",
         "views/account_trust_transaction_views.xml",
+        "views/account_trust_matter_views.xml",
         "views/account_trust_ledger_views.xml",
         "views/xero_oauth_templates.xml",
         "security/xero_reconcile_security.xml",

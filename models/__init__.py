@@ -5,6 +5,7 @@ from . import xero_map
 from . import xero_mapping_check
 from . import xero_tracking
 from . import account_journal
+from . import res_company
 from . import res_config_settings
 from . import xero_oauth_state
 from . import xero_sync_job
@@ -20,6 +21,7 @@ from . import res_partner
 from . import account_trust_transaction
 from . import account_trust_balance
 from . import account_trust_entry
+from . import account_trust_matter
 from . import account_trust_ledger
 from . import account_move_trust
 from . import xero_push_trust

@@ -29,6 +29,7 @@ LINE_LOCKED_FIELDS = {
     "move_id", "account_id", "partner_id", "balance", "debit", "credit", "amount_currency",
     "currency_id", "date", "journal_id", "company_id", "tax_ids", "tax_line_id",
     "tax_repartition_line_id", "display_type", "price_unit", "quantity", "name",
+    "trust_matter_id",
 }
 # What a reconciliation settles.
 PARTIAL_LOCKED_FIELDS = {

@@ -1,6 +1,6 @@
-"""Trust balances: the trust accounts of the company, each client's balance
-per trust account, and the guarded balances checked race-free when a trust
-transaction posts (one row lock per balance in ``account_trust_lock``): see
+"""Trust balances: the trust accounts of the company (res_company.py), each
+client's and each matter's balance per trust account, and the guarded
+balances checked race-free when a trust transaction posts (one row lock per balance in ``account_trust_lock``): see
 the table in account_trust_transaction.py."""
 
 from odoo import _, api, models
@@ -14,25 +14,21 @@ class AccountTrustTransaction(models.Model):
     _inherit = "account.trust.transaction"
 
     def _get_trust_settings(self):
-        """The company's Xero connection, which carries the trust accounts."""
+        """The company, which carries the trust accounts (res_company.py)."""
         self.ensure_one()
-        conn = self.env["xero.connection"].sudo().with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)], limit=1)
-        if not conn:
-            raise UserError(_(
-                "Set the trust accounts of %s (Accounting > Configuration > Xero) before "
-                "recording trust transactions.", self.company_id.name))
-        return conn
+        return self.company_id.sudo()
 
     def _get_trust_account(self, fname):
-        """The account of ``fname`` on the Xero connection, or a UserError naming it."""
-        conn = self._get_trust_settings()
-        account = conn[fname].sudo(False).with_env(self.env)
+        """The company's trust account ``fname`` (trust_liability_account_id,
+        trust_transfer_account_id, trust_paid_by_firm_account_id,
+        statutory_deposit_account_id), or a UserError naming it."""
+        self.ensure_one()
+        account = self.company_id.sudo()[fname].sudo(False).with_env(self.env)
         if not account:
-            label = conn._fields[fname].get_description(self.env)["string"]
+            label = self.company_id._fields[fname].get_description(self.env)["string"]
             raise UserError(_(
-                "%(kind)s needs the %(label)s account: set it on the Xero configuration of "
-                "%(company)s.", kind=self._kind_label(), label=label,
+                "%(kind)s needs the %(label)s account: set it in Settings > Accounting > Trust "
+                "accounting for %(company)s.", kind=self._kind_label(), label=label,
                 company=self.company_id.name))
         return account
 
@@ -56,19 +52,17 @@ class AccountTrustTransaction(models.Model):
             [("parent_state", "=", "posted"), *domain], [], ["balance:sum"])
         return groups[0][0] or 0.0
 
-    def _client_money_accounts(self, conn=None):
+    def _client_money_accounts(self, company=None):
         """Trust liability and Trust transfers: the client's money."""
-        conn = conn or self._get_trust_settings()
-        return conn.trust_liability_account_id | conn.trust_transfer_account_id
+        company = company or self._get_trust_settings()
+        return company.trust_liability_account_id | company.trust_transfer_account_id
 
     def _get_client_balance(self, partner=None, journal=None):
         """What the client holds in this trust account (posted), in the
         company currency: the credit balance of Trust liability and Trust
         transfers for the client, in the trust journal."""
         self.ensure_one()
-        conn = self.env["xero.connection"].sudo().search(
-            [("company_id", "=", self.company_id.id)], limit=1)
-        accounts = self._client_money_accounts(conn) if conn else None
+        accounts = self._client_money_accounts(self.company_id.sudo())
         if not accounts:
             return 0.0
         partner = partner or self.partner_id
@@ -76,6 +70,17 @@ class AccountTrustTransaction(models.Model):
         return -self._sum_balance([
             ("account_id", "in", accounts.ids), ("partner_id", "=", partner.id),
             ("journal_id", "=", journal.id)])
+
+    def _get_matter_balance(self, matter, journal=None):
+        """What the matter holds in trust (posted, company currency): in the
+        trust account ``journal``, or in all of them."""
+        accounts = self._client_money_accounts(matter.company_id.sudo())
+        if not accounts or not matter:
+            return 0.0
+        domain = [("account_id", "in", accounts.ids), ("trust_matter_id", "=", matter.id)]
+        if journal:
+            domain.append(("journal_id", "=", journal.id))
+        return -self._sum_balance(domain)
 
     def _lock_trust_balances(self, keys):
         """Serialize the transactions that read then spend one balance.
@@ -99,10 +104,10 @@ class AccountTrustTransaction(models.Model):
         (delta < 0), from its journal entries ``legs``. Each key names a
         balance that must stay >= 0: see ``_guarded_balance``."""
         self.ensure_one()
-        conn = self._get_trust_settings()
-        client_money = self._client_money_accounts(conn)
-        pbf = conn.trust_paid_by_firm_account_id
-        sda = conn.statutory_deposit_account_id
+        settings = self._get_trust_settings()
+        client_money = self._client_money_accounts(settings)
+        pbf = settings.trust_paid_by_firm_account_id
+        sda = settings.statutory_deposit_account_id
         company = self.company_id.id
         trust_by_bank = {
             j.default_account_id: j for j in (self.journal_id | self.dest_journal_id)
@@ -112,11 +117,13 @@ class AccountTrustTransaction(models.Model):
         def add(key, amount):
             deltas[key] = deltas.get(key, 0.0) + amount
 
-        for journal, _ref, lines in legs:
+        for journal, matter, lines in legs:
             for account, partner, amount, _label in lines:
                 if account in client_money:
                     if partner:
                         add(("client", company, partner.id, journal.id), -amount)
+                    if matter:
+                        add(("matter", company, matter.id, journal.id), -amount)
                     if journal.xero_is_trust:
                         add(("firm", company, journal.id), amount)
                 if pbf and account == pbf and partner:
@@ -136,19 +143,22 @@ class AccountTrustTransaction(models.Model):
 
     def _guarded_balance(self, key):
         """The posted value of the balance ``key`` (see _guarded_changes)."""
-        conn = self._get_trust_settings()
+        settings = self._get_trust_settings()
         what = key[0]
         Journal = self.env["account.journal"]
         if what == "client":
             return self._get_client_balance(
                 self.env["res.partner"].browse(key[2]), Journal.browse(key[3]))
+        if what == "matter":
+            return self._get_matter_balance(
+                self.env["account.trust.matter"].browse(key[2]), Journal.browse(key[3]))
         if what == "owed":
             return self._sum_balance([
-                ("account_id", "=", conn.trust_paid_by_firm_account_id.id),
+                ("account_id", "=", settings.trust_paid_by_firm_account_id.id),
                 ("partner_id", "=", key[2])])
         if what == "sda":
             return self._sum_balance([
-                ("account_id", "=", conn.statutory_deposit_account_id.id),
+                ("account_id", "=", settings.statutory_deposit_account_id.id),
                 ("company_id", "=", self.company_id.id)])
         journal = Journal.browse(key[2])
         bank = self._sum_balance([("account_id", "=", journal.default_account_id.id)])
@@ -157,14 +167,16 @@ class AccountTrustTransaction(models.Model):
         # "firm": the firm's own money in the trust account: what the bank
         # holds, plus what of it is parked on the statutory deposit, less
         # what belongs to clients.
-        others = (self._client_money_accounts(conn) | conn.statutory_deposit_account_id).ids
+        others = (self._client_money_accounts(settings)
+                  | settings.statutory_deposit_account_id).ids
         return bank + self._sum_balance([
             ("account_id", "in", others), ("journal_id", "=", journal.id)])
 
     def _check_trust_balance(self, legs):
         """Refuse a transaction that would overdraw what it spends from: the
         client's trust balance (trust rules forbid paying a client's costs
-        with another client's money; record it as paid by firm instead), the
+        with another client's money; record it as paid by firm instead) and
+        the matter's (nor one matter's costs with another matter's), the
         paid-by-firm amount the client owes, the firm's own money in the
         trust account (what paid by firm spends), the statutory deposit, the
         trust bank for a statutory deposit. Each balance is locked first."""
@@ -189,6 +201,17 @@ class AccountTrustTransaction(models.Model):
                     "for the client before the funds arrive, record it as Paid by firm.",
                     kind=self._kind_label(), name=self.display_name,
                     client=self.env["res.partner"].browse(key[2]).display_name,
+                    journal=Journal.browse(key[3]).name,
+                    balance=self._format(balance), amount=self._format(amount)))
+            if what == "matter":
+                matter = self.env["account.trust.matter"].browse(key[2])
+                raise UserError(_(
+                    "%(kind)s %(name)s would overdraw matter %(matter)s of %(client)s in "
+                    "%(journal)s: the matter holds %(balance)s and the amount is %(amount)s. "
+                    "Money held for one matter cannot pay for another; transfer it between "
+                    "the matters first (Trust transfer).",
+                    kind=self._kind_label(), name=self.display_name,
+                    matter=matter.display_name, client=matter.partner_id.display_name,
                     journal=Journal.browse(key[3]).name,
                     balance=self._format(balance), amount=self._format(amount)))
             if what == "owed":

@@ -17,8 +17,10 @@ class AccountTrustTransaction(models.Model):
     def _get_move_legs(self):
         """[(journal, matter, [(account, partner, signed amount, label)])]:
         the journal entries this transaction posts, one per trust account it
-        touches (two for a trust transfer). A reversal posts the entries of
-        the transaction it reverses, debit and credit swapped."""
+        touches (two for a trust transfer); matter is the account.trust.matter
+        whose money the entry moves (or an empty record), set on its journal
+        items. A reversal posts the entries of the transaction it reverses,
+        debit and credit swapped."""
         self.ensure_one()
         if self.reversed_tx_id:
             return self._get_reversal_legs()
@@ -31,7 +33,7 @@ class AccountTrustTransaction(models.Model):
         kind = self.kind
 
         def one(*lines):
-            return [(self.journal_id, self.matter_ref, list(lines))]
+            return [(self.journal_id, self.matter_id, list(lines))]
 
         if kind == "receipt":
             liability = self._get_trust_account("trust_liability_account_id")
@@ -66,9 +68,9 @@ class AccountTrustTransaction(models.Model):
                 raise UserError(_("Journal %s has no bank account.", dest_journal.display_name))
             to = self.dest_partner_id
             return [
-                (self.journal_id, self.matter_ref, [
+                (self.journal_id, self.matter_id, [
                     (transfers, client, amount, label), (trust_bank, client, -amount, label)]),
-                (dest_journal, self.dest_matter_ref, [
+                (dest_journal, self.dest_matter_id, [
                     (dest_bank, to, amount, label), (transfers, to, -amount, label)]),
             ]
         raise UserError(_("Unknown trust transaction type %s.", kind))
@@ -77,8 +79,8 @@ class AccountTrustTransaction(models.Model):
         original = self.reversed_tx_id
         label = self._get_label()
         legs = []
-        for move, matter in ((original.move_id, original.matter_ref),
-                             (original.dest_move_id, original.dest_matter_ref)):
+        for move, matter in ((original.move_id, original.matter_id),
+                             (original.dest_move_id, original.dest_matter_id)):
             if move:
                 legs.append((move.journal_id, matter, [
                     (line.account_id, line.partner_id, -line.amount_currency, label)
@@ -92,12 +94,12 @@ class AccountTrustTransaction(models.Model):
             parts.insert(0, _("Reversal of %s", self.reversed_tx_id.name))
         if self.partner_id:
             parts.append(self.partner_id.display_name)
-        if self.matter_ref:
-            parts.append(_("matter %s", self.matter_ref))
+        if self.matter_id:
+            parts.append(_("matter %s", self.matter_id.reference))
         if self.kind == "trust_transfer":
             parts.append(_("to %s", " ".join(filter(None, [
                 self.dest_partner_id.display_name,
-                self.dest_matter_ref and _("matter %s", self.dest_matter_ref),
+                self.dest_matter_id and _("matter %s", self.dest_matter_id.reference),
                 self._dest_trust_journal() != self.journal_id
                 and self._dest_trust_journal().name]))))
         if self.payee_id:
@@ -123,13 +125,14 @@ class AccountTrustTransaction(models.Model):
                 "currency_id": self.currency_id.id,
                 "amount_currency": amount,
                 "balance": balance,
+                "trust_matter_id": matter.id or False,
             }))
         return {
             "move_type": "entry",
             "journal_id": journal.id,
             "company_id": company.id,
             "date": self.date,
-            "ref": " ".join(filter(None, [self.name, matter])),
+            "ref": " ".join(filter(None, [self.name, matter.reference])),
             "trust_transaction_id": self.id,
             "line_ids": lines,
         }

@@ -1,13 +1,15 @@
-"""The trust ledger: every posted movement of clients' money, per client.
+"""The trust ledger: every posted movement of clients' money, per client and
+matter.
 
 One row per posted journal item on a company's Trust liability or Trust
 transfers account (together the client's trust balance: receipts in,
 payments and transfers out, trust transfers between clients, matters and
 trust accounts) or Trust paid by firm account (what the firm paid for the
 client and is owed back).
-Both accounts come from the company's Xero configuration. Entries made by
-hand on those accounts count too: the ledger is the books, not the trust
-transactions alone.
+The accounts are the company's (Settings > Accounting > Trust accounting),
+the matter is the journal item's (set by posting the trust transaction).
+Entries made by hand on those accounts count too: the ledger is the books,
+not the trust transactions alone.
 """
 
 from odoo import fields, models
@@ -34,7 +36,7 @@ class AccountTrustLedger(models.Model):
     kind = fields.Selection(TRUST_KINDS, "Type", readonly=True)
     reversed_tx_id = fields.Many2one(
         "account.trust.transaction", "Reversal of", readonly=True)
-    matter_ref = fields.Char("Matter", readonly=True)
+    matter_id = fields.Many2one("account.trust.matter", readonly=True)
     label = fields.Char(readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     received = fields.Monetary(readonly=True, help="Money received into trust for the client.")
@@ -52,12 +54,11 @@ class AccountTrustLedger(models.Model):
         # changed there first.
         self.env["account.move.line"].flush_model([
             "account_id", "amount_currency", "balance", "company_id", "company_currency_id", "date",
-            "journal_id", "move_id", "name", "parent_state", "partner_id"])
-        self.env["account.move"].flush_model(["ref", "trust_transaction_id"])
-        self.env["account.trust.transaction"].flush_model([
-            "kind", "matter_ref", "dest_matter_ref", "dest_move_id", "reversed_tx_id"])
-        self.env["xero.connection"].flush_model([
-            "company_id", "trust_liability_account_id", "trust_transfer_account_id",
+            "journal_id", "move_id", "name", "parent_state", "partner_id", "trust_matter_id"])
+        self.env["account.move"].flush_model(["trust_transaction_id"])
+        self.env["account.trust.transaction"].flush_model(["kind", "reversed_tx_id"])
+        self.env["res.company"].flush_model([
+            "trust_liability_account_id", "trust_transfer_account_id",
             "trust_paid_by_firm_account_id"])
         return SQL(
             """
@@ -71,31 +72,29 @@ class AccountTrustLedger(models.Model):
                    tx.id AS transaction_id,
                    tx.kind,
                    tx.reversed_tx_id,
-                   CASE WHEN tx.id IS NULL THEN move.ref
-                        WHEN move.id = tx.dest_move_id THEN tx.dest_matter_ref
-                        ELSE tx.matter_ref END AS matter_ref,
+                   aml.trust_matter_id AS matter_id,
                    aml.name AS label,
                    aml.company_currency_id AS currency_id,
-                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
-                                                conn.trust_transfer_account_id)
+                   CASE WHEN aml.account_id IN (company.trust_liability_account_id,
+                                                   company.trust_transfer_account_id)
                         AND aml.balance < 0 THEN -aml.balance ELSE 0 END
                        AS received,
-                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
-                                                conn.trust_transfer_account_id)
+                   CASE WHEN aml.account_id IN (company.trust_liability_account_id,
+                                                   company.trust_transfer_account_id)
                         AND aml.balance > 0 THEN aml.balance ELSE 0 END
                        AS paid,
-                   CASE WHEN aml.account_id IN (conn.trust_liability_account_id,
-                                                conn.trust_transfer_account_id)
+                   CASE WHEN aml.account_id IN (company.trust_liability_account_id,
+                                                   company.trust_transfer_account_id)
                         THEN -aml.balance ELSE 0 END AS balance,
-                   CASE WHEN aml.account_id = conn.trust_paid_by_firm_account_id
+                   CASE WHEN aml.account_id = company.trust_paid_by_firm_account_id
                         THEN aml.balance ELSE 0 END AS paid_by_firm
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
-              JOIN xero_connection conn ON conn.company_id = aml.company_id
+              JOIN res_company company ON company.id = aml.company_id
               LEFT JOIN account_trust_transaction tx ON tx.id = move.trust_transaction_id
              WHERE aml.parent_state = 'posted'
-               AND aml.account_id IN (conn.trust_liability_account_id,
-                                      conn.trust_transfer_account_id,
-                                      conn.trust_paid_by_firm_account_id)
+               AND aml.account_id IN (company.trust_liability_account_id,
+                                         company.trust_transfer_account_id,
+                                         company.trust_paid_by_firm_account_id)
             """
         )

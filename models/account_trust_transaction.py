@@ -7,8 +7,8 @@ bank account, which must never go below zero: money of one client may not
 pay for another. A trust transaction is one movement of that money, posted
 as one journal entry (and for a transfer to office, the invoice's payment).
 
-Accounts (set on the company's Xero connection, the Xero Integration
-Configuration page): T = the trust journal's bank account, L = Trust
+Accounts (the company's, Settings > Accounting > Trust accounting; see
+res_company.py): T = the trust journal's bank account, L = Trust
 liability, F = Trust paid by firm, S = Statutory deposit account, O = an
 office (business) bank journal's account.
 
@@ -64,11 +64,13 @@ carry. models/account_move_trust.py guards the journal entries, journal
 items, reconciliations and invoice payment of trust transactions alike.
 
 Guarded balances (never below zero after posting): the client's trust
-balance per trust account, what each client owes the firm (paid by firm),
-the firm's own money in each trust account (paid by firm spends it: without
-it, it would spend other clients' money), the statutory deposit held, and
-the trust bank for a statutory deposit. Each is serialized by a row lock in
-``account_trust_lock`` (see ``_lock_trust_balances``).
+balance per trust account, the matter's (account.trust.matter, see
+account_trust_matter.py) per trust account, what each client owes the firm
+(paid by firm), the firm's own money in each trust account (paid by firm
+spends it: without it, it would spend other clients' money), the statutory
+deposit held, and the trust bank for a statutory deposit. Each is
+serialized by a row lock in ``account_trust_lock`` (see
+``_lock_trust_balances``).
 
 Trust accounting is kept in the company currency: a trust bank journal in
 another currency is refused with a message.
@@ -153,8 +155,11 @@ class AccountTrustTransaction(models.Model):
     partner_id = fields.Many2one(
         "res.partner", "Client", index=True, tracking=True, check_company=True,
         help="The client whose money this is: the trust ledger is kept per client.")
-    matter_ref = fields.Char(
-        "Matter", tracking=True, help="The matter (file) reference this money is held for.")
+    matter_id = fields.Many2one(
+        "account.trust.matter", index="btree_not_null", tracking=True,
+        check_company=True, domain="[('partner_id', '=', partner_id)]",
+        help="The client's matter (file) this money is held for: trust balances are kept, "
+        "and guarded, per client and per matter.")
     memo = fields.Char("Description")
     payee_id = fields.Many2one(
         "res.partner", check_company=True,
@@ -185,8 +190,10 @@ class AccountTrustTransaction(models.Model):
         "res.partner", "To client", index="btree_not_null", tracking=True, check_company=True,
         help="Trust transfer: the client whose trust balance receives the money (the same "
         "client for a transfer between matters or trust accounts).")
-    dest_matter_ref = fields.Char(
-        "To matter", tracking=True, help="Trust transfer: the matter the money goes to.")
+    dest_matter_id = fields.Many2one(
+        "account.trust.matter", "To matter", index="btree_not_null", tracking=True,
+        check_company=True, domain="[('partner_id', '=', dest_partner_id)]",
+        help="Trust transfer: the matter the money goes to.")
     move_id = fields.Many2one(
         "account.move", "Journal entry", readonly=True, copy=False, check_company=True,
         index="btree_not_null")
@@ -247,10 +254,13 @@ class AccountTrustTransaction(models.Model):
     def _onchange_invoice_id(self):
         if self.invoice_id and self.state == "draft":
             self.amount = self.amount or self.invoice_id.amount_residual
-            self.matter_ref = self.matter_ref or self.invoice_id.ref
+            if not self.matter_id and self.invoice_id.ref:
+                self.matter_id = self.env["account.trust.matter"].search([
+                    ("partner_id", "=", self.partner_id.id),
+                    ("reference", "=", self.invoice_id.ref)], limit=1)
 
     @api.constrains("kind", "journal_id", "dest_journal_id", "partner_id", "invoice_id",
-                    "dest_partner_id", "dest_matter_ref", "matter_ref")
+                    "dest_partner_id", "dest_matter_id", "matter_id")
     def _check_kind_fields(self):
         for tx in self:
             if tx.kind in CLIENT_KINDS and not tx.partner_id:
@@ -278,7 +288,7 @@ class AccountTrustTransaction(models.Model):
                         "Trust transfer: %s is not a trust (client) bank account; money goes "
                         "to the office by a transfer to office.", dest.display_name))
                 if dest == tx.journal_id and tx.dest_partner_id == tx.partner_id \
-                        and (tx.dest_matter_ref or "") == (tx.matter_ref or ""):
+                        and tx.dest_matter_id == tx.matter_id:
                     raise ValidationError(_(
                         "Trust transfer: choose another client, matter or trust account to "
                         "transfer to."))
@@ -498,13 +508,13 @@ class AccountTrustTransaction(models.Model):
                 "company_id": tx.company_id.id,
                 "date": max(fields.Date.context_today(self), tx.date),
                 "partner_id": tx.partner_id.id,
-                "matter_ref": tx.matter_ref,
+                "matter_id": tx.matter_id.id,
                 "payee_id": tx.payee_id.id,
                 "amount": tx.amount,
                 "journal_id": tx.journal_id.id,
                 "dest_journal_id": tx.dest_journal_id.id,
                 "dest_partner_id": tx.dest_partner_id.id,
-                "dest_matter_ref": tx.dest_matter_ref,
+                "dest_matter_id": tx.dest_matter_id.id,
                 "invoice_id": tx.invoice_id.id,
                 "reversed_tx_id": tx.id,
             }).with_env(self.env)

@@ -22,6 +22,22 @@ class ResConfigSettings(models.TransientModel):
         "Attempts", config_parameter="account_xero.push_max_attempts", default=8,
         help="Times a document is tried when Xero cannot be reached (5xx, timeouts) before "
              "it is marked failed.")
+    # Trust accounting (the company's, with or without Xero).
+    trust_liability_account_id = fields.Many2one(
+        related="company_id.trust_liability_account_id", readonly=False,
+        domain="[('account_type', '=', 'liability_current')]")
+    trust_transfer_account_id = fields.Many2one(
+        related="company_id.trust_transfer_account_id", readonly=False,
+        domain="[('account_type', '=', 'liability_current')]")
+    trust_paid_by_firm_account_id = fields.Many2one(
+        related="company_id.trust_paid_by_firm_account_id", readonly=False,
+        domain="[('account_type', 'in', ('asset_current', 'asset_receivable'))]")
+    statutory_deposit_account_id = fields.Many2one(
+        related="company_id.statutory_deposit_account_id", readonly=False,
+        domain="[('account_type', 'in', ('asset_current', 'asset_cash'))]")
+    trust_journal_ids = fields.Many2many(
+        related="company_id.trust_journal_ids", readonly=False,
+        domain="[('type', '=', 'bank'), ('company_id', '=', company_id)]")
 
     @api.constrains("xero_push_concurrency", "xero_push_max_attempts")
     def _check_xero_push_settings(self):

@@ -1,7 +1,8 @@
 """The Xero connection of a company: the Xero Integration Configuration page
-(its fields, the seed's synchronization settings and trust accounts, the
-maps and Xero's reference data), what only the OAuth flow may write, what
-cannot be deleted, and the sync log at a glance. The OAuth2 flow and the
+(its fields, the seed's synchronization settings, the maps and Xero's
+reference data; the trust accounts are the company's, see res_company.py),
+what only the OAuth flow may write, what cannot be deleted, and the sync log
+at a glance. The OAuth2 flow and the
 access tokens are in xero_connection_oauth.py."""
 
 from collections import defaultdict
@@ -140,16 +141,6 @@ class XeroConnection(models.Model):
         help="Only documents dated on or after this date are posted to Xero.",
     )
 
-    # --- Trust (client money) accounts of the seed -------------------------
-    trust_liability_account_id = fields.Many2one(
-        "account.account", "Trust liability", check_company=True)
-    trust_transfer_account_id = fields.Many2one(
-        "account.account", "Trust transfers", check_company=True)
-    trust_paid_by_firm_account_id = fields.Many2one(
-        "account.account", "Trust paid by firm", check_company=True)
-    statutory_deposit_account_id = fields.Many2one(
-        "account.account", "Statutory deposit account", check_company=True)
-
     # --- Maps and Xero reference data ---------------------------------------
     account_map_ids = fields.One2many("xero.account.map", "connection_id", "GL account map")
     tax_map_ids = fields.One2many("xero.tax.map", "connection_id", "GST / Sales Tax / VAT map")
@@ -225,13 +216,6 @@ class XeroConnection(models.Model):
                 raise UserError(_(
                     "%s cannot be deleted: contacts are linked to Xero contacts through it. "
                     "Archive it instead; Disconnect removes Xero's access.", conn.display_name))
-            if "account.trust.transaction" in self.env and self.env[
-                    "account.trust.transaction"].sudo().search_count(
-                    [("company_id", "=", conn.company_id.id)], limit=1):
-                raise UserError(_(
-                    "%s cannot be deleted: its company keeps trust transactions, whose accounts "
-                    "it holds. Archive it instead; Disconnect removes Xero's access.",
-                    conn.display_name))
 
     # ------------------------------------------------------------------------
     # Endpoints and clients

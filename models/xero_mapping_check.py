@@ -307,12 +307,13 @@ class XeroConnection(models.Model):
             ("trust_paid_by_firm_account_id", asset_rule, False),
             ("statutory_deposit_account_id", current_rule, False),
         ):
-            account = self[fname]
-            label = self._fields[fname].get_description(self.env)["string"]
+            account = self.company_id[fname]
+            label = self.company_id._fields[fname].get_description(self.env)["string"]
             if not account:
                 if required:
                     add("trust", self.env._(
-                        "Trust transactions are synchronized: set the %s account.", label))
+                        "Trust transactions are synchronized: set the %s account (Settings > "
+                        "Accounting > Trust accounting).", label))
                 continue
             self._check_mapping_account(add, "trust", account, label, [rule])
 

@@ -181,6 +181,16 @@ class AccountTrustTransaction(models.Model):
             return None
         return xero
 
+    def _xero_trust_account_ref(self, conn, fname, issues):
+        """The Xero account of the company's trust account ``fname`` (see
+        res_company.py), mapped in the connection's GL account map."""
+        company = self.company_id
+        what = company._fields[fname].get_description(self.env)["string"]
+        if not company[fname]:
+            issues.append(_("%s is not set in Settings > Accounting > Trust accounting.", what))
+            return None
+        return self._xero_account_ref(conn, company[fname], what, issues)
+
     def _xero_contact_id(self, conn, partner=None):
         partner = partner or self._xero_contact_partner()
         binding = partner._xero_binding(conn)
@@ -247,8 +257,7 @@ class AccountTrustTransaction(models.Model):
                 _("trust account %s", self.journal_id.name), issues, bank=True)
             fname = "trust_paid_by_firm_account_id" if kind == "paid_by_firm" \
                 else "trust_liability_account_id"
-            coded = self._xero_account_ref(
-                conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
+            coded = self._xero_trust_account_ref(conn, fname, issues)
             code, rate = self._xero_currency(conn, issues)
             self._xero_bank_currency(conn, bank, issues)
             if issues:
@@ -272,8 +281,7 @@ class AccountTrustTransaction(models.Model):
                 conn, dest_journal.default_account_id,
                 _("trust account %s", dest_journal.name), issues, bank=True)
             fname = "trust_transfer_account_id"
-            coded = self._xero_account_ref(
-                conn, conn[fname], conn._fields[fname].get_description(self.env)["string"], issues)
+            coded = self._xero_trust_account_ref(conn, fname, issues)
             code, rate = self._xero_currency(conn, issues)
             self._xero_bank_currency(conn, source, issues)
             self._xero_bank_currency(conn, dest, issues)
@@ -380,7 +388,7 @@ class AccountPayment(models.Model):
         tx = self.trust_transaction_id
         if not tx or not connection.sync_trust:
             return values, issues
-        liability = connection.trust_liability_account_id
+        liability = tx.company_id.trust_liability_account_id
         xero = connection._map_account(liability) if liability else None
         if not xero:
             # The office bank's mapping does not matter here: only the trust liability's.

@@ -305,19 +305,20 @@ class TestMappingCheck(XeroMappingRatesCommon):
                             ("trust_paid_by_firm_account_id", "852"),
                             ("statutory_deposit_account_id", "853")):
             self.map_account(accounts[fname], code)
-        self.connection.write({
-            **{fname: account.id for fname, account in accounts.items()},
-            "bank_transfer_xero_account_id": self.xa["855"].id,
-        })
+        self.connection.company_id.write(
+            {fname: account.id for fname, account in accounts.items()})
+        self.connection.bank_transfer_xero_account_id = self.xa["855"].id
         return accounts
 
     def test_trust_accounts_required_when_trust_syncs(self):
         self.connection.sync_trust = True
         messages = self.issue_messages()
         self.assertIn(
-            "Trust transactions are synchronized: set the Trust liability account.", messages)
+            "Trust transactions are synchronized: set the Trust liability account (Settings > "
+            "Accounting > Trust accounting).", messages)
         self.assertIn(
-            "Trust transactions are synchronized: set the Trust transfers account.", messages)
+            "Trust transactions are synchronized: set the Trust transfers account (Settings > "
+            "Accounting > Trust accounting).", messages)
         self.assertIn(
             "Trust transactions are synchronized: choose the Bank transfers account.", messages)
         # Optional ones are not reported when empty.
@@ -334,16 +335,17 @@ class TestMappingCheck(XeroMappingRatesCommon):
         self.connection.sync_trust = True
         for fname in ("trust_liability_account_id", "trust_transfer_account_id"):
             account = accounts[fname]
+            label = self.connection.company_id._fields[fname].string
             self.map_account(account, "820")  # liability, payments not enabled
             self.assertGap(
-                f"Account {account.display_name} ({self.connection._fields[fname].string}) "
+                f"Account {account.display_name} ({label}) "
                 "is mapped to Xero account 820 – GST; it must be mapped to a Xero Liability "
                 "account that allows payments.", "trust")
             self.map_account(account, "852")  # payments, but an asset
             self.assertEqual(len(self.issue_messages("trust")), 1)
             self.map_account(account, None)
             self.assertGap(
-                f"Account {account.display_name} ({self.connection._fields[fname].string}) "
+                f"Account {account.display_name} ({label}) "
                 "is not mapped to a Xero account.", "trust")
             self.map_account(account, "850")
             self.assertNoGap()

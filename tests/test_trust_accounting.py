@@ -7,6 +7,8 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..models.account_trust_transaction import CLIENT_KINDS
+
 
 def create_trust_accounts(cls):
     """The seed's trust accounts (trust liability, trust transfers, paid by
@@ -21,9 +23,47 @@ def create_trust_accounts(cls):
         setattr(cls, attr, Account.create({"name": name, "code": code, "account_type": account_type}))
 
 
+def set_trust_accounts(cls):
+    """The trust accounts of create_trust_accounts on the company (Settings >
+    Accounting > Trust accounting)."""
+    cls.company.write({
+        "trust_liability_account_id": cls.trust_liability.id,
+        "trust_transfer_account_id": cls.trust_transfers.id,
+        "trust_paid_by_firm_account_id": cls.paid_by_firm.id,
+        "statutory_deposit_account_id": cls.statutory_deposit.id,
+    })
+
+
+def trust_matter(env, partner, reference=None):
+    """The matter ``reference`` of ``partner`` (created on first use); by
+    default the partner's latest matter."""
+    Matter = env["account.trust.matter"]
+    domain = [("partner_id", "=", partner.id)]
+    if reference:
+        domain.append(("reference", "=", reference))
+    return Matter.search(domain, order="id desc", limit=1) or Matter.create({
+        "reference": reference or "M-%s" % partner.id,
+        "name": "Matter of %s" % partner.name, "partner_id": partner.id})
+
+
+def trust_vals(env, kind, partner, vals):
+    """``vals`` of a trust transaction with its matters: ``matter_ref`` and
+    ``dest_matter_ref`` name them (the client's default matter otherwise)."""
+    vals = dict(vals)
+    if kind in CLIENT_KINDS and partner and "matter_id" not in vals:
+        vals["matter_id"] = trust_matter(env, partner, vals.pop("matter_ref", None)).id
+    if kind == "trust_transfer" and vals.get("dest_partner_id") and "dest_matter_id" not in vals:
+        vals["dest_matter_id"] = trust_matter(
+            env, env["res.partner"].browse(vals["dest_partner_id"]),
+            vals.pop("dest_matter_ref", None)).id
+    vals.pop("matter_ref", None)
+    vals.pop("dest_matter_ref", None)
+    return vals
+
+
 class TrustCommon(AccountTestInvoicingCommon):
     """A company with a trust bank journal, its office bank journal, and the
-    trust accounts of the seed on its Xero connection."""
+    trust accounts of the seed in its trust settings (no Xero connection)."""
 
     @classmethod
     def setUpClass(cls):
@@ -37,18 +77,7 @@ class TrustCommon(AccountTestInvoicingCommon):
         cls.trust_bank = cls.trust_journal.default_account_id
         cls.office_journal = cls.company_data["default_journal_bank"]
         cls.office_bank = cls.office_journal.default_account_id
-        connection = cls.env["xero.connection"].search([("company_id", "=", cls.company.id)])
-        vals = {
-            "trust_liability_account_id": cls.trust_liability.id,
-            "trust_transfer_account_id": cls.trust_transfers.id,
-            "trust_paid_by_firm_account_id": cls.paid_by_firm.id,
-            "statutory_deposit_account_id": cls.statutory_deposit.id,
-        }
-        if connection:
-            connection.write(vals)
-        else:
-            connection = cls.env["xero.connection"].create({"company_id": cls.company.id, **vals})
-        cls.trust_connection = connection
+        set_trust_accounts(cls)
         cls.client_a = cls.partner_a
         cls.client_b = cls.partner_b
 
@@ -60,7 +89,7 @@ class TrustCommon(AccountTestInvoicingCommon):
             "partner_id": partner.id if partner else False,
             "journal_id": cls.trust_journal.id,
             "date": "2025-03-10",
-            **vals,
+            **trust_vals(cls.env, kind, partner, vals),
         })
         if post:
             tx.action_post()
@@ -101,7 +130,7 @@ class TestTrustAccounting(TrustCommon):
         self.assertEqual(tx.client_balance, 500.0)
         self.assertEqual(self._ledger(), {self.client_a.name: (500.0, 0.0)})
         row = self.env["account.trust.ledger"].search([("transaction_id", "=", tx.id)])
-        self.assertEqual((row.kind, row.matter_ref, row.received, row.paid),
+        self.assertEqual((row.kind, row.matter_id.reference, row.received, row.paid),
                          ("receipt", "M-001", 500.0, 0.0))
 
     def test_payment_debits_the_clients_trust_liability(self):
@@ -288,7 +317,7 @@ class TestTrustAccounting(TrustCommon):
                         journal_id=self.office_journal.id)
 
     def test_missing_trust_account_is_named(self):
-        self.trust_connection.trust_paid_by_firm_account_id = False
+        self.company.trust_paid_by_firm_account_id = False
         with self.assertRaisesRegex(UserError, "Trust paid by firm"):
             self._trust("paid_by_firm", 10.0, self.client_a)
 

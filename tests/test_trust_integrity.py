@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon
+from .test_trust_accounting import TrustCommon, trust_matter
 
 
 @tagged("post_install", "-at_install")
@@ -20,7 +20,7 @@ class TestTrustIntegrity(TrustCommon):
         # An accounting user, not an administrator.
         cls.accountant = new_test_user(
             cls.env, login="trust_accountant",
-            groups="base.group_user,account.group_account_user",
+            groups="base.group_user,account.group_account_user,account_xero.group_trust_user",
             company_id=cls.company.id, company_ids=[cls.company.id],
         )
 
@@ -55,7 +55,8 @@ class TestTrustIntegrity(TrustCommon):
         posted = self._trust("receipt", 300.0, self.client_b, matter_ref="M-2")
         changes = {
             "amount": 1.0, "date": fields.Date.to_date("2025-01-01"),
-            "partner_id": self.client_b.id, "matter_ref": "OTHER", "memo": "edited",
+            "partner_id": self.client_b.id, "memo": "edited",
+            "matter_id": trust_matter(self.env, self.client_b, "OTHER").id,
             "journal_id": other_trust.id, "kind": "payment", "payee_id": self.client_b.id,
             "company_id": self.company.id,
         }
@@ -67,7 +68,7 @@ class TestTrustIntegrity(TrustCommon):
         # Not even by an administrator.
         with self.assertRaisesRegex(UserError, "reverse it instead"):
             posted.sudo().write({"memo": "edited"})
-        self.assertEqual((posted.amount, posted.matter_ref, posted.memo, posted.partner_id),
+        self.assertEqual((posted.amount, posted.matter_id.reference, posted.memo, posted.partner_id),
                          (300.0, "M-2", False, self.client_b))
         self.assertEqual(self._ledger(), {
             self.client_a.name: (0.0, 0.0), self.client_b.name: (300.0, 0.0)})
@@ -118,11 +119,13 @@ class TestTrustIntegrity(TrustCommon):
 
     def test_drafts_stay_editable_and_the_accountant_posts_and_reverses(self):
         tx = self._as_accountant(self._trust("receipt", 10.0, self.client_a, post=False))
-        tx.write({"amount": 120.0, "memo": "Deposit", "matter_ref": "M-3",
-                  "date": "2025-03-11", "partner_id": self.client_b.id})
+        tx.write({"amount": 120.0, "memo": "Deposit", "date": "2025-03-11",
+                  "partner_id": self.client_b.id,
+                  "matter_id": trust_matter(self.env, self.client_b, "M-3").id})
         tx.action_cancel()
         tx.action_draft()
-        tx.write({"partner_id": self.client_a.id})
+        tx.write({"partner_id": self.client_a.id,
+                  "matter_id": trust_matter(self.env, self.client_a).id})
         tx.action_post()
         self.assertEqual((tx.state, tx.amount, tx.memo), ("posted", 120.0, "Deposit"))
         reversal = tx.browse(tx.action_reverse()["res_id"])

@@ -32,7 +32,7 @@ class TestTrustReversal(TrustCommon):
         rows = self.env["account.trust.ledger"].search([("partner_id", "=", self.client_a.id)])
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows.filtered("reversed_tx_id").reversed_tx_id, receipt)
-        self.assertEqual(set(rows.mapped("matter_ref")), {"M-9"})
+        self.assertEqual(set(rows.mapped("matter_id.reference")), {"M-9"})
         # Once only, and never a reversal of a reversal.
         with self.assertRaisesRegex(UserError, "already reversed"):
             receipt.action_reverse()
@@ -124,7 +124,7 @@ class TestTrustTransfer(TrustCommon):
             self.client_a.name: (180.0, 0.0), self.client_b.name: (120.0, 0.0)})
         # Per matter: the receiving side carries the "to" matter.
         rows = self.env["account.trust.ledger"].search([("transaction_id", "=", tx.id)])
-        self.assertEqual({(r.partner_id, r.matter_ref, r.received, r.paid) for r in rows}, {
+        self.assertEqual({(r.partner_id, r.matter_id.reference, r.received, r.paid) for r in rows}, {
             (self.client_a, "A-1", 0.0, 120.0), (self.client_b, "B-7", 120.0, 0.0)})
         # The Trust transfers account nets to zero; the trust bank does not move.
         for account in (self.trust_transfers, self.trust_bank):
@@ -179,8 +179,9 @@ class TestTrustConcurrency(TrustCommon):
         legs = payment._get_move_legs()
         changes = payment._guarded_changes(legs)
         key = "client:%d:%d:%d" % (self.company.id, self.client_a.id, self.trust_journal.id)
-        self.assertEqual(list(changes), [("client", self.company.id, self.client_a.id,
-                                          self.trust_journal.id)])
+        self.assertEqual(sorted(changes), [
+            ("client", self.company.id, self.client_a.id, self.trust_journal.id),
+            ("matter", self.company.id, payment.matter_id.id, self.trust_journal.id)])
         payment._check_trust_balance(legs)  # takes the lock in this (test) transaction
         self.env.cr.execute("SELECT seq FROM account_trust_lock WHERE key = %s", [key])
         self.assertTrue(self.env.cr.fetchone())
@@ -217,6 +218,7 @@ class TestTrustCompanyAndCurrency(TrustCommon):
             "name": "Accountant B", "login": "trust_accountant_b",
             "company_id": company_b.id, "company_ids": [(6, 0, company_b.ids)],
             "groups_id": [(6, 0, [self.env.ref("account.group_account_user").id,
+                                  self.env.ref("account_xero.group_trust_user").id,
                                   self.env.ref("base.group_user").id])],
         })
         Tx = self.env["account.trust.transaction"].with_user(user)

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_push_common import XeroPushCommon
-from .test_trust_accounting import create_trust_accounts
+from .test_trust_accounting import create_trust_accounts, set_trust_accounts, trust_vals
 
 TRUST_CHART = [
     # code, name, Type, Class, EnablePaymentsToAccount
@@ -46,12 +46,10 @@ class TrustXeroCommon(XeroPushCommon):
             cls.env["xero.account.map"].create({
                 "connection_id": cls.connection.id, "account_id": account.id,
                 "xero_account_id": cls.xa[code].id})
+        cls.company = cls.connection.company_id
+        set_trust_accounts(cls)
         cls.connection.write({
             "sync_trust": True,
-            "trust_liability_account_id": cls.trust_liability.id,
-            "trust_transfer_account_id": cls.trust_transfers.id,
-            "trust_paid_by_firm_account_id": cls.paid_by_firm.id,
-            "statutory_deposit_account_id": cls.statutory_deposit.id,
             "bank_transfer_xero_account_id": cls.xa["1299"].id,
         })
         cls.client_a = cls.partner_a
@@ -85,7 +83,8 @@ class TrustXeroCommon(XeroPushCommon):
     def trust(self, kind, amount, partner=None, post=True, **vals):
         tx = self.env["account.trust.transaction"].create({
             "kind": kind, "amount": amount, "partner_id": partner.id if partner else False,
-            "journal_id": self.trust_journal.id, "date": "2025-06-05", **vals})
+            "journal_id": self.trust_journal.id, "date": "2025-06-05",
+            **trust_vals(self.env, kind, partner, vals)})
         if post:
             tx.action_post()
         return tx

@@ -27,9 +27,13 @@ registry.category("web_tour.tours").add("account_xero_trust_tour", {
             run: "click",
         },
         {
-            content: "The matter",
-            trigger: ".o_field_widget[name=matter_ref] input",
+            content: "The client's matter",
+            trigger: ".o_field_widget[name=matter_id] input",
             run: "edit TOUR-42",
+        },
+        {
+            trigger: ".o_field_widget[name=matter_id] .o-autocomplete--dropdown-menu li a:contains(TOUR-42)",
+            run: "click",
         },
         {
             content: "The amount",
