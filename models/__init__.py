@@ -23,8 +23,11 @@ from . import account_trust_balance
 from . import account_trust_entry
 from . import account_trust_matter
 from . import account_trust_ledger
+from . import account_trust_firm_withdrawal
+from . import account_trust_reversal
 from . import account_move_trust
 from . import xero_push_trust
+from . import xero_push_trust_withdrawal
 from . import xero_sync_job_guard
 from . import account_move_allocation
 from . import xero_reconcile

@@ -171,13 +171,17 @@ class AccountTrustTransaction(models.Model):
             if tx.dest_matter_id and tx.dest_matter_id.partner_id != tx.dest_partner_id:
                 tx.dest_partner_id = tx.dest_matter_id.partner_id
 
-    @api.constrains("kind", "partner_id", "matter_id", "dest_partner_id", "dest_matter_id")
+    @api.constrains("kind", "withdrawal_type", "partner_id", "matter_id", "dest_partner_id",
+                    "dest_matter_id")
     def _check_matter(self):
         """Client money is held per matter: a transaction of a client is for
         one of the client's matters (and a trust transfer goes to one of the
         receiving client's)."""
         for tx in self:
-            if tx.kind not in CLIENT_KINDS:
+            # Paid by firm recovered is the client's money leaving trust: the
+            # matter's balance goes down with the client's.
+            recovery = tx.kind == "firm_withdrawal" and tx.withdrawal_type == "paid_by_firm"
+            if tx.kind not in CLIENT_KINDS and not recovery:
                 if tx.matter_id or tx.dest_matter_id:
                     raise ValidationError(_(
                         "%s moves no client's money: it has no matter.", tx._kind_label()))

@@ -38,6 +38,12 @@ trust_transfer            two entries, one per trust account (TT =       - amoun
                           journal: Dr TT (from client) / Cr T; in, in
                           the "to" trust journal (may be the same):
                           Dr T' (to client) / Cr TT (to client)
+firm_withdrawal           the firm's own money leaves trust for an       recovering paid by
+                          office bank account O: Dr O / Cr T, and, per   firm: - amount
+                          type, recovering paid by firm: Dr L (client)   (refused below 0);
+                          / Cr F (client); interest: Dr T / Cr the       otherwise unchanged
+                          interest income account (see
+                          account_trust_firm_withdrawal.py)
 ========================  =============================================  ======================
 
 A client's trust balance (what the firm holds for the client in one trust
@@ -49,7 +55,8 @@ transfers per contact equals the Odoo ledger). The Trust transfers account
 nets to zero over both sides of every transfer.
 
 Posted trust transactions are never deleted nor reset: a mistake is undone
-by a *reversing* trust transaction (``action_reverse``), linked to the one it
+by a *reversing* trust transaction (``_reverse``, through the reversal wizard
+of ``action_reverse``, with its date and reason), linked to the one it
 reverses, whose entries are the original's with debit and credit swapped
 (a transfer to office also cancels the invoice's payment). It is checked
 like any other: reversing a receipt the client has already spent is refused.
@@ -91,17 +98,19 @@ TRUST_KINDS = [
     ("statutory_withdrawal", "Statutory withdrawal"),
     ("bank_transfer", "Transfer between bank accounts"),
     ("trust_transfer", "Trust transfer (client / matter)"),
+    ("firm_withdrawal", "Firm withdrawal"),
 ]
 # Kinds that belong to one client (partner on the trust lines).
 CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "firm_reimbursement",
                 "trust_transfer")
 # Kinds with a second bank journal.
-TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer", "trust_transfer")
+TWO_JOURNAL_KINDS = ("transfer_to_office", "bank_transfer", "trust_transfer", "firm_withdrawal")
 # Set by the addon's own actions only (post, cancel, reset to draft, reverse),
 # never by a user's write, with their value on a new draft.
 SYSTEM_FIELDS = {
     "state": "draft", "name": "/", "move_id": False, "dest_move_id": False,
     "payment_id": False, "reversed_tx_id": False, "is_reversed": False,
+    "reversal_reason": False,
 }
 # Besides the log columns, the mixins' fields may change once posted: the
 # Xero sync state, the chatter, the activities. Nothing of the trust record.
@@ -498,15 +507,18 @@ class AccountTrustTransaction(models.Model):
         if original.reversal_ids.filtered(lambda r: r.state == "posted" and r != self):
             raise UserError(_("%s is already reversed.", original.display_name))
 
-    def action_reverse(self):
+    def _reverse(self, date=None, reason=None):
         """Undo posted trust transactions: a reversing trust transaction each,
-        linked to it and posted today (trust records are never deleted)."""
+        linked to it and posted on ``date`` (today by default) with ``reason``
+        (trust records are never deleted). Users reverse through the
+        reversal wizard (``action_reverse``, models/account_trust_reversal.py)."""
         reversals = self.browse()
         for tx in self:
             reversal = trust_internal(self).create({
                 "kind": tx.kind,
                 "company_id": tx.company_id.id,
-                "date": max(fields.Date.context_today(self), tx.date),
+                "date": date or max(fields.Date.context_today(self), tx.date),
+                "reversal_reason": reason,
                 "partner_id": tx.partner_id.id,
                 "matter_id": tx.matter_id.id,
                 "payee_id": tx.payee_id.id,
@@ -522,8 +534,9 @@ class AccountTrustTransaction(models.Model):
             reversals |= reversal
         reversals.action_post()
         for tx in self:
-            tx.message_post(body=_("Reversed by %s.", tx.reversal_ids.filtered(
-                lambda r: r.state == "posted")[-1:].name))
+            name = tx.reversal_ids.filtered(lambda r: r.state == "posted")[-1:].name
+            tx.message_post(body=_("Reversed by %(name)s: %(reason)s", name=name, reason=reason)
+                            if reason else _("Reversed by %s.", name))
         if len(reversals) == 1:
             return {
                 "type": "ir.actions.act_window",

@@ -26,6 +26,8 @@ trust_transfer       bank_transaction SPEND on the "from" trust bank (contact: t
                                       from client) + RECEIVE on the "to" trust bank
                                       (contact: the to client), both coded Trust
                                       transfers
+firm_withdrawal      bank_transaction SPEND on the trust bank + RECEIVE on the office
+                                      bank (see xero_push_trust_withdrawal.py)
 ==================== ================ =============================================
 
 So Xero's Trust liability + Trust transfers move exactly as Odoo's: per client
@@ -59,6 +61,7 @@ TRUST_OPERATIONS = {
     "statutory_deposit": "manual_journal",
     "statutory_withdrawal": "manual_journal",
     "trust_transfer": "bank_transaction",
+    "firm_withdrawal": "bank_transaction",  # xero_push_trust_withdrawal.py
 }
 
 

@@ -14,6 +14,7 @@ from . import test_trust_integrity
 from . import test_trust_xero_reversal
 from . import test_trust_tour
 from . import test_trust_matters
+from . import test_trust_ops
 from . import test_push_flows
 from . import test_push_more
 from . import test_push_actions

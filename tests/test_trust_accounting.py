@@ -50,7 +50,8 @@ def trust_vals(env, kind, partner, vals):
     """``vals`` of a trust transaction with its matters: ``matter_ref`` and
     ``dest_matter_ref`` name them (the client's default matter otherwise)."""
     vals = dict(vals)
-    if kind in CLIENT_KINDS and partner and "matter_id" not in vals:
+    recovery = kind == "firm_withdrawal" and vals.get("withdrawal_type", "paid_by_firm") == "paid_by_firm"
+    if (kind in CLIENT_KINDS or recovery) and partner and "matter_id" not in vals:
         vals["matter_id"] = trust_matter(env, partner, vals.pop("matter_ref", None)).id
     if kind == "trust_transfer" and vals.get("dest_partner_id") and "dest_matter_id" not in vals:
         vals["dest_matter_id"] = trust_matter(
@@ -59,6 +60,16 @@ def trust_vals(env, kind, partner, vals):
     vals.pop("matter_ref", None)
     vals.pop("dest_matter_ref", None)
     return vals
+
+
+def reverse_trust(tx, reason="Recorded in error", date=None):
+    """Reverse ``tx`` as a user does: its Reverse button opens the reversal
+    wizard, which asks the date and the reason. Returns the wizard's action
+    (the reversing transaction's form)."""
+    action = tx.action_reverse()
+    wizard = tx.env[action["res_model"]].with_context(**action["context"]).create({
+        "reason": reason, **({"date": date} if date else {})})
+    return wizard.action_reverse()
 
 
 class TrustCommon(AccountTestInvoicingCommon):

@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon, trust_matter
+from .test_trust_accounting import TrustCommon, reverse_trust, trust_matter
 
 
 @tagged("post_install", "-at_install")
@@ -51,7 +51,7 @@ class TestTrustIntegrity(TrustCommon):
             "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
         })
         receipt = self._trust("receipt", 500.0, self.client_a, matter_ref="M-1")
-        reversal = receipt.browse(receipt.action_reverse()["res_id"])
+        reversal = receipt.browse(reverse_trust(receipt)["res_id"])
         posted = self._trust("receipt", 300.0, self.client_b, matter_ref="M-2")
         changes = {
             "amount": 1.0, "date": fields.Date.to_date("2025-01-01"),
@@ -77,7 +77,7 @@ class TestTrustIntegrity(TrustCommon):
 
     def test_posted_transactions_are_never_deleted(self):
         receipt = self._trust("receipt", 500.0, self.client_a)
-        reversal = receipt.browse(receipt.action_reverse()["res_id"])
+        reversal = receipt.browse(reverse_trust(receipt)["res_id"])
         for tx in (receipt, reversal):
             with self.assertRaisesRegex(UserError, "reverse it instead"):
                 self._as_accountant(tx).unlink()
@@ -128,7 +128,7 @@ class TestTrustIntegrity(TrustCommon):
                   "matter_id": trust_matter(self.env, self.client_a).id})
         tx.action_post()
         self.assertEqual((tx.state, tx.amount, tx.memo), ("posted", 120.0, "Deposit"))
-        reversal = tx.browse(tx.action_reverse()["res_id"])
+        reversal = tx.browse(reverse_trust(tx)["res_id"])
         self.assertEqual((reversal.state, reversal.reversed_tx_id), ("posted", tx))
         self.assertTrue(tx.is_reversed)
         self.assertEqual(self._ledger(), {self.client_a.name: (0.0, 0.0)})
@@ -253,7 +253,7 @@ class TestTrustIntegrity(TrustCommon):
         self.assertEqual(invoice.amount_residual, 0.0)
         self.assertEqual(invoice.state, "posted")
         # The addon's own reversal is the way back.
-        self._as_accountant(tx).action_reverse()
+        reverse_trust(self._as_accountant(tx))
         self.assertEqual(invoice.amount_residual, 200.0)
         self.assertEqual(tx.payment_id.state, "canceled")
         self.assertEqual(self._ledger(), {self.client_a.name: (400.0, 0.0)})

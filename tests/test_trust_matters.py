@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import BrowserTestMixin
-from .test_trust_accounting import TrustCommon
+from .test_trust_accounting import TrustCommon, reverse_trust
 
 
 class TrustMatterCommon(TrustCommon):
@@ -96,9 +96,9 @@ class TestTrustMatters(TrustMatterCommon):
         # The lease spent what it received: the transfer can no longer be undone.
         with self.assertRaisesRegex(UserError, "would overdraw matter A-LEASE"), \
                 self.cr.savepoint():
-            transfer.action_reverse()
+            reverse_trust(transfer)
         receipt = self._trust("receipt", 40.0, self.client_b, matter_id=self.estate_b.id)
-        reversal = receipt.browse(receipt.action_reverse()["res_id"])
+        reversal = receipt.browse(reverse_trust(receipt)["res_id"])
         self.assertEqual(reversal.matter_id, self.estate_b)
         self.assertEqual(self.estate_b.balance, 0.0)
         self.assertEqual(self.estate_b.transaction_count, 2)
@@ -212,7 +212,7 @@ class TestTrustGroup(TrustMatterCommon):
             Tx.create({"kind": "payment", "partner_id": self.client_a.id,
                        "matter_id": matter.id, "amount": 180.01}).action_post()
         self.assertEqual(matter.balance, 180.0)
-        reversal = withdrawal.browse(withdrawal.action_reverse()["res_id"])
+        reversal = withdrawal.browse(reverse_trust(withdrawal)["res_id"])
         self.assertEqual(reversal.state, "posted")
         matter.invalidate_recordset(["balance"])
         self.assertEqual(matter.balance, 300.0)

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_trust_accounting import TrustCommon
+from .test_trust_accounting import TrustCommon, reverse_trust
 
 
 @tagged("post_install", "-at_install")
@@ -17,7 +17,7 @@ class TestTrustReversal(TrustCommon):
 
     def test_receipt_reversed_by_a_linked_reversing_entry(self):
         receipt = self._trust("receipt", 500.0, self.client_a, matter_ref="M-9")
-        action = receipt.action_reverse()
+        action = reverse_trust(receipt)
         reversal = self.env["account.trust.transaction"].browse(action["res_id"])
         self.assertEqual((reversal.state, reversal.kind, reversal.reversed_tx_id),
                          ("posted", "receipt", receipt))
@@ -35,9 +35,9 @@ class TestTrustReversal(TrustCommon):
         self.assertEqual(set(rows.mapped("matter_id.reference")), {"M-9"})
         # Once only, and never a reversal of a reversal.
         with self.assertRaisesRegex(UserError, "already reversed"):
-            receipt.action_reverse()
+            reverse_trust(receipt)
         with self.assertRaisesRegex(UserError, "itself a reversal"):
-            reversal.action_reverse()
+            reverse_trust(reversal)
         # Still never deleted nor reset.
         with self.assertRaises(UserError):
             receipt.unlink()
@@ -48,7 +48,7 @@ class TestTrustReversal(TrustCommon):
         receipt = self._trust("receipt", 100.0, self.client_a)
         self._trust("payment", 80.0, self.client_a)
         with self.assertRaisesRegex(UserError, "overdraw"), self.env.cr.savepoint():
-            receipt.action_reverse()
+            reverse_trust(receipt)
         self.env.invalidate_all()
         self.assertFalse(receipt.is_reversed)
         self.assertFalse(receipt.reversal_ids)
@@ -57,7 +57,7 @@ class TestTrustReversal(TrustCommon):
     def test_payment_reversed_gives_the_money_back(self):
         self._trust("receipt", 100.0, self.client_a)
         payment = self._trust("payment", 100.0, self.client_a)
-        payment.action_reverse()
+        reverse_trust(payment)
         self.assertEqual(self._ledger(), {self.client_a.name: (100.0, 0.0)})
 
     def test_transfer_to_office_reversed_unpays_the_invoice(self):
@@ -67,7 +67,7 @@ class TestTrustReversal(TrustCommon):
         tx = self._trust("transfer_to_office", 250.0, self.client_a,
                          dest_journal_id=self.office_journal.id, invoice_id=invoice.id)
         self.assertEqual(invoice.amount_residual, 0.0)
-        action = tx.action_reverse()
+        action = reverse_trust(tx)
         reversal = self.env["account.trust.transaction"].browse(action["res_id"])
         self.assertEqual(self._lines(reversal), {
             ("2800", self.client_a.name): -250.0,
@@ -87,11 +87,11 @@ class TestTrustReversal(TrustCommon):
         self._trust("firm_reimbursement", 100.0, self.client_a)
         # Reimbursed: the client no longer owes the firm what reversing would take back.
         with self.assertRaisesRegex(UserError, "owes the firm"):
-            pbf.action_reverse()
+            reverse_trust(pbf)
         deposit = self._trust("statutory_deposit", 50.0)
         self._trust("statutory_withdrawal", 50.0)
         with self.assertRaisesRegex(UserError, "statutory deposit account holds"):
-            deposit.action_reverse()
+            reverse_trust(deposit)
 
 
 @tagged("post_install", "-at_install")
@@ -150,7 +150,7 @@ class TestTrustTransfer(TrustCommon):
             ("account_id", "=", self.other_trust.default_account_id.id)])
         self.assertEqual(sum(bank.mapped("balance")), 200.0)
         # Reversed: back where it was.
-        tx.action_reverse()
+        reverse_trust(tx)
         data = self.env["account.trust.ledger"]._read_group(
             [("partner_id", "=", self.client_a.id)], ["journal_id"], ["balance:sum"])
         self.assertEqual({j: b for j, b in data if b}, {self.trust_journal: 300.0})

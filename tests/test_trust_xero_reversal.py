@@ -11,6 +11,7 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tests import tagged
 
+from .test_trust_accounting import reverse_trust
 from .test_trust_xero import TrustXeroCommon
 
 
@@ -114,7 +115,7 @@ class TestTrustXeroReversal(TrustXeroCommon):
         receipt = self.trust("receipt", 400.0, self.client_a, matter_ref="M-1")
         self.push()
         self.assertEqual(receipt.xero_state, "sent")
-        reversal = self.env["account.trust.transaction"].browse(receipt.action_reverse()["res_id"])
+        reversal = self.env["account.trust.transaction"].browse(reverse_trust(receipt)["res_id"])
         self.assertEqual(self.jobs(reversal).depends_on_job_id, self.jobs(receipt))
         self.push()
         self.assertEqual(reversal.xero_state, "sent", reversal.xero_error)
@@ -132,7 +133,7 @@ class TestTrustXeroReversal(TrustXeroCommon):
 
     def test_reversed_before_it_reached_xero_sends_nothing(self):
         receipt = self.trust("receipt", 400.0, self.client_a)
-        reversal = self.env["account.trust.transaction"].browse(receipt.action_reverse()["res_id"])
+        reversal = self.env["account.trust.transaction"].browse(reverse_trust(receipt)["res_id"])
         self.assertEqual(self.jobs(receipt).state, "cancelled")
         self.assertIn(reversal.name, self.jobs(receipt).error)
         self.assertFalse(self.jobs(reversal))
@@ -148,7 +149,7 @@ class TestTrustXeroReversal(TrustXeroCommon):
         self.settle()
         self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
         payment_xero_id = transfer.payment_id.xero_id
-        transfer.action_reverse()
+        reverse_trust(transfer)
         self.settle()
         jobs = self.Job.search([("state", "not in", ("done",))])
         self.assertFalse(jobs, jobs.mapped(lambda j: (j.display_name, j.state, j.error)))
@@ -270,7 +271,7 @@ class TestTrustXeroReversal(TrustXeroCommon):
         self.trust("statutory_deposit", 300.0)
         mistake = self.trust("receipt", 33.0, self.client_b)
         self.settle()
-        mistake.action_reverse()
+        reverse_trust(mistake)
         self.settle()
         jobs = self.Job.search([("state", "!=", "done")])
         self.assertFalse(jobs, jobs.mapped(lambda j: (j.display_name, j.state, j.error)))

@@ -1,0 +1,86 @@
+"""Firm withdrawals (models/account_trust_firm_withdrawal.py) through the
+push engine: bank transactions, as Odoo's entry posts them.
+
+===================== =====================================================
+withdrawal type       in Xero (operation bank_transaction)
+===================== =====================================================
+paid_by_firm          SPEND on the trust bank coded Trust liability and
+                      RECEIVE on the office bank coded Trust paid by firm,
+                      both with the client as contact: the client's trust
+                      liability and what it owes the firm go down together
+interest              RECEIVE on the trust bank coded the interest income
+                      account, then SPEND on it and RECEIVE on the office
+                      bank through the Bank transfers account (contact:
+                      the firm)
+firm_funds            SPEND on the trust bank and RECEIVE on the office bank
+                      through the Bank transfers account (contact: the firm)
+===================== =====================================================
+
+A reversal is the mirror (RECEIVE and SPEND swapped), as for every kind.
+"""
+
+from odoo import _, models
+
+from ..xero import payloads_trust
+
+
+class AccountTrustTransaction(models.Model):
+    _inherit = "account.trust.transaction"
+
+    def _xero_contact_partner(self):
+        self.ensure_one()
+        if self.kind == "firm_withdrawal":
+            if self.withdrawal_type == "paid_by_firm":
+                return self.partner_id.commercial_partner_id
+            return self.company_id.partner_id
+        return super()._xero_contact_partner()
+
+    def _xero_trust_values_of_kind(self, conn, job):
+        self.ensure_one()
+        if self.kind != "firm_withdrawal":
+            return super()._xero_trust_values_of_kind(conn, job)
+        issues = []
+        source = self._xero_account_ref(
+            conn, self.journal_id.default_account_id,
+            _("trust account %s", self.journal_id.name), issues, bank=True)
+        dest = self._xero_account_ref(
+            conn, self.dest_journal_id.default_account_id,
+            _("bank account %s", self.dest_journal_id.name), issues, bank=True)
+        if self.withdrawal_type == "paid_by_firm":
+            accounts = [self._get_trust_account(fname) for fname in (
+                "trust_liability_account_id", "trust_paid_by_firm_account_id")]
+            out_code, in_code = (
+                self._xero_account_ref(conn, account, account.name, issues)
+                for account in accounts)
+            interest = None
+        else:
+            out_code = in_code = conn.bank_transfer_xero_account_id
+            if not out_code:
+                issues.append(_(
+                    "Choose the Bank transfers account on the Xero configuration: the firm's "
+                    "money leaves trust through it."))
+            interest = self.withdrawal_type == "interest" and self._xero_account_ref(
+                conn, self.interest_account_id, self.interest_account_id.name, issues)
+        code, rate = self._xero_currency(conn, issues)
+        self._xero_bank_currency(conn, source, issues)
+        self._xero_bank_currency(conn, dest, issues)
+        if issues:
+            return "bank_transaction", [], issues
+        label = self._get_label()
+        common = dict(contact_id=self._xero_contact_id(conn), date=self.date,
+                      reference=self._xero_reference(job), currency_code=code,
+                      currency_rate=rate)
+        trust_bank = payloads_trust.AccountRef(source.xero_id, source.code)
+        values = [
+            payloads_trust.BankTransactionValues(
+                type="SPEND", bank_account=trust_bank,
+                lines=[payloads_trust.TrustLine(label, self.amount, out_code.code)], **common),
+            payloads_trust.BankTransactionValues(
+                type="RECEIVE", bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                lines=[payloads_trust.TrustLine(label, self.amount, in_code.code)], **common),
+        ]
+        if interest:
+            values.insert(0, payloads_trust.BankTransactionValues(
+                type="RECEIVE", bank_account=trust_bank,
+                lines=[payloads_trust.TrustLine(label, self.amount, interest.code)], **common))
+        return "bank_transaction", values, []

@@ -1,0 +1,1 @@
+from . import account_trust_reconciliation_report

@@ -1,0 +1,2 @@
+from . import account_trust_reversal_wizard
+from . import account_trust_reconciliation_wizard
