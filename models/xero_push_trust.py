@@ -263,6 +263,7 @@ class AccountTrustTransaction(models.Model):
             coded = self._xero_trust_account_ref(conn, fname, issues)
             code, rate = self._xero_currency(conn, issues)
             self._xero_bank_currency(conn, bank, issues)
+            tracking = self._xero_matter_tracking(conn, self.matter_id, issues)
             if issues:
                 return "bank_transaction", [], issues
             return "bank_transaction", [payloads_trust.BankTransactionValues(
@@ -271,7 +272,7 @@ class AccountTrustTransaction(models.Model):
                 bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
                 date=self.date,
                 reference=reference,
-                lines=[payloads_trust.TrustLine(label, self.amount, coded.code)],
+                lines=[payloads_trust.TrustLine(label, self.amount, coded.code, tracking)],
                 currency_code=code,
                 currency_rate=rate,
             )], []
@@ -288,6 +289,8 @@ class AccountTrustTransaction(models.Model):
             code, rate = self._xero_currency(conn, issues)
             self._xero_bank_currency(conn, source, issues)
             self._xero_bank_currency(conn, dest, issues)
+            from_tracking = self._xero_matter_tracking(conn, self.matter_id, issues)
+            to_tracking = self._xero_matter_tracking(conn, self.dest_matter_id, issues)
             if issues:
                 return "bank_transaction", [], issues
             from_contact = self._xero_contact_id(conn, self.partner_id.commercial_partner_id)
@@ -298,11 +301,13 @@ class AccountTrustTransaction(models.Model):
                 payloads_trust.BankTransactionValues(
                     type="SPEND", contact_id=from_contact,
                     bank_account=payloads_trust.AccountRef(source.xero_id, source.code),
-                    lines=[payloads_trust.TrustLine(label, self.amount, coded.code)], **common),
+                    lines=[payloads_trust.TrustLine(
+                        label, self.amount, coded.code, from_tracking)], **common),
                 payloads_trust.BankTransactionValues(
                     type="RECEIVE", contact_id=to_contact,
                     bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
-                    lines=[payloads_trust.TrustLine(label, self.amount, coded.code)], **common),
+                    lines=[payloads_trust.TrustLine(
+                        label, self.amount, coded.code, to_tracking)], **common),
             ], []
         if kind in ("bank_transfer", "transfer_to_office"):
             source = self._xero_account_ref(
@@ -341,7 +346,10 @@ class AccountTrustTransaction(models.Model):
             contact_id = self._xero_contact_id(conn)
             common = dict(contact_id=contact_id, date=self.date, reference=reference,
                           currency_code=code, currency_rate=rate)
-            line = payloads_trust.TrustLine(label, self.amount, transfers.code)
+            tracking = self._xero_matter_tracking(conn, self.matter_id, issues)
+            if issues:
+                return "bank_transaction", [], issues
+            line = payloads_trust.TrustLine(label, self.amount, transfers.code, tracking)
             return "bank_transaction", [
                 payloads_trust.BankTransactionValues(
                     type="SPEND", lines=[line],
@@ -352,15 +360,28 @@ class AccountTrustTransaction(models.Model):
             ], []
         # Manual journals: the journal entry's own lines, in the base currency.
         lines = []
+        tracking = self._xero_matter_tracking(conn, self.matter_id, issues)
         for line in self.move_id.line_ids:
             xero = self._xero_account_ref(conn, line.account_id, line.account_id.name, issues)
             if xero:
                 description = line.name or label
-                lines.append(payloads_trust.TrustLine(description, line.balance, xero.code))
+                lines.append(payloads_trust.TrustLine(
+                    description, line.balance, xero.code, tracking))
         if issues:
             return "manual_journal", [], issues
         return "manual_journal", [payloads_trust.ManualJournalValues(
             narration=self._xero_narration(job), date=self.date, lines=lines)], []
+
+    def _xero_matter_tracking(self, conn, matter, issues):
+        """The Xero tracking of ``matter``: its analytic account's option in
+        the tracking category its analytic plan is mapped to (Matters as
+        Xero tracking, as Actionstep sends them); [] when the matter has no
+        analytic account or its plan is not mapped."""
+        if not matter.analytic_account_id:
+            return []
+        return conn._xero_tracking(
+            {str(matter.analytic_account_id.id): 100.0}, issues,
+            label=_("matter %s", matter.display_name))
 
     def _xero_narration(self, job):
         what = self._kind_label()

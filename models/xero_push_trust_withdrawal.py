@@ -66,6 +66,9 @@ class AccountTrustTransaction(models.Model):
         self._xero_bank_currency(conn, dest, issues)
         if issues:
             return "bank_transaction", [], issues
+        tracking = self._xero_matter_tracking(conn, self.matter_id, issues)
+        if issues:
+            return "bank_transaction", [], issues
         label = self._get_label()
         common = dict(contact_id=self._xero_contact_id(conn), date=self.date,
                       reference=self._xero_reference(job), currency_code=code,
@@ -74,13 +77,13 @@ class AccountTrustTransaction(models.Model):
         values = [
             payloads_trust.BankTransactionValues(
                 type="SPEND", bank_account=trust_bank,
-                lines=[payloads_trust.TrustLine(label, self.amount, out_code.code)], **common),
+                lines=[payloads_trust.TrustLine(label, self.amount, out_code.code, tracking)], **common),
             payloads_trust.BankTransactionValues(
                 type="RECEIVE", bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
-                lines=[payloads_trust.TrustLine(label, self.amount, in_code.code)], **common),
+                lines=[payloads_trust.TrustLine(label, self.amount, in_code.code, tracking)], **common),
         ]
         if interest:
             values.insert(0, payloads_trust.BankTransactionValues(
                 type="RECEIVE", bank_account=trust_bank,
-                lines=[payloads_trust.TrustLine(label, self.amount, interest.code)], **common))
+                lines=[payloads_trust.TrustLine(label, self.amount, interest.code, tracking)], **common))
         return "bank_transaction", values, []

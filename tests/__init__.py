@@ -9,6 +9,7 @@ from . import test_books
 from . import test_ui_tour
 from . import test_sandbox
 from . import test_trust_xero
+from . import test_trust_tracking
 from . import test_trust_reversal
 from . import test_trust_integrity
 from . import test_trust_xero_reversal

@@ -29,6 +29,7 @@ from xero_python.accounting import (
 )
 
 from .payloads import round2, round6
+from .payloads_tracking import journal_line_tracking, line_item_tracking
 
 
 @dataclass
@@ -51,6 +52,9 @@ class TrustLine:
     description: str
     amount: float  # bank transactions: positive; manual journals: debit > 0, credit < 0
     account_code: str
+    # Xero's tracking of the line, [{"Name": category, "Option": option}]
+    # (xero.connection._xero_tracking of the matter's analytic account).
+    tracking: list = None
 
 
 @dataclass
@@ -95,12 +99,15 @@ def build_bank_transaction(values):
         amount = round2(line.amount)
         if amount <= 0:
             raise ValueError("bank transaction lines are positive amounts")
-        items.append(LineItem(
+        item = LineItem(
             description=(line.description or "")[:4000] or "/",
             quantity=1.0,
             unit_amount=float(amount),
             account_code=line.account_code,
-        ))
+        )
+        if line.tracking:
+            item.tracking = line_item_tracking(line.tracking)
+        items.append(item)
     model = BankTransaction(
         type=values.type,
         contact=Contact(contact_id=values.contact_id),
@@ -161,6 +168,7 @@ def build_manual_journal(values):
                 line_amount=float(amount),
                 account_code=line.account_code,
                 description=(line.description or "")[:4000] or None,
+                tracking=journal_line_tracking(line.tracking) or None,
             )
             for line, amount in lines
         ],
