@@ -216,21 +216,21 @@ class XeroConnection(models.Model):
         if system:
             # Xero's own ledgers: receivable, payable and the tax account are
             # its system accounts (Account.SystemAccount, xero_accounting.yaml).
-            def fits(x):
+            def fits_system(x):
                 return x.system_account == system
-            return fits, xero_accounts.filtered(fits)
+            return fits_system, xero_accounts.filtered(fits_system)
         xero_class = XERO_CLASS_BY_GROUP.get(account.internal_group)
         is_bank = account.account_type in ("asset_cash", "liability_credit_card")
 
-        def fits(x):
+        def fits_class(x):
             return (x.account_class == xero_class and (x.account_type == "BANK") == is_bank
                     and not x.system_account)
         types = XERO_TYPES_BY_ODOO_TYPE.get(account.account_type, [])
         by_type = xero_accounts.browse()
         for xero_type in types:
             by_type |= xero_accounts.filtered(
-                lambda x, t=xero_type: x.account_type == t and fits(x))
-        return fits, by_type
+                lambda x, t=xero_type: x.account_type == t and fits_class(x))
+        return fits_class, by_type
 
     def _xero_pick_account(self, account, candidates, by_type):
         """Same code, else same name, else the first of ``by_type``."""
