@@ -213,7 +213,9 @@ class AccountMove(models.Model):
         operation = "credit_note" if self.move_type in ("out_refund", "in_refund") else "invoice"
         if self.move_type in ("in_invoice", "in_refund"):
             operation += "_ap"
-        return self.env["xero.sync.job"]._xero_deep_link(operation, self.xero_id)
+        connection = self.env["xero.connection"]._get_for_company(
+            self.company_id, raise_if_missing=False)
+        return self.env["xero.sync.job"]._xero_deep_link(operation, self.xero_id, connection)
 
     def _xero_jobs(self, operations=None):
         return super()._xero_jobs(operations or ("invoice", "credit_note", "void"))

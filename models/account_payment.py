@@ -9,11 +9,14 @@ class AccountPayment(models.Model):
 
     xero_url = fields.Char("Xero link", compute="_compute_xero_url")
 
-    @api.depends("xero_id")
+    @api.depends("xero_id", "company_id")
     def _compute_xero_url(self):
         Job = self.env["xero.sync.job"]
+        Connection = self.env["xero.connection"]
         for payment in self:
-            payment.xero_url = Job._xero_deep_link("payment", payment.xero_id)
+            payment.xero_url = payment.xero_id and Job._xero_deep_link(
+                "payment", payment.xero_id,
+                Connection._get_for_company(payment.company_id, raise_if_missing=False))
 
     def _xero_url(self):
         self.ensure_one()

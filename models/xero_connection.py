@@ -6,6 +6,7 @@ at a glance. The OAuth2 flow and the
 access tokens are in xero_connection_oauth.py."""
 
 from collections import defaultdict
+from urllib.parse import quote
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -26,6 +27,8 @@ DEFAULT_ENDPOINTS = {
     "identity_url": "https://identity.xero.com",
     "api_url": "https://api.xero.com",
 }
+# Xero's web app, where a document's page is.
+XERO_WEB_URL = "https://go.xero.com"
 
 
 # ----------------------------------------------------------------------------
@@ -114,6 +117,9 @@ class XeroConnection(models.Model):
     # Organisation facts pulled from Xero.
     xero_base_currency = fields.Char(readonly=True, copy=False)
     xero_country_code = fields.Char(readonly=True, copy=False)
+    xero_short_code = fields.Char(
+        "Organisation short code", readonly=True, copy=False,
+        help="Xero's Organisation.ShortCode: the web links to documents open this organisation.")
     xero_period_lock_date = fields.Date(readonly=True, copy=False)
     xero_end_of_year_lock_date = fields.Date(readonly=True, copy=False)
     reference_refreshed_at = fields.Datetime(readonly=True, copy=False)
@@ -233,6 +239,26 @@ class XeroConnection(models.Model):
             key: icp.get_param(f"account_xero.{key}") or default
             for key, default in DEFAULT_ENDPOINTS.items()
         }
+
+    def _xero_web_url(self, path):
+        """The address of Xero's web page ``path`` (e.g.
+        ``/AccountsReceivable/View.aspx?InvoiceID=<id>``) in this
+        connection's organisation.
+
+        Xero's deep links log into the organisation of the short code first:
+        ``https://go.xero.com/organisationlogin/default.aspx?shortcode=<ShortCode>&redirecturl=<path>``
+        (the form of XeroAPI/xero-mcp-server, src/consts/deeplinks.ts; the
+        redirect URL is given as is). When the API endpoint is not Xero's
+        (the sandbox, see _xero_endpoints) the same address on the sandbox,
+        which serves a read-only page of the document.
+        """
+        api_url = self._xero_endpoints()["api_url"].rstrip("/")
+        base = XERO_WEB_URL if api_url == DEFAULT_ENDPOINTS["api_url"] else api_url
+        short_code = self[:1].sudo().xero_short_code
+        if not short_code:
+            return base + path
+        return "%s/organisationlogin/default.aspx?shortcode=%s&redirecturl=%s" % (
+            base, quote(short_code, safe=""), path)
 
     @api.model
     def action_open_company_connection(self, company=None):

@@ -21,6 +21,18 @@ class XeroMapMixin(models.AbstractModel):
     connection_id = fields.Many2one(
         "xero.connection", "Xero Connection", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
+    # Set by "Suggest mapping" (models/xero_mapping_suggest.py) on the rows it
+    # proposes; any other write of the row (the admin edits it or confirms
+    # the suggestions) clears it.
+    suggested = fields.Boolean(
+        readonly=True, copy=False,
+        help="Proposed by Suggest mapping and not yet reviewed: edit the row or confirm "
+             "the suggestions.")
+    suggested_by = fields.Selection(
+        [("code", "Suggested: same code"), ("name", "Suggested: same name"),
+         ("type", "Suggested: same type"), ("rate", "Suggested: same rate"),
+         ("currency", "Suggested: same code")],
+        "Suggestion", readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -30,6 +42,8 @@ class XeroMapMixin(models.AbstractModel):
 
     def write(self, vals):
         connections = self.connection_id
+        if "suggested" not in vals and any(self.mapped("suggested")):
+            vals = {**vals, "suggested": False, "suggested_by": False}
         res = super().write(vals)
         self._maps_changed(connections | self.connection_id)
         return res

@@ -432,15 +432,12 @@ class XeroSyncJob(models.Model):
             ("account.trust.transaction", _("Trust transaction"))]
 
     @api.model
-    def _xero_deep_link(self, operation, xero_id):
-        if xero_id and operation in ("bank_transaction", "bank_transfer", "manual_journal"):
-            path = {
-                "bank_transaction": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
-                "bank_transfer": "/Bank/ViewTransfer.aspx?bankTransferID=%s",
-                "manual_journal": "/Journal/View.aspx?invoiceID=%s",
-            }[operation]
-            return "https://go.xero.com" + path % xero_id.split(",")[0]
-        return super()._xero_deep_link(operation, xero_id)
+    def _xero_deep_link_path(self, operation):
+        return {
+            "bank_transaction": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
+            "bank_transfer": "/Bank/ViewTransfer.aspx?bankTransferID=%s",
+            "manual_journal": "/Journal/View.aspx?invoiceID=%s",
+        }.get(operation) or super()._xero_deep_link_path(operation)
 
     # ------------------------------------------------------------------------
     # Senders

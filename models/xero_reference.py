@@ -266,6 +266,7 @@ class XeroConnection(models.Model):
             vals.update({
                 "xero_base_currency": _xero_value(organisation.base_currency),
                 "xero_country_code": _xero_value(organisation.country_code),
+                "xero_short_code": organisation.short_code or False,
                 "xero_period_lock_date": fields.Date.to_date(
                     organisation.period_lock_date or False),
                 "xero_end_of_year_lock_date": fields.Date.to_date(

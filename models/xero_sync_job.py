@@ -207,18 +207,18 @@ class XeroSyncJob(models.Model):
         domain = expression.OR(domains)
         return ["!", *expression.normalize_domain(domain)] if negative else domain
 
-    @api.depends("xero_id", "operation")
+    @api.depends("xero_id", "operation", "connection_id")
     def _compute_xero_url(self):
         for job in self:
-            job.xero_url = job._xero_deep_link(job.operation, job.xero_id) if job.xero_id else False
+            job.xero_url = job._xero_deep_link(job.operation, job.xero_id, job.connection_id) \
+                if job.xero_id else False
 
     @api.model
-    def _xero_deep_link(self, operation, xero_id):
-        """Xero's web address of a document (production Xero's deep links)."""
-        if not xero_id:
-            return False
-        base = "https://go.xero.com"
-        path = {
+    def _xero_deep_link_path(self, operation):
+        """The path of Xero's web page of a document of ``operation``, with
+        %s for its Xero id (go.xero.com's paths, as Xero's own MCP server
+        builds them: XeroAPI/xero-mcp-server, src/consts/deeplinks.ts)."""
+        return {
             "contact": "/Contacts/View/%s",
             "contact_update": "/Contacts/View/%s",
             "invoice": "/AccountsReceivable/View.aspx?InvoiceID=%s",
@@ -227,7 +227,19 @@ class XeroSyncJob(models.Model):
             "credit_note_ap": "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=%s",
             "payment": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
         }.get(operation)
-        return base + path % xero_id.split(",")[0] if path else False
+
+    @api.model
+    def _xero_deep_link(self, operation, xero_id, connection=None):
+        """The web address of a document in Xero, on the connection's Xero:
+        go.xero.com, or the sandbox's page of it when the connection points
+        at the sandbox (see xero.connection._xero_web_url)."""
+        if not xero_id:
+            return False
+        path = self._xero_deep_link_path(operation)
+        if not path:
+            return False
+        connection = connection or self.env["xero.connection"]
+        return connection._xero_web_url(path % xero_id.split(",")[0])
 
     def _record(self):
         self.ensure_one()

@@ -11,7 +11,7 @@ import time
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import accounting, identity
+from . import accounting, identity, pages
 from . import documents  # noqa: F401  (registers the document routes)
 from . import reports  # noqa: F401  (registers Reports/TrialBalance)
 from . import tracking  # noqa: F401  (registers TrackingCategories)
@@ -256,6 +256,9 @@ class SandboxApp:
             return identity.connections(self.sb, request)
         if low.startswith("/connections/"):
             return identity.connections(self.sb, request, path.split("/")[-1])
+        if pages.handles(low):
+            # "Open in Xero" on the sandbox: a read-only page of the document.
+            return pages.page(self.sb, request)
         if low in ("", "/"):
             return Response("Xero sandbox (account_xero). See /_sandbox/", mimetype="text/plain")
         return Response("Not Found", status=404, mimetype="text/plain")

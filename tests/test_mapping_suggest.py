@@ -1,0 +1,248 @@
+"""Suggest mapping (models/xero_mapping_suggest.py), the sandbox's read-only
+page of a document (xero_sandbox/pages.py) and the "Open in Xero" address,
+against the sandbox's own chart, tax rates and currencies."""
+
+import urllib.error
+import urllib.request
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.account_xero.tests.common import BrowserTestMixin
+from odoo.addons.account_xero.tests.test_push_common import XeroPushCommon
+from odoo.addons.account_xero.tests.xero_mapping_common import XeroMappingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMappingSuggest(XeroPushCommon):
+    """A company connected to a fresh sandbox organisation (the Demo Company
+    (NZ) chart: 090/091 bank, 200 Sales, 610 Accounts Receivable, 800
+    Accounts Payable, 820 GST, OUTPUT2/INPUT2 15 % ...) and nothing mapped."""
+
+    @classmethod
+    def _map_everything(cls):
+        """Nothing mapped: Suggest mapping does it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Account = cls.env["account.account"]
+        cls.fees_by_code = Account.create(
+            {"code": "404", "name": "Bank charges", "account_type": "expense"})
+        cls.fees_by_name = Account.create(
+            {"code": "612001", "name": "Consulting & Accounting", "account_type": "expense"})
+        cls.income = cls.company_data["default_account_revenue"]
+        cls.tax_sale_zero = cls.tax_sale_a.copy({"name": "Exports 0%", "amount": 0.0})
+        cls.tax_purchase_zero = cls.tax_purchase_a.copy({"name": "Untaxed 0%", "amount": 0.0})
+        cls.tax_sale_old = cls.tax_sale_a.copy({"name": "Old GST 12.5%", "amount": 12.5})
+
+    def setUp(self):
+        super().setUp()
+        self.connection.currency_map_ids.unlink()
+        self.connection.action_refresh_from_xero()
+        self.xa = {a.code: a for a in self.connection.xero_account_ids if a.code}
+        self.xt = {t.tax_type: t for t in self.connection.xero_tax_rate_ids}
+
+    def account_row(self, account):
+        return self.connection.account_map_ids.filtered(lambda r: r.account_id == account)
+
+    def tax_row(self, tax):
+        return self.connection.tax_map_ids.filtered(lambda r: r.tax_id == tax)
+
+    # -- the rules ------------------------------------------------------------
+    def test_accounts_code_then_name_then_type(self):
+        self.connection.action_suggest_mapping()
+        by_code = self.account_row(self.fees_by_code)
+        self.assertEqual((by_code.xero_account_id.code, by_code.suggested_by), ("404", "code"))
+        by_name = self.account_row(self.fees_by_name)
+        self.assertEqual((by_name.xero_account_id.code, by_name.suggested_by), ("412", "name"))
+        by_type = self.account_row(self.income)
+        self.assertEqual((by_type.xero_account_id.code, by_type.suggested_by), ("200", "type"))
+        self.assertTrue(by_code.suggested and by_name.suggested and by_type.suggested)
+        # Xero's own ledgers for receivable, payable and the tax account.
+        self.assertEqual(self.account_row(self.company_data["default_account_receivable"])
+                         .xero_account_id.code, "610")
+        self.assertEqual(self.account_row(self.company_data["default_account_payable"])
+                         .xero_account_id.code, "800")
+        tax_account = self.tax_sale_a.invoice_repartition_line_ids.account_id
+        self.assertEqual(self.account_row(tax_account).xero_account_id.code, "820")
+        # Bank journals: a Xero bank account each, never the same one.
+        bank = self.company_data["default_journal_bank"].default_account_id
+        cash = self.company_data["default_journal_cash"].default_account_id
+        banks = self.account_row(bank).xero_account_id | self.account_row(cash).xero_account_id
+        self.assertEqual(sorted(banks.mapped("code")), ["090", "091"])
+        # No account suggested to a Xero account of another class (but
+        # Xero's own ledgers, which take both sides).
+        for row in self.connection.account_map_ids.filtered(
+                lambda r: not r.xero_account_id.system_account):
+            group = row.account_id.internal_group
+            self.assertEqual(row.xero_account_id.account_class, {
+                "asset": "ASSET", "liability": "LIABILITY", "equity": "EQUITY",
+                "income": "REVENUE", "expense": "EXPENSE"}[group], row.account_id.display_name)
+
+    def test_taxes_by_rate_and_direction(self):
+        self.connection.action_suggest_mapping()
+        sale = self.tax_row(self.tax_sale_a)
+        self.assertEqual(sale.xero_output_tax_id, self.xt["OUTPUT2"])
+        self.assertFalse(sale.xero_input_tax_id)
+        self.assertEqual(sale.suggested_by, "rate")
+        purchase = self.tax_row(self.tax_purchase_a)
+        self.assertEqual(purchase.xero_input_tax_id, self.xt["INPUT2"])
+        self.assertFalse(purchase.xero_output_tax_id)
+        self.assertEqual(self.tax_row(self.tax_sale_zero).xero_output_tax_id, self.xt["ZERORATED"])
+        self.assertEqual(self.tax_row(self.tax_purchase_zero).xero_input_tax_id, self.xt["NONE"])
+        # 12.5 % is archived in Xero: nothing suggested, Check mapping still says so.
+        self.assertFalse(self.tax_row(self.tax_sale_old))
+        self.assertIn(
+            "Tax %s is not mapped to a Xero output tax." % self.tax_sale_old.display_name,
+            [i["message"] for i in self.connection._get_mapping_issues()])
+
+    def test_currencies_by_code(self):
+        aud = self.other_currency  # listed by the sandbox organisation
+        eur = self.setup_other_currency("EUR")  # not listed
+        self.connection.action_suggest_mapping()
+        rows = self.connection.currency_map_ids
+        self.assertEqual(rows.filtered(lambda r: r.currency_id == aud).xero_currency_id.code, "AUD")
+        self.assertEqual(rows.filtered(lambda r: r.currency_id == self.company.currency_id)
+                         .xero_currency_id.code, self.company.currency_id.name)
+        self.assertFalse(rows.filtered(lambda r: r.currency_id == eur))
+        self.assertTrue(all(rows.mapped("suggested")))
+
+    def test_never_overwrites_the_admins_map(self):
+        mine = self.env["xero.account.map"].create({
+            "connection_id": self.connection.id, "account_id": self.income.id,
+            "xero_account_id": self.xa["260"].id})
+        my_tax = self.env["xero.tax.map"].create({
+            "connection_id": self.connection.id, "tax_id": self.tax_sale_a.id,
+            "xero_output_tax_id": self.xt["NONE"].id})
+        self.connection.action_suggest_mapping()
+        self.assertEqual(self.account_row(self.income), mine)
+        self.assertEqual(mine.xero_account_id.code, "260")
+        self.assertFalse(mine.suggested)
+        self.assertEqual(self.tax_row(self.tax_sale_a), my_tax)
+        self.assertEqual(my_tax.xero_output_tax_id, self.xt["NONE"])
+        # Suggesting again adds nothing and changes nothing.
+        count = len(self.connection.account_map_ids)
+        self.connection.action_suggest_mapping()
+        self.assertEqual(len(self.connection.account_map_ids), count)
+
+    def test_edit_or_confirm_clears_the_flag(self):
+        self.connection.action_suggest_mapping()
+        row = self.account_row(self.income)
+        row.xero_account_id = self.xa["260"]
+        self.assertFalse(row.suggested)
+        self.assertFalse(row.suggested_by)
+        self.assertTrue(self.connection.suggested_count)
+        self.connection.action_confirm_suggestions()
+        self.assertEqual(self.connection.suggested_count, 0)
+        self.assertFalse(any(self.connection.account_map_ids.mapped("suggested")))
+        self.assertEqual(row.xero_account_id.code, "260")
+
+    def test_suggested_map_posts_an_invoice(self):
+        """What the demo does: suggest, post an invoice, the cron sends it."""
+        self.connection.action_suggest_mapping()
+        move = self.make_invoice()
+        self.push()
+        self.assertEqual(move.xero_state, "sent", move.xero_error)
+        self.assertTrue(self.xero_doc("Invoices", move.xero_id))
+
+    def test_only_admins_suggest(self):
+        clerk = new_test_user(
+            self.env, login="xero_clerk",
+            groups="account.group_account_user,account_xero.group_xero_user",
+            company_id=self.company.id, company_ids=[self.company.id])
+        with self.assertRaises(AccessError):
+            self.connection.with_user(clerk).action_suggest_mapping()
+        with self.assertRaises(AccessError):
+            self.connection.with_user(clerk).action_confirm_suggestions()
+        self.assertFalse(self.connection.account_map_ids)
+        manager = new_test_user(
+            self.env, login="xero_boss", groups="account.group_account_manager",
+            company_id=self.company.id, company_ids=[self.company.id])
+        self.connection.with_user(manager).action_suggest_mapping()
+        self.assertTrue(self.connection.account_map_ids)
+
+    # -- Open in Xero --------------------------------------------------------
+    def test_open_in_xero_url(self):
+        path = "/AccountsReceivable/View.aspx?InvoiceID=abc"
+        short = self.connection.xero_short_code
+        self.assertTrue(short, "the refresh stores Organisation.ShortCode")
+        self.assertEqual(
+            self.connection._xero_web_url(path),
+            "%s/organisationlogin/default.aspx?shortcode=%s&redirecturl=%s" % (
+                self.srv.url, short.replace("!", "%21"), path))
+        self.env["ir.config_parameter"].sudo().set_param(
+            "account_xero.api_url", "https://api.xero.com")
+        self.assertEqual(
+            self.connection._xero_web_url(path),
+            "https://go.xero.com/organisationlogin/default.aspx?shortcode=%s&redirecturl=%s" % (
+                short.replace("!", "%21"), path))
+        self.connection.sudo().xero_short_code = False
+        self.assertEqual(self.connection._xero_web_url(path), "https://go.xero.com" + path)
+
+    def get(self, url):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def test_sandbox_page_of_a_document(self):
+        self.connection.action_suggest_mapping()
+        partner = self.env["res.partner"].create({"name": "<script>alert(1)</script> & Co"})
+        move = self.make_invoice(partner=partner, post=False)
+        move.ref = "<b>ref</b>"
+        move.action_post()
+        self.push()
+        self.assertEqual(move.xero_state, "sent", move.xero_error)
+        self.assertTrue(move.xero_url.startswith(self.srv.url + "/organisationlogin/"))
+        action = move.action_xero_open_in_xero()
+        self.assertEqual(action["url"], move.xero_url)
+        status, page = self.get(move.xero_url)
+        self.assertEqual(status, 200)
+        self.assertIn(self.xero_doc("Invoices", move.xero_id)["InvoiceNumber"], page)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co", page)
+        self.assertNotIn("<script>", page)
+        self.assertNotIn("<b>ref</b>", page)
+        # The payment's page too.
+        payment = self.pay(move)
+        self.push()
+        self.assertTrue(payment.xero_id, payment.xero_error)
+        status, page = self.get(payment.xero_url)
+        self.assertEqual(status, 200)
+        self.assertIn(payment.xero_id.split(",")[0], page)
+        # An id the organisation does not have, and a page the sandbox has not.
+        status, page = self.get(move.xero_url.replace(move.xero_id, "no-such-id<x>"))
+        self.assertEqual(status, 404)
+        self.assertIn("no-such-id&lt;x&gt;", page)
+        status, _page = self.get(self.srv.url + "/Reports/Index.aspx")
+        self.assertEqual(status, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestMappingSuggestTour(BrowserTestMixin, XeroMappingCommon, HttpCase):
+    """The admin clicks Suggest mapping, sees the suggested rows, changes
+    one and saves, then confirms the others."""
+
+    @classmethod
+    def _map_everything(cls):
+        """Nothing mapped: the tour suggests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.connection.sync_supplier_invoices = False
+        cls.tour_fees = cls.env["account.account"].create(
+            {"code": "401500", "name": "Tour Fees", "account_type": "income"})
+
+    def test_suggest_mapping_tour(self):
+        self.start_tour(
+            f"/odoo/action-account_xero.xero_connection_action/{self.connection.id}",
+            "account_xero_suggest_mapping_tour", login="accountman",
+        )
+        self.assertEqual(self.connection._map_account(self.tour_fees), self.xa["260"])
+        self.assertEqual(self.connection._map_tax(self.tax_sale_a, "output"), self.xt["OUTPUT2"])
+        self.assertEqual(self.connection._map_account(
+            self.company_data["default_account_receivable"]), self.xa["610"])
+        self.assertFalse(any(self.connection.account_map_ids.mapped("suggested")))
+        self.assertFalse(any(self.connection.tax_map_ids.mapped("suggested")))
