@@ -22,7 +22,11 @@ to the cent):
   control account; a difference of currency rates to Realised Currency Gains;
 - bank transactions (not DELETED): the bank account against the lines and
   the tax; transfers' two legs to their bank accounts;
-- manual journals POSTED: each line, and its tax to the GST account.
+- manual journals POSTED: each line, and its tax to the GST account;
+- prepayments and overpayments: their bank transactions as above (an
+  overpayment's line is Accounts Receivable's or Payable's); a prepayment's
+  allocations move the amount from its accounts to Accounts Receivable
+  (Payable) (``deposits.postings``).
 Credit note allocations move money within Accounts Receivable (or Payable)
 and post nothing here (in a foreign currency Xero would post the rate
 difference: left out, a sandbox simplification). ``paymentsOnly`` is
@@ -34,6 +38,7 @@ from decimal import Decimal
 
 from werkzeug.wrappers import Response
 
+from . import deposits
 from .accounting import bad_request, json_response, not_found, problem, route
 from .util import ms_date, parse_date, r2
 
@@ -125,6 +130,7 @@ def postings(tenant):
             out.append((mj["Date"], li["AccountID"], _ex_tax(li, mj["LineAmountTypes"])))
             if tax and gst is not None:
                 out.append((mj["Date"], gst["AccountID"], tax))
+    out.extend(deposits.postings(tenant))
     return out
 
 
