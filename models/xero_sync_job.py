@@ -49,8 +49,14 @@ OPERATIONS = [
     # payment or allocation fits in what Xero has due.
     ("delete_payment", "Delete payment", "_send_delete_payment"),
     ("delete_allocation", "Delete credit note allocation", "_send_delete_allocation"),
+    ("delete_deposit_allocation", "Delete deposit allocation", "_send_delete_deposit_allocation"),
+    # A payment's deposit before its payments: whether it is a deposit is
+    # decided there, and its payment jobs (claimed with it) read that
+    # decision (xero_push_deposit.py).
+    ("deposit", "Deposit (prepayment / overpayment)", "_send_deposit"),
     ("payment", "Payment", "_send_payment"),
     ("allocation", "Credit note allocation", "_send_allocation"),
+    ("deposit_allocation", "Deposit allocation", "_send_deposit_allocation"),
     ("void", "Void / delete document", "_send_void"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),
