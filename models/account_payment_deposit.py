@@ -223,7 +223,7 @@ class AccountPayment(models.Model):
 
     @api.depends("xero_id")
     def _compute_xero_url(self):
-        super()._compute_xero_url()
+        res = super()._compute_xero_url()
         # A deposit's id is its PrepaymentID / OverpaymentID, not a bank
         # transaction's: no link rather than a wrong one.
         deposits = self.env["xero.sync.job"].sudo().search([
@@ -231,6 +231,7 @@ class AccountPayment(models.Model):
             ("operation", "=", "deposit"), ("state", "=", "done")]).mapped("res_id")
         for payment in self.filtered(lambda p: p.id in deposits):
             payment.xero_url = False
+        return res
 
     def _xero_note_body(self, job):
         if job.operation == "delete_deposit_allocation":
@@ -251,8 +252,9 @@ class AccountPartialReconcile(models.Model):
         return moves.origin_payment_id
 
     def _xero_enqueue_applications(self):
-        super()._xero_enqueue_applications()
+        res = super()._xero_enqueue_applications()
         self._xero_payments()._xero_sync_deposit()
+        return res
 
     def unlink(self):
         payments = self._xero_payments()

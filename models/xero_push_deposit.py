@@ -205,8 +205,9 @@ class XeroSyncJob(models.Model):
                               target=job.target_move_id, depends_on=deposit)
             else:
                 job._release(error=_("Waiting for %s.", deposit.display_name), delay=WAIT_DELAY)
-        if as_payments:
-            super(XeroSyncJob, as_payments)._send_payment(api)
+        if not as_payments:
+            return None
+        return super(XeroSyncJob, as_payments)._send_payment(api)
 
 
 class AccountPayment(models.Model):
