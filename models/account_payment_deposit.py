@@ -32,13 +32,17 @@ the deposit ("deposit_allocation" jobs, the amount Xero does not hold yet),
 never Payments; a match taken off deletes the pair's allocations in Xero
 ("delete_deposit_allocation") and allocates again what stays matched, as
 for credit notes (account_move_allocation.py).
+
+Money given back (a customer's refund payment, a supplier's refund
+received) matched to a deposit is a Xero Payment on the prepayment or
+overpayment ("deposit_refund"); a deposit so matched stays a deposit.
 """
 
 from odoo import _, api, fields, models
 
 # Jobs whose Xero object Xero holds or is about to hold.
 _LIVE = ("done", "sending")
-DEPOSIT_OPERATIONS = ("deposit", "deposit_allocation", "delete_deposit_allocation")
+DEPOSIT_OPERATIONS = ("deposit", "deposit_allocation", "delete_deposit_allocation", "deposit_refund")
 
 
 class AccountPayment(models.Model):
@@ -89,10 +93,26 @@ class AccountPayment(models.Model):
         return bool(lines) and not self.company_currency_id.is_zero(
             sum(lines.mapped("amount_residual")))
 
-    def _xero_is_matched(self):
-        """Whether part of the payment is matched to something."""
+    def _xero_matched_moves(self):
+        self.ensure_one()
         lines = self._xero_deposit_lines()
-        return bool(lines.matched_debit_ids | lines.matched_credit_ids)
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        return (partials.debit_move_id.move_id | partials.credit_move_id.move_id) - self.move_id
+
+    def _xero_is_refund(self):
+        """Money given back: to a customer, or by a supplier."""
+        self.ensure_one()
+        return (self.partner_type, self.payment_type) in (
+            ("customer", "outbound"), ("supplier", "inbound"))
+
+    def _xero_refund_moves(self):
+        """The entries of the refunds matched to this payment."""
+        return self._xero_matched_moves().filtered(
+            lambda m: m.origin_payment_id and m.origin_payment_id._xero_is_refund())
+
+    def _xero_is_matched(self):
+        """Whether part of the payment is matched to something but refunds."""
+        return bool(self._xero_matched_moves() - self._xero_refund_moves())
 
     def _xero_deposit_job(self):
         """The payment's deposit job (its latest not set aside), or an empty record."""
@@ -138,7 +158,8 @@ class AccountPayment(models.Model):
                 contact_job = payment.partner_id.commercial_partner_id._xero_enqueue_contact(conn)
                 deposit = Job._enqueue(conn, payment, "deposit", depends_on=contact_job)
                 touched |= payment
-            elif not is_open and not self._xero_deposit_sent(deposit):
+            elif not is_open and not self._xero_deposit_sent(deposit) \
+                    and not payment._xero_refund_moves():
                 # Fully matched before its deposit went: Payments after all.
                 payment._xero_withdraw(
                     Job._jobs_of(payment, ("deposit", "deposit_allocation")),
@@ -213,6 +234,11 @@ class AccountPayment(models.Model):
         deposit = jobs.filtered(lambda j: j.operation == "deposit" and j.state == "done")[-1:]
         if deposit:
             return {"xero_id": deposit.xero_id, "xero_sent_at": deposit.sent_at}
+        refunds = jobs.filtered(lambda j: j.operation == "deposit_refund" and j.state == "done"
+                                and j.xero_id)
+        if refunds:
+            return {"xero_id": ",".join(refunds.mapped("xero_id")),
+                    "xero_sent_at": refunds[-1].sent_at}
         return super()._xero_ids_vals(jobs.filtered(
             lambda j: j.operation not in DEPOSIT_OPERATIONS))
 
@@ -254,7 +280,24 @@ class AccountPartialReconcile(models.Model):
     def _xero_enqueue_applications(self):
         res = super()._xero_enqueue_applications()
         self._xero_payments()._xero_sync_deposit()
+        self._xero_enqueue_refunds()
         return res
+
+    def _xero_enqueue_refunds(self):
+        """A refund matched to a deposit: a Payment on the deposit in Xero."""
+        Job = self.env["xero.sync.job"].sudo()
+        for partial in self:
+            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
+            payments = moves.origin_payment_id
+            if len(moves) != 2 or len(payments) != 2:
+                continue
+            for payment in payments:
+                refund = payments - payment
+                deposit = payment._xero_deposit_job()
+                if deposit and refund._xero_is_refund():
+                    Job._enqueue(deposit.connection_id, refund, "deposit_refund",
+                                 target=payment.move_id, depends_on=deposit)
+                    refund._xero_refresh_state()
 
     def unlink(self):
         payments = self._xero_payments()

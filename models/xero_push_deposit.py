@@ -46,7 +46,8 @@ class XeroSyncJob(models.Model):
                 job._cancel(_("The payment is no longer posted."))
                 continue
             # Decided again now: fully matched before it went, it goes as Payments.
-            if not payment._xero_is_open() and not job.in_doubt:
+            if not payment._xero_is_open() and not job.in_doubt \
+                    and not payment._xero_refund_moves():
                 payment._xero_withdraw(
                     self._jobs_of(payment, ("deposit_allocation",)),
                     _("Fully matched to invoices before it reached Xero: sent as payments."))
@@ -188,6 +189,55 @@ class XeroSyncJob(models.Model):
             job._set_done()
             self._commit()
 
+    # -- refunds ----------------------------------------------------------------
+    def _send_deposit_refund(self, api):
+        """A refund matched to a deposit: PUT /Payments with the Prepayment
+        (Overpayment) it refunds; the Reference carries the job's key, so
+        one in doubt is found again like any payment."""
+        for job in self:
+            refund, deposit_move = job._record(), job.target_move_id
+            deposit_payment = deposit_move.origin_payment_id
+            if refund is None or not deposit_payment or refund.state in ("draft", "canceled"):
+                job._cancel(_("The refund or its deposit no longer exists."))
+                continue
+            deposit = job._deposit_of(deposit_payment)
+            if not deposit:
+                if deposit_payment._xero_deposit_job():
+                    job._release(error=_("Waiting for the deposit %s to reach Xero.",
+                                         deposit_payment.name), delay=WAIT_DELAY)
+                else:
+                    job._cancel(_("The payment refunded is not a deposit in Xero."))
+                continue
+            amount = refund._xero_deposit_refund_amount(deposit_move, job)
+            if amount <= 0:
+                job._cancel(_("Nothing more of %s is refunded.", deposit_payment.name))
+                continue
+            reference = refund._xero_payment_reference(job)
+            if job.in_doubt:
+                job._budget_request()
+                found = self._find_payments(api, [reference])
+                if found.get(reference):
+                    job._set_done(str(found[reference]))
+                    self._commit()
+                    continue
+            issues = []
+            bank = refund._xero_bank_account(job.connection_id, issues)
+            if issues:
+                job._set_blocked("\n".join(issues))
+                continue
+            model = payloads_deposit.build_deposit_refund(
+                deposit.deposit_kind, deposit.xero_id, amount, refund.date,
+                account_code=bank.code or None, account_id=bank.xero_id or None,
+                reference=reference)
+            job.write({"amount": amount, "deposit_kind": deposit.deposit_kind})
+            job._budget_request()
+            [result] = api.create_payments([model], job._request_key())
+            if result.ok:
+                job._set_done(str(result.xero_id))
+            else:
+                job._set_failed(result.message)
+            self._commit()
+
     # -- the payment jobs of deposits -----------------------------------------
     def _send_payment(self, api):
         """A payment that is a deposit in Xero goes by allocations, never as
@@ -218,11 +268,9 @@ class AccountPayment(models.Model):
         return connection.deposit_received_xero_account_id if inbound \
             else connection.deposit_paid_xero_account_id
 
-    def _xero_deposit_values(self, connection, job):
-        """((kind, DepositValues), [issues]) of this payment's deposit."""
+    def _xero_bank_account(self, connection, issues):
+        """The Xero bank account of this payment's journal (as for payments)."""
         self.ensure_one()
-        issues = []
-        inbound = self._xero_deposit_inbound()
         bank_account = self.journal_id.default_account_id
         xero_bank = connection._map_account(bank_account)
         if not xero_bank and self.outstanding_account_id:
@@ -231,6 +279,23 @@ class AccountPayment(models.Model):
             issues.append(_("Bank account %(account)s (journal %(journal)s) has no Xero account "
                             "in the GL account map.", account=bank_account.display_name,
                             journal=self.journal_id.display_name))
+        return xero_bank
+
+    def _xero_deposit_refund_amount(self, deposit_move, job):
+        """What this refund gives back of the deposit ``deposit_move`` and
+        Xero does not hold yet (refunds already sent for the pair)."""
+        self.ensure_one()
+        matched = deposit_move._xero_reconciled_amount(self.move_id, company_currency=True)
+        sent = self.env["xero.sync.job"]._jobs_of(self, ("deposit_refund",), target=deposit_move)
+        sent = sent.filtered(lambda j: j != job and j.state in ("done", "sending"))
+        return self.company_currency_id.round(matched - sum(sent.mapped("amount")))
+
+    def _xero_deposit_values(self, connection, job):
+        """((kind, DepositValues), [issues]) of this payment's deposit."""
+        self.ensure_one()
+        issues = []
+        inbound = self._xero_deposit_inbound()
+        xero_bank = self._xero_bank_account(connection, issues)
         if self.currency_id != self.company_currency_id:
             issues.append(_("A deposit in %(currency)s: only deposits in %(company)s are sent to "
                             "Xero yet.", currency=self.currency_id.name,

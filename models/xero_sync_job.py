@@ -57,6 +57,7 @@ OPERATIONS = [
     ("payment", "Payment", "_send_payment"),
     ("allocation", "Credit note allocation", "_send_allocation"),
     ("deposit_allocation", "Deposit allocation", "_send_deposit_allocation"),
+    ("deposit_refund", "Deposit refund", "_send_deposit_refund"),
     ("void", "Void / delete document", "_send_void"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),

@@ -85,10 +85,11 @@ class TestPushDeposits(XeroPushCommon):
         })
         self.bank = self.company_data["default_journal_bank"]
 
-    def make_payment(self, amount, payment_type="inbound", partner=None, date="2025-06-01"):
+    def make_payment(self, amount, payment_type="inbound", partner=None, date="2025-06-01",
+                     partner_type=None):
         payment = self.env["account.payment"].create({
             "payment_type": payment_type,
-            "partner_type": "customer" if payment_type == "inbound" else "supplier",
+            "partner_type": partner_type or ("customer" if payment_type == "inbound" else "supplier"),
             "partner_id": (partner or self.partner_a).id,
             "amount": amount,
             "date": date,
@@ -224,3 +225,23 @@ class TestPushDeposits(XeroPushCommon):
         self.assertEqual(len(self.xero_docs("Prepayments")), 1)
         self.assertEqual(len([r for r in self.api_requests() if r["method"] in ("PUT", "POST")]),
                          before)
+
+    def test_deposit_refunded(self):
+        payment = self.make_payment(90.0)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        # Given back to the customer, matched to the deposit.
+        refund = self.make_payment(90.0, "outbound", date="2025-06-05", partner_type="customer")
+        self.assertFalse(self.jobs(refund))
+        self.match(payment, refund.move_id)
+        job = self.jobs(refund, "deposit_refund")
+        self.assertEqual(job.target_move_id, payment.move_id)
+        self.push()
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(refund.xero_state, "sent", refund.xero_error)
+        [xpay] = self.xero_docs("Payments")
+        self.assertEqual((xpay["PaymentType"], float(xpay["Amount"])), ("ARPREPAYMENTPAYMENT", 90.0))
+        self.assertEqual(xpay["PaymentID"], refund.xero_id)
+        [prepayment] = self.xero_docs("Prepayments")
+        self.assertEqual((prepayment["Status"], float(prepayment["RemainingCredit"])), ("PAID", 0.0))
+        self.assertEqual(self.compare_books(), [])

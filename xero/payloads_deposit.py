@@ -24,6 +24,9 @@ from xero_python.accounting import (
     Invoice,
     LineAmountTypes,
     LineItem,
+    Overpayment,
+    Payment,
+    Prepayment,
 )
 
 from .payloads import round2
@@ -98,3 +101,22 @@ def build_deposit_allocation(invoice_xero_id, amount, allocation_date):
         amount=float(round2(amount)),
         date=allocation_date,
     )
+
+
+def build_deposit_refund(kind, deposit_xero_id, amount, payment_date, account_code=None,
+                         account_id=None, reference=None):
+    """A ``Payment`` refunding (part of) a prepayment or overpayment: money
+    back to the customer (from the supplier) out of (into) the bank account
+    (Payment.Prepayment / Payment.Overpayment in Xero's OpenAPI spec)."""
+    payment = Payment(
+        amount=float(round2(amount)),
+        date=payment_date,
+        account=Account(code=account_code) if account_code else Account(account_id=account_id),
+    )
+    if kind == PREPAYMENT:
+        payment.prepayment = Prepayment(prepayment_id=deposit_xero_id)
+    else:
+        payment.overpayment = Overpayment(overpayment_id=deposit_xero_id)
+    if reference:
+        payment.reference = reference[:255]
+    return payment

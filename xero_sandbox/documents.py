@@ -1056,7 +1056,23 @@ def _delete_allocation(ctx, cn_key, allocation_id):
 # --- payments -------------------------------------------------------------------
 
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
-                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT",
+                 # A refund of a prepayment or overpayment (Payment.PaymentType in
+                 # Xero's OpenAPI spec; the Payment's Prepayment / Overpayment object).
+                 "RECEIVE-PREPAYMENT": "ARPREPAYMENTPAYMENT",
+                 "SPEND-PREPAYMENT": "APPREPAYMENTPAYMENT",
+                 "RECEIVE-OVERPAYMENT": "AROVERPAYMENTPAYMENT",
+                 "SPEND-OVERPAYMENT": "APOVERPAYMENTPAYMENT"}
+# Where a payment's document is kept, and what it reduces.
+DEPOSIT_KINDS = ("Prepayments", "Overpayments")
+
+
+def _payment_target_id(kind):
+    return ID_KEY[kind]
+
+
+def _payment_outstanding(kind):
+    return "RemainingCredit" if kind in DEPOSIT_KINDS else DOC_SPECS[kind]["outstanding"]
 
 
 def _payment_handle(ctx, tx, el, payment_id=None):
@@ -1067,12 +1083,21 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     errors = []
     target, kind = None, None
     # The document paid: {"Invoice": {InvoiceID or InvoiceNumber}}, else a credit note alike.
-    for field, doc_kind, label in (("Invoice", "Invoices", "Invoice"), ("CreditNote", "CreditNotes", "Credit note")):
+    for field, doc_kind, label in (("Invoice", "Invoices", "Invoice"), ("CreditNote", "CreditNotes", "Credit note"),
+                                   ("Prepayment", "Prepayments", "Prepayment"),
+                                   ("Overpayment", "Overpayments", "Overpayment")):
         ref = _ci(el, field)
         if isinstance(ref, dict) and ref:
-            kind, spec = doc_kind, DOC_SPECS[doc_kind]
-            key = _ci(ref, spec["id"]) or _ci(ref, spec["number"])
-            target = _doc_lookup(tenant, kind, str(key)) if key else None
+            kind = doc_kind
+            if kind in DEPOSIT_KINDS:
+                # A refund of the prepayment or overpayment (Payment.Prepayment /
+                # Payment.Overpayment in Xero's OpenAPI spec), by its id only.
+                key = _ci(ref, ID_KEY[kind])
+                target = tenant.docs[kind].get(str(key).lower()) if key else None
+            else:
+                spec = DOC_SPECS[doc_kind]
+                key = _ci(ref, spec["id"]) or _ci(ref, spec["number"])
+                target = _doc_lookup(tenant, kind, str(key)) if key else None
             if target is None:
                 errors.append("%s could not be found (sandbox wording)" % label)
             break
@@ -1093,7 +1118,7 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     if target is not None:
         if target["Status"] != "AUTHORISED":
             errors.append("Payments can only be made against Authorised documents (sandbox wording)")
-        outstanding = target[DOC_SPECS[kind]["outstanding"]]
+        outstanding = target[_payment_outstanding(kind)]
         if amount is not None and amount > 0 and r2(amount) > outstanding:
             errors.append("Payment amount exceeds the amount outstanding on this document")
     errors.extend(_lock_errors(tenant, date))
@@ -1106,11 +1131,11 @@ def _payment_handle(ctx, tx, el, payment_id=None):
         # (Warnings on the Payment: XeroAPI/Xero-NetStandard#501, "Payment
         # made prior to invoice issuance date"; the wording is the sandbox's).
         tx.warn("Payment made prior to the %s date (sandbox wording)"
-                % ("invoice" if kind == "Invoices" else "credit note"))
+                % {"Invoices": "invoice", "CreditNotes": "credit note"}.get(kind, "prepayment"))
     pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "Reference": _ci(el, "Reference"),
            "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
-           "DocKind": kind, "DocID": target[DOC_SPECS[kind]["id"]],
+           "DocKind": kind, "DocID": target[_payment_target_id(kind)],
            "BankAmount": r2(amount / rate) if rate else amount, "UpdatedDateUTC": _stamp(ctx),
            "HasAccount": True, "HasValidationErrors": False}
     _apply_payment(ctx, tx, pay, +1)
@@ -1142,6 +1167,13 @@ def _apply_payment(ctx, tx, pay, sign):
                                        "CurrencyRate": pay["CurrencyRate"]}]
     else:
         payments = [p for p in doc["Payments"] if p["PaymentID"] != pay["PaymentID"]]
+    if kind in DEPOSIT_KINDS:
+        # A refund takes the amount off the remaining credit (PAID at nil).
+        doc = dict(doc, Payments=payments, UpdatedDateUTC=_stamp(ctx))
+        doc["RemainingCredit"] = r2(doc["RemainingCredit"] - amount)
+        doc["Status"] = "PAID" if doc["RemainingCredit"] == 0 else "AUTHORISED"
+        tx.put(kind, doc)
+        return
     _settle(ctx, tx, kind, doc, amount, pay["Date"], AmountPaid=r2(doc["AmountPaid"] + amount), Payments=payments)
 
 
@@ -1151,11 +1183,14 @@ def render_payment(ctx, p, full=True):
     out["Account"] = _account_summary(tenant, p["Account"])
     doc = tenant.docs[p["DocKind"]].get(p["DocID"].lower())
     if doc is not None:
-        spec = DOC_SPECS[p["DocKind"]]
         summary = {"Type": doc["Type"], "Contact": _contact_of(tenant, doc["Contact"]) or {"ContactID": doc["Contact"]},
                    "CurrencyCode": doc["CurrencyCode"], "Status": doc["Status"],
-                   spec["id"]: doc[spec["id"]], spec["number"]: doc.get(spec["number"])}
-        out["Invoice" if p["DocKind"] == "Invoices" else "CreditNote"] = summary
+                   ID_KEY[p["DocKind"]]: doc[ID_KEY[p["DocKind"]]]}
+        if p["DocKind"] not in DEPOSIT_KINDS:
+            number = DOC_SPECS[p["DocKind"]]["number"]
+            summary[number] = doc.get(number)
+        out[{"Invoices": "Invoice", "CreditNotes": "CreditNote", "Prepayments": "Prepayment",
+             "Overpayments": "Overpayment"}[p["DocKind"]]] = summary
     return out
 
 

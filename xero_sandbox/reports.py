@@ -72,7 +72,8 @@ def postings(tenant):
     out = []
     gst = _system(tenant, "GST")
     control = {"ACCREC": "DEBTORS", "ACCRECCREDIT": "DEBTORS",
-               "ACCPAY": "CREDITORS", "ACCPAYCREDIT": "CREDITORS"}
+               "ACCPAY": "CREDITORS", "ACCPAYCREDIT": "CREDITORS",
+               "RECEIVE-OVERPAYMENT": "DEBTORS", "SPEND-OVERPAYMENT": "CREDITORS"}
     # The sign of the lines: credit on a sales invoice, debit on a bill, ...
     line_sign = {"ACCREC": -1, "ACCPAY": 1, "ACCRECCREDIT": 1, "ACCPAYCREDIT": -1}
 
@@ -105,11 +106,18 @@ def postings(tenant):
             continue
         # Money in (a sales invoice's payment, a bill's refund) is a debit to
         # the payment account.
-        sign = 1 if doc["Type"] in ("ACCREC", "ACCPAYCREDIT") else -1
+        sign = 1 if doc["Type"] in ("ACCREC", "ACCPAYCREDIT", "SPEND-PREPAYMENT",
+                                    "SPEND-OVERPAYMENT") else -1
         bank = sign * _base(pay["Amount"], pay["CurrencyRate"])
         ctrl = -sign * _base(pay["Amount"], doc["CurrencyRate"])
         out.append((pay["Date"], pay["Account"], bank))
-        out.append((pay["Date"], _system(tenant, control[doc["Type"]])["AccountID"], ctrl))
+        if pay["DocKind"] == "Prepayments":
+            # A prepayment's refund takes the money back out of the account
+            # its (first) line credited (sandbox simplification: no tax).
+            counter = doc["LineItems"][0]["AccountID"]
+        else:
+            counter = _system(tenant, control[doc["Type"]])["AccountID"]
+        out.append((pay["Date"], counter, ctrl))
         if bank + ctrl and gains is not None:
             out.append((pay["Date"], gains["AccountID"], -(bank + ctrl)))
     for bt in tenant.docs["BankTransactions"].values():
