@@ -245,3 +245,13 @@ class TestPushDeposits(XeroPushCommon):
         [prepayment] = self.xero_docs("Prepayments")
         self.assertEqual((prepayment["Status"], float(prepayment["RemainingCredit"])), ("PAID", 0.0))
         self.assertEqual(self.compare_books(), [])
+
+    def test_deposits_account_checked(self):
+        def settings_issues():
+            return [i["message"] for i in self.connection._get_mapping_issues()
+                    if i["section"] == "settings"]
+
+        self.assertFalse([m for m in settings_issues() if "Deposits" in m])
+        self.connection.deposit_received_xero_account_id = self.xa["090"]
+        self.assertTrue([m for m in settings_issues()
+                         if "Deposits received" in m and "bank account" in m])
