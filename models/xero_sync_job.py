@@ -15,7 +15,8 @@ changes the engine makes, and retention. The rest of the engine:
 A job found in ``sending`` past its lease is *in doubt*: Xero may have
 accepted it before we could record that. Before it is ever sent again it is
 looked up in Xero (documents by number, contacts by ContactNumber, payments
-by the Reference that carries the job's key); together with the
+by the Reference that carries the job's key, deposits by the key in their
+line's Description); together with the
 Idempotency-Key decided at creation (job id + version) that keeps a crash
 after Xero's accept from making a duplicate.
 """
