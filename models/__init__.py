@@ -31,4 +31,6 @@ from . import xero_push_trust
 from . import xero_push_trust_withdrawal
 from . import xero_sync_job_guard
 from . import account_move_allocation
+from . import account_payment_deposit
+from . import xero_push_deposit
 from . import xero_reconcile

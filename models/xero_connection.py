@@ -142,6 +142,20 @@ class XeroConnection(models.Model):
         domain="[('connection_id', '=', id)]",
         help="Xero account through which transfers between bank accounts are posted.",
     )
+    deposit_received_xero_account_id = fields.Many2one(
+        "xero.account", "Deposits received account",
+        domain="[('connection_id', '=', id)]",
+        help="Xero account a customer's payment not matched to any invoice is coded to, as a "
+             "Xero prepayment (the seed's choice: the Tracking Transfers account). Empty: such "
+             "payments go as overpayments, which Xero books to Accounts Receivable.",
+    )
+    deposit_paid_xero_account_id = fields.Many2one(
+        "xero.account", "Deposits paid account",
+        domain="[('connection_id', '=', id)]",
+        help="Xero account a payment to a supplier not matched to any bill is coded to, as a "
+             "Xero prepayment (the seed's choice: the Tracking Transfers account). Empty: such "
+             "payments go as overpayments, which Xero books to Accounts Payable.",
+    )
     sync_from_date = fields.Date(
         "Sync documents from",
         help="Only documents dated on or after this date are posted to Xero.",

@@ -144,6 +144,18 @@ class XeroConnection(models.Model):
             add("settings", self.env._(
                 "The Bank transfers account %(xero)s is %(why)s.",
                 xero=xero.display_name, why=self._xero_gone_reason(xero)))
+        # Deposits (prepayments) are coded to these: an account Xero takes
+        # on a line, i.e. active and not a bank account (xero_sandbox/deposits.py).
+        for xero, label in ((self.deposit_received_xero_account_id, self.env._("Deposits received")),
+                            (self.deposit_paid_xero_account_id, self.env._("Deposits paid"))):
+            if xero and not xero.active:
+                add("settings", self.env._(
+                    "The %(label)s account %(xero)s is %(why)s.", label=label,
+                    xero=xero.display_name, why=self._xero_gone_reason(xero)))
+            elif xero and xero.account_type == "BANK":
+                add("settings", self.env._(
+                    "The %(label)s account %(xero)s is a bank account: deposits are coded to "
+                    "an account such as Tracking Transfers.", label=label, xero=xero.display_name))
 
     def _check_mapping_accounts(self, add):
         company = self.company_id

@@ -15,7 +15,8 @@ changes the engine makes, and retention. The rest of the engine:
 A job found in ``sending`` past its lease is *in doubt*: Xero may have
 accepted it before we could record that. Before it is ever sent again it is
 looked up in Xero (documents by number, contacts by ContactNumber, payments
-by the Reference that carries the job's key); together with the
+by the Reference that carries the job's key, deposits by the key in their
+line's Description); together with the
 Idempotency-Key decided at creation (job id + version) that keeps a crash
 after Xero's accept from making a duplicate.
 """
@@ -49,8 +50,15 @@ OPERATIONS = [
     # payment or allocation fits in what Xero has due.
     ("delete_payment", "Delete payment", "_send_delete_payment"),
     ("delete_allocation", "Delete credit note allocation", "_send_delete_allocation"),
+    ("delete_deposit_allocation", "Delete deposit allocation", "_send_delete_deposit_allocation"),
+    # A payment's deposit before its payments: whether it is a deposit is
+    # decided there, and its payment jobs (claimed with it) read that
+    # decision (xero_push_deposit.py).
+    ("deposit", "Deposit (prepayment / overpayment)", "_send_deposit"),
     ("payment", "Payment", "_send_payment"),
     ("allocation", "Credit note allocation", "_send_allocation"),
+    ("deposit_allocation", "Deposit allocation", "_send_deposit_allocation"),
+    ("deposit_refund", "Deposit refund", "_send_deposit_refund"),
     ("void", "Void / delete document", "_send_void"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),

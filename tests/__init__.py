@@ -34,3 +34,4 @@ from . import test_reconcile
 from . import test_configuration_page
 from . import test_tracking
 from . import test_mapping_suggest
+from . import test_push_deposits

@@ -555,6 +555,12 @@ class AccountingClient:
     def get_bank_transactions(self, where=None, page=None):
         return self._paged("get_bank_transactions", "bank_transactions", page, where=where)
 
+    def get_prepayments(self, where=None, page=None):
+        return self._paged("get_prepayments", "prepayments", page, where=where)
+
+    def get_overpayments(self, where=None, page=None):
+        return self._paged("get_overpayments", "overpayments", page, where=where)
+
     def get_trial_balance(self, date):
         """Xero's Trial Balance as at ``date`` (GET Reports/TrialBalance):
         {AccountID: {"label", "code", "debit", "credit", "ytd_debit",
@@ -625,6 +631,18 @@ class AccountingClient:
                             (credit_note_id, xm.Allocations(allocations=[allocation])),
                             "allocations", "allocation_id", idempotency_key, summarize_errors=False)
 
+    def create_deposit_allocation(self, kind, deposit_id, allocation, idempotency_key):
+        """PUT /Prepayments/{PrepaymentID}/Allocations (``kind``
+        "prepayment") or /Overpayments/{OverpaymentID}/Allocations."""
+        return self._single("create_%s_allocations" % _deposit_kind(kind),
+                            (deposit_id, xm.Allocations(allocations=[allocation])),
+                            "allocations", "allocation_id", idempotency_key, summarize_errors=False)
+
+    def delete_deposit_allocation(self, kind, deposit_id, allocation_id):
+        """DELETE /Prepayments/{PrepaymentID}/Allocations/{AllocationID}
+        (deletePrepaymentAllocations; the Overpayment twin alike)."""
+        return self.call("delete_%s_allocations" % _deposit_kind(kind), deposit_id, allocation_id)
+
     def update_invoice(self, invoice_id, invoice, idempotency_key):
         return self._single("update_invoice", (invoice_id, xm.Invoices(invoices=[invoice])),
                             "invoices", "invoice_id", idempotency_key, unitdp=4)
@@ -637,6 +655,12 @@ class AccountingClient:
     def delete_payment(self, payment_id, idempotency_key):
         return self._single("delete_payment", (payment_id, xm.PaymentDelete(status="DELETED")),
                             "payments", "payment_id", idempotency_key)
+
+
+def _deposit_kind(kind):
+    if kind not in ("prepayment", "overpayment"):
+        raise ValueError("not a kind of deposit: %r" % kind)
+    return kind
 
 
 def _report_amount(value):

@@ -45,7 +45,8 @@ FX = {"USD": Decimal("0.60"), "AUD": Decimal("0.92"), "GBP": Decimal("0.47"), "E
 # (Xero's ids are GUIDs, matched in any case).
 ID_KEY = {"Contacts": "ContactID", "Invoices": "InvoiceID", "CreditNotes": "CreditNoteID",
           "Payments": "PaymentID", "BankTransactions": "BankTransactionID",
-          "BankTransfers": "BankTransferID", "ManualJournals": "ManualJournalID"}
+          "BankTransfers": "BankTransferID", "ManualJournals": "ManualJournalID",
+          "Prepayments": "PrepaymentID", "Overpayments": "OverpaymentID"}
 
 
 class Invalid(Exception):
@@ -865,7 +866,8 @@ def _settle(ctx, tx, kind, doc, amount, date, **changes):
 
 def render_invoice(ctx, d, full=True):
     tenant = ctx.tenant
-    out = {k: v for k, v in d.items() if k not in ("Contact", "LineItems", "Payments", "Allocations")}
+    out = {k: v for k, v in d.items()
+           if k not in ("Contact", "LineItems", "Payments", "Allocations", "DepositAllocations")}
     out["Contact"] = _contact_of(tenant, d["Contact"]) or {"ContactID": d["Contact"]}
     out["DateString"] = date_string(d["Date"])
     if d.get("DueDate"):
@@ -880,8 +882,10 @@ def render_invoice(ctx, d, full=True):
         out["CreditNotes"] = [{"CreditNoteID": a["CreditNoteID"], "CreditNoteNumber": a.get("CreditNoteNumber"),
                                "AppliedAmount": a["Amount"], "Date": a["Date"], "Total": a.get("Total")}
                               for a in d.get("Allocations", [])]
-        out["Prepayments"] = []
-        out["Overpayments"] = []
+        # Prepayments and overpayments allocated to it (xero_sandbox/deposits.py).
+        for key, id_key in (("Prepayments", "PrepaymentID"), ("Overpayments", "OverpaymentID")):
+            out[key] = [{id_key: a[id_key], "AppliedAmount": a["Amount"], "Date": a["Date"]}
+                        for a in d.get("DepositAllocations", []) if a.get(id_key)]
     else:
         out["Allocations"] = [{"AllocationID": a["AllocationID"], "Amount": a["Amount"], "Date": a["Date"],
                                "Invoice": {"InvoiceID": a["InvoiceID"], "InvoiceNumber": a.get("InvoiceNumber")}}
@@ -1052,7 +1056,23 @@ def _delete_allocation(ctx, cn_key, allocation_id):
 # --- payments -------------------------------------------------------------------
 
 PAYMENT_TYPES = {"ACCREC": "ACCRECPAYMENT", "ACCPAY": "ACCPAYPAYMENT",
-                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT"}
+                 "ACCRECCREDIT": "ARCREDITPAYMENT", "ACCPAYCREDIT": "APCREDITPAYMENT",
+                 # A refund of a prepayment or overpayment (Payment.PaymentType in
+                 # Xero's OpenAPI spec; the Payment's Prepayment / Overpayment object).
+                 "RECEIVE-PREPAYMENT": "ARPREPAYMENTPAYMENT",
+                 "SPEND-PREPAYMENT": "APPREPAYMENTPAYMENT",
+                 "RECEIVE-OVERPAYMENT": "AROVERPAYMENTPAYMENT",
+                 "SPEND-OVERPAYMENT": "APOVERPAYMENTPAYMENT"}
+# Where a payment's document is kept, and what it reduces.
+DEPOSIT_KINDS = ("Prepayments", "Overpayments")
+
+
+def _payment_target_id(kind):
+    return ID_KEY[kind]
+
+
+def _payment_outstanding(kind):
+    return "RemainingCredit" if kind in DEPOSIT_KINDS else DOC_SPECS[kind]["outstanding"]
 
 
 def _payment_handle(ctx, tx, el, payment_id=None):
@@ -1063,12 +1083,21 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     errors = []
     target, kind = None, None
     # The document paid: {"Invoice": {InvoiceID or InvoiceNumber}}, else a credit note alike.
-    for field, doc_kind, label in (("Invoice", "Invoices", "Invoice"), ("CreditNote", "CreditNotes", "Credit note")):
+    for field, doc_kind, label in (("Invoice", "Invoices", "Invoice"), ("CreditNote", "CreditNotes", "Credit note"),
+                                   ("Prepayment", "Prepayments", "Prepayment"),
+                                   ("Overpayment", "Overpayments", "Overpayment")):
         ref = _ci(el, field)
         if isinstance(ref, dict) and ref:
-            kind, spec = doc_kind, DOC_SPECS[doc_kind]
-            key = _ci(ref, spec["id"]) or _ci(ref, spec["number"])
-            target = _doc_lookup(tenant, kind, str(key)) if key else None
+            kind = doc_kind
+            if kind in DEPOSIT_KINDS:
+                # A refund of the prepayment or overpayment (Payment.Prepayment /
+                # Payment.Overpayment in Xero's OpenAPI spec), by its id only.
+                key = _ci(ref, ID_KEY[kind])
+                target = tenant.docs[kind].get(str(key).lower()) if key else None
+            else:
+                spec = DOC_SPECS[doc_kind]
+                key = _ci(ref, spec["id"]) or _ci(ref, spec["number"])
+                target = _doc_lookup(tenant, kind, str(key)) if key else None
             if target is None:
                 errors.append("%s could not be found (sandbox wording)" % label)
             break
@@ -1089,7 +1118,7 @@ def _payment_handle(ctx, tx, el, payment_id=None):
     if target is not None:
         if target["Status"] != "AUTHORISED":
             errors.append("Payments can only be made against Authorised documents (sandbox wording)")
-        outstanding = target[DOC_SPECS[kind]["outstanding"]]
+        outstanding = target[_payment_outstanding(kind)]
         if amount is not None and amount > 0 and r2(amount) > outstanding:
             errors.append("Payment amount exceeds the amount outstanding on this document")
     errors.extend(_lock_errors(tenant, date))
@@ -1102,11 +1131,11 @@ def _payment_handle(ctx, tx, el, payment_id=None):
         # (Warnings on the Payment: XeroAPI/Xero-NetStandard#501, "Payment
         # made prior to invoice issuance date"; the wording is the sandbox's).
         tx.warn("Payment made prior to the %s date (sandbox wording)"
-                % ("invoice" if kind == "Invoices" else "credit note"))
+                % {"Invoices": "invoice", "CreditNotes": "credit note"}.get(kind, "prepayment"))
     pay = {"PaymentID": new_id(), "Date": date, "Amount": amount, "Reference": _ci(el, "Reference"),
            "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
-           "DocKind": kind, "DocID": target[DOC_SPECS[kind]["id"]],
+           "DocKind": kind, "DocID": target[_payment_target_id(kind)],
            "BankAmount": r2(amount / rate) if rate else amount, "UpdatedDateUTC": _stamp(ctx),
            "HasAccount": True, "HasValidationErrors": False}
     _apply_payment(ctx, tx, pay, +1)
@@ -1138,6 +1167,13 @@ def _apply_payment(ctx, tx, pay, sign):
                                        "CurrencyRate": pay["CurrencyRate"]}]
     else:
         payments = [p for p in doc["Payments"] if p["PaymentID"] != pay["PaymentID"]]
+    if kind in DEPOSIT_KINDS:
+        # A refund takes the amount off the remaining credit (PAID at nil).
+        doc = dict(doc, Payments=payments, UpdatedDateUTC=_stamp(ctx))
+        doc["RemainingCredit"] = r2(doc["RemainingCredit"] - amount)
+        doc["Status"] = "PAID" if doc["RemainingCredit"] == 0 else "AUTHORISED"
+        tx.put(kind, doc)
+        return
     _settle(ctx, tx, kind, doc, amount, pay["Date"], AmountPaid=r2(doc["AmountPaid"] + amount), Payments=payments)
 
 
@@ -1147,11 +1183,14 @@ def render_payment(ctx, p, full=True):
     out["Account"] = _account_summary(tenant, p["Account"])
     doc = tenant.docs[p["DocKind"]].get(p["DocID"].lower())
     if doc is not None:
-        spec = DOC_SPECS[p["DocKind"]]
         summary = {"Type": doc["Type"], "Contact": _contact_of(tenant, doc["Contact"]) or {"ContactID": doc["Contact"]},
                    "CurrencyCode": doc["CurrencyCode"], "Status": doc["Status"],
-                   spec["id"]: doc[spec["id"]], spec["number"]: doc.get(spec["number"])}
-        out["Invoice" if p["DocKind"] == "Invoices" else "CreditNote"] = summary
+                   ID_KEY[p["DocKind"]]: doc[ID_KEY[p["DocKind"]]]}
+        if p["DocKind"] not in DEPOSIT_KINDS:
+            number = DOC_SPECS[p["DocKind"]]["number"]
+            summary[number] = doc.get(number)
+        out[{"Invoices": "Invoice", "CreditNotes": "CreditNote", "Prepayments": "Prepayment",
+             "Overpayments": "Overpayment"}[p["DocKind"]]] = summary
     return out
 
 
@@ -1161,6 +1200,9 @@ payments = route("Payments")(collection("Payments", render_payment, _payment_han
 # --- bank transactions & transfers --------------------------------------------
 
 BT_TYPES = ("RECEIVE", "SPEND")
+# The other Types of BankTransaction (RECEIVE-PREPAYMENT ...): their handle
+# (ctx, tx, el) -> stored bank transaction, registered by xero_sandbox/deposits.py.
+BT_HANDLERS = {}
 
 
 def _bank_account(tenant, ref, errors, label="BankAccount"):
@@ -1190,6 +1232,8 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
                           BankAccount={"AccountID": existing["BankAccount"]},
                           LineItems=[_line_input(li) for li in existing["LineItems"]])
     typ = (_ci(el, "Type") or "").upper()
+    if existing is None and typ in BT_HANDLERS:
+        return BT_HANDLERS[typ](ctx, tx, el)
     if typ not in BT_TYPES:
         errors.append("BankTransaction Type must be RECEIVE or SPEND (sandbox wording)")
     status = (_ci(el, "Status") or "AUTHORISED").upper()

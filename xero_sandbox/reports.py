@@ -22,7 +22,11 @@ to the cent):
   control account; a difference of currency rates to Realised Currency Gains;
 - bank transactions (not DELETED): the bank account against the lines and
   the tax; transfers' two legs to their bank accounts;
-- manual journals POSTED: each line, and its tax to the GST account.
+- manual journals POSTED: each line, and its tax to the GST account;
+- prepayments and overpayments: their bank transactions as above (an
+  overpayment's line is Accounts Receivable's or Payable's); a prepayment's
+  allocations move the amount from its accounts to Accounts Receivable
+  (Payable) (``deposits.postings``).
 Credit note allocations move money within Accounts Receivable (or Payable)
 and post nothing here (in a foreign currency Xero would post the rate
 difference: left out, a sandbox simplification). ``paymentsOnly`` is
@@ -34,6 +38,7 @@ from decimal import Decimal
 
 from werkzeug.wrappers import Response
 
+from . import deposits
 from .accounting import bad_request, json_response, not_found, problem, route
 from .util import ms_date, parse_date, r2
 
@@ -67,7 +72,8 @@ def postings(tenant):
     out = []
     gst = _system(tenant, "GST")
     control = {"ACCREC": "DEBTORS", "ACCRECCREDIT": "DEBTORS",
-               "ACCPAY": "CREDITORS", "ACCPAYCREDIT": "CREDITORS"}
+               "ACCPAY": "CREDITORS", "ACCPAYCREDIT": "CREDITORS",
+               "RECEIVE-OVERPAYMENT": "DEBTORS", "SPEND-OVERPAYMENT": "CREDITORS"}
     # The sign of the lines: credit on a sales invoice, debit on a bill, ...
     line_sign = {"ACCREC": -1, "ACCPAY": 1, "ACCRECCREDIT": 1, "ACCPAYCREDIT": -1}
 
@@ -100,11 +106,18 @@ def postings(tenant):
             continue
         # Money in (a sales invoice's payment, a bill's refund) is a debit to
         # the payment account.
-        sign = 1 if doc["Type"] in ("ACCREC", "ACCPAYCREDIT") else -1
+        sign = 1 if doc["Type"] in ("ACCREC", "ACCPAYCREDIT", "SPEND-PREPAYMENT",
+                                    "SPEND-OVERPAYMENT") else -1
         bank = sign * _base(pay["Amount"], pay["CurrencyRate"])
         ctrl = -sign * _base(pay["Amount"], doc["CurrencyRate"])
         out.append((pay["Date"], pay["Account"], bank))
-        out.append((pay["Date"], _system(tenant, control[doc["Type"]])["AccountID"], ctrl))
+        if pay["DocKind"] == "Prepayments":
+            # A prepayment's refund takes the money back out of the account
+            # its (first) line credited (sandbox simplification: no tax).
+            counter = doc["LineItems"][0]["AccountID"]
+        else:
+            counter = _system(tenant, control[doc["Type"]])["AccountID"]
+        out.append((pay["Date"], counter, ctrl))
         if bank + ctrl and gains is not None:
             out.append((pay["Date"], gains["AccountID"], -(bank + ctrl)))
     for bt in tenant.docs["BankTransactions"].values():
@@ -125,6 +138,7 @@ def postings(tenant):
             out.append((mj["Date"], li["AccountID"], _ex_tax(li, mj["LineAmountTypes"])))
             if tax and gst is not None:
                 out.append((mj["Date"], gst["AccountID"], tax))
+    out.extend(deposits.postings(tenant))
     return out
 
 

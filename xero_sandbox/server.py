@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import accounting, identity, pages
 from . import documents  # noqa: F401  (registers the document routes)
+from . import deposits  # noqa: F401  (registers Prepayments, Overpayments)
 from . import reports  # noqa: F401  (registers Reports/TrialBalance)
 from . import tracking  # noqa: F401  (registers TrackingCategories)
 from .faults import Faults

@@ -56,7 +56,7 @@ KNOWN_SCOPES = set(
 )
 
 DOC_KINDS = ("Contacts", "Invoices", "CreditNotes", "Payments", "BankTransactions",
-             "BankTransfers", "ManualJournals")
+             "BankTransfers", "ManualJournals", "Prepayments", "Overpayments")
 
 
 class Tenant:

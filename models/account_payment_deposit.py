@@ -1,0 +1,329 @@
+"""Deposits: customer receipts and supplier payments not (or not fully)
+matched to invoices, kept in step with Xero.
+
+Which payments are deposits. A customer's receipt or a payment to a
+supplier whose receivable (payable) line is still open, and none of which
+is in Xero as a Payment yet, is a deposit: it is queued as a "deposit" job
+when it is posted (and whenever a change leaves it open). If it is fully
+matched to invoices before that job is sent (the register-payment wizard
+posts, then reconciles, in one transaction), the job is withdrawn and the
+payment goes as Xero Payments against those invoices, as before. The
+deposit job decides once more when it is sent (xero_push_deposit.py).
+
+Once a payment is a deposit, the whole payment goes to Xero as one bank
+transaction, never split between Payments and a deposit:
+
+- nothing matched yet: a Prepayment coded to the connection's Deposits
+  received (paid) account, or an Overpayment when no such account is set;
+- partly matched (more than the invoices): an Overpayment of the whole
+  amount, allocated to those invoices.
+
+Why the whole amount: Odoo holds one bank line for the payment and one
+receivable (payable) line of the whole amount, the matches only settle it.
+An Overpayment of the whole books the same in Xero (bank debited, Accounts
+Receivable credited, the allocations move nothing), so both ledgers agree
+account by account, and the bank statement line matches one Xero
+transaction. A Payment for the matched part and an Overpayment for the rest
+would agree too, but as two bank lines for one, and the matched part would
+have to move between them whenever the match changes.
+
+Its matches to invoices (partial reconciliations) become Allocations of
+the deposit ("deposit_allocation" jobs, the amount Xero does not hold yet),
+never Payments; a match taken off deletes the pair's allocations in Xero
+("delete_deposit_allocation") and allocates again what stays matched, as
+for credit notes (account_move_allocation.py).
+
+Money given back (a customer's refund payment, a supplier's refund
+received) matched to a deposit is a Xero Payment on the prepayment or
+overpayment ("deposit_refund"); a deposit so matched stays a deposit.
+"""
+
+from odoo import _, api, fields, models
+
+# Jobs whose Xero object Xero holds or is about to hold.
+_LIVE = ("done", "sending")
+DEPOSIT_OPERATIONS = ("deposit", "deposit_allocation", "delete_deposit_allocation", "deposit_refund")
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    # -- which payments are deposits -----------------------------------------
+    def _xero_deposit_inbound(self):
+        """True for a customer's receipt, False for a payment to a supplier,
+        None for the others (refunds: not deposits)."""
+        self.ensure_one()
+        if self.partner_type == "customer" and self.payment_type == "inbound":
+            return True
+        if self.partner_type == "supplier" and self.payment_type == "outbound":
+            return False
+        return None
+
+    def _xero_deposit_connection(self):
+        """The connection that takes this payment as a deposit, or an empty
+        record: posted, with a partner, of a kind the connection sends
+        (customers' receipts with sales invoices, supplier payments with
+        bills), dated from its "Sync documents from"."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        inbound = self._xero_deposit_inbound()
+        if inbound is None or self.state in ("draft", "canceled") or not self.move_id \
+                or self.move_id.state != "posted" or not self.partner_id:
+            return Connection
+        company = self.company_id
+        conn = Connection._get_for_company(company.root_id, raise_if_missing=False) \
+            or Connection._get_for_company(company, raise_if_missing=False)
+        if not conn or not conn.active:
+            return Connection
+        if not (conn.sync_sales_invoices if inbound else conn.sync_supplier_invoices):
+            return Connection
+        if conn.sync_from_date and self.date and self.date < conn.sync_from_date:
+            return Connection
+        return conn
+
+    def _xero_deposit_lines(self):
+        """The receivable (payable) lines of the payment's entry."""
+        self.ensure_one()
+        return self.move_id.line_ids.filtered(
+            lambda l: l.account_id.account_type in ("asset_receivable", "liability_payable"))
+
+    def _xero_is_open(self):
+        """Whether part of the payment is matched to nothing."""
+        lines = self._xero_deposit_lines()
+        return bool(lines) and not self.company_currency_id.is_zero(
+            sum(lines.mapped("amount_residual")))
+
+    def _xero_matched_moves(self):
+        self.ensure_one()
+        lines = self._xero_deposit_lines()
+        partials = lines.matched_debit_ids | lines.matched_credit_ids
+        return (partials.debit_move_id.move_id | partials.credit_move_id.move_id) - self.move_id
+
+    def _xero_is_refund(self):
+        """Money given back: to a customer, or by a supplier."""
+        self.ensure_one()
+        return (self.partner_type, self.payment_type) in (
+            ("customer", "outbound"), ("supplier", "inbound"))
+
+    def _xero_refund_moves(self):
+        """The entries of the refunds matched to this payment."""
+        return self._xero_matched_moves().filtered(
+            lambda m: m.origin_payment_id and m.origin_payment_id._xero_is_refund())
+
+    def _xero_is_matched(self):
+        """Whether part of the payment is matched to something but refunds."""
+        return bool(self._xero_matched_moves() - self._xero_refund_moves())
+
+    def _xero_deposit_job(self):
+        """The payment's deposit job (its latest not set aside), or an empty record."""
+        self.ensure_one()
+        return self.env["xero.sync.job"]._jobs_of(self, ("deposit",)).filtered(
+            lambda j: j.state != "cancelled")[-1:]
+
+    @api.model
+    def _xero_deposit_sent(self, job):
+        """Whether Xero holds (or may hold) the deposit of ``job``."""
+        return job.state in _LIVE or job.in_doubt
+
+    # -- keeping the jobs in step --------------------------------------------
+    def action_post(self):
+        res = super().action_post()
+        self._xero_sync_deposit()
+        return res
+
+    def action_xero_post(self):
+        self._xero_check_post_access()
+        self._xero_sync_deposit()
+        return super().action_xero_post()
+
+    def _xero_sync_deposit(self):
+        """Queue, keep or withdraw the deposit of these payments after a
+        posting or a change of their matches (no HTTP: jobs only)."""
+        Job = self.env["xero.sync.job"].sudo()
+        touched = self.browse()
+        for payment in self:
+            conn = payment._xero_deposit_connection()
+            if not conn:
+                continue
+            deposit = payment._xero_deposit_job()
+            is_open = payment._xero_is_open()
+            if not deposit:
+                if not is_open:
+                    continue
+                payments = Job._jobs_of(payment, ("payment",))
+                if payments.filtered(lambda j: j.state in _LIVE or j.in_doubt):
+                    # Already in Xero as Payments: what a later change
+                    # leaves open stays out of Xero (see the README).
+                    continue
+                contact_job = payment.partner_id.commercial_partner_id._xero_enqueue_contact(conn)
+                deposit = Job._enqueue(conn, payment, "deposit", depends_on=contact_job)
+                touched |= payment
+            elif not is_open and not self._xero_deposit_sent(deposit) \
+                    and not payment._xero_refund_moves():
+                # Fully matched before its deposit went: Payments after all.
+                payment._xero_withdraw(
+                    Job._jobs_of(payment, ("deposit", "deposit_allocation")),
+                    _("Fully matched to invoices before it reached Xero: sent as payments."))
+                payment.move_id._xero_enqueue_applications()
+                touched |= payment
+                continue
+            if deposit:
+                payment._xero_payments_to_allocations(deposit)
+                touched |= payment
+        touched._xero_refresh_state()
+
+    def _xero_withdraw(self, jobs, reason):
+        """Set aside jobs that never reached Xero: those never tried are
+        deleted (nothing to show in the Sync Log), the others cancelled."""
+        jobs = jobs.filtered(lambda j: j.state in ("pending", "failed", "blocked") and not j.in_doubt)
+        fresh = jobs.filtered(lambda j: j.state == "pending" and not j.attempts)
+        (jobs - fresh)._cancel(reason)
+        fresh.unlink()
+
+    def _xero_payments_to_allocations(self, deposit):
+        """The payment jobs of this deposit not sent yet become allocations
+        of the deposit to their invoices."""
+        self.ensure_one()
+        Job = self.env["xero.sync.job"].sudo()
+        pending = Job._jobs_of(self, ("payment",)).filtered(
+            lambda j: j.state in ("pending", "failed", "blocked") and not j.in_doubt)
+        targets = pending.target_move_id
+        self._xero_withdraw(pending, _("The payment is a deposit in Xero: applied by an allocation."))
+        for target in targets:
+            Job._enqueue(deposit.connection_id, self, "deposit_allocation", target=target,
+                         depends_on=deposit)
+
+    # -- what Xero holds ------------------------------------------------------
+    def _xero_deposit_allocation_jobs(self, invoice, connection):
+        """(deposit_allocation jobs, delete_deposit_allocation jobs) of this
+        payment on ``invoice``, oldest first."""
+        self.ensure_one()
+        jobs = self.env["xero.sync.job"]._jobs_of(
+            self, ("deposit_allocation", "delete_deposit_allocation"), target=invoice).filtered(
+            lambda j: j.connection_id == connection)
+        return (jobs.filtered(lambda j: j.operation == "deposit_allocation"),
+                jobs.filtered(lambda j: j.operation == "delete_deposit_allocation"))
+
+    def _xero_live_deposit_allocations(self, invoice, connection):
+        """The allocations of this deposit on ``invoice`` Xero holds (sent,
+        no delete queued or done for them)."""
+        allocations, deletes = self._xero_deposit_allocation_jobs(invoice, connection)
+        deletes = deletes.filtered(lambda j: j.state != "cancelled")
+        deleted = set(deletes.mapped("xero_id")) | set(deletes.depends_on_job_id.ids)
+        return allocations.filtered(
+            lambda j: j.state in _LIVE and j.xero_id not in deleted and j.id not in deleted)
+
+    def _xero_deposit_allocation_amount(self, invoice, connection, job=None):
+        """What an allocation of this deposit on ``invoice`` must send: what
+        Odoo matches between them (in the invoice's currency) minus what
+        Xero already holds for them. Zero or less: nothing to send."""
+        self.ensure_one()
+        matched = invoice._xero_reconciled_amount(self.move_id)
+        live = self._xero_live_deposit_allocations(invoice, connection) \
+            - (job or self.env["xero.sync.job"])
+        if any(not j.amount for j in live):
+            return 0.0
+        return invoice.currency_id.round(matched - sum(live.mapped("amount")))
+
+    # -- how these jobs show on the payment -----------------------------------
+    def _xero_jobs(self, operations=None):
+        return super()._xero_jobs(
+            operations or ("payment", "delete_payment") + DEPOSIT_OPERATIONS)
+
+    def _xero_ids_vals(self, jobs):
+        deposit = jobs.filtered(lambda j: j.operation == "deposit" and j.state == "done")[-1:]
+        if deposit:
+            return {"xero_id": deposit.xero_id, "xero_sent_at": deposit.sent_at}
+        refunds = jobs.filtered(lambda j: j.operation == "deposit_refund" and j.state == "done"
+                                and j.xero_id)
+        if refunds:
+            return {"xero_id": ",".join(refunds.mapped("xero_id")),
+                    "xero_sent_at": refunds[-1].sent_at}
+        return super()._xero_ids_vals(jobs.filtered(
+            lambda j: j.operation not in DEPOSIT_OPERATIONS))
+
+    def _xero_state_vals(self, jobs):
+        # A deleted allocation says nothing about the deposit itself.
+        return super()._xero_state_vals(jobs.filtered(
+            lambda j: not (j.operation == "delete_deposit_allocation" and j.state == "done")))
+
+    @api.depends("xero_id")
+    def _compute_xero_url(self):
+        res = super()._compute_xero_url()
+        # A deposit's id is its PrepaymentID / OverpaymentID, not a bank
+        # transaction's: no link rather than a wrong one.
+        deposits = self.env["xero.sync.job"].sudo().search([
+            ("res_model", "=", "account.payment"), ("res_id", "in", self.ids),
+            ("operation", "=", "deposit"), ("state", "=", "done")]).mapped("res_id")
+        for payment in self.filtered(lambda p: p.id in deposits):
+            payment.xero_url = False
+        return res
+
+    def _xero_note_body(self, job):
+        if job.operation == "delete_deposit_allocation":
+            return _("Allocation on %(invoice)s deleted in Xero (%(id)s).",
+                     invoice=job.target_move_id.name, id=job.xero_id)
+        if job.operation == "deposit":
+            return _("Sent to Xero as a %(kind)s (Xero ID %(id)s).",
+                     kind=dict(job._fields["deposit_kind"]._description_selection(self.env)).get(
+                         job.deposit_kind, ""), id=job.xero_id)
+        return super()._xero_note_body(job)
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def _xero_payments(self):
+        moves = self.debit_move_id.move_id | self.credit_move_id.move_id
+        return moves.origin_payment_id
+
+    def _xero_enqueue_applications(self):
+        res = super()._xero_enqueue_applications()
+        self._xero_payments()._xero_sync_deposit()
+        self._xero_enqueue_refunds()
+        return res
+
+    def _xero_enqueue_refunds(self):
+        """A refund matched to a deposit: a Payment on the deposit in Xero."""
+        Job = self.env["xero.sync.job"].sudo()
+        for partial in self:
+            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
+            payments = moves.origin_payment_id
+            if len(moves) != 2 or len(payments) != 2:
+                continue
+            for payment in payments:
+                refund = payments - payment
+                deposit = payment._xero_deposit_job()
+                if deposit and refund._xero_is_refund():
+                    Job._enqueue(deposit.connection_id, refund, "deposit_refund",
+                                 target=payment.move_id, depends_on=deposit)
+                    refund._xero_refresh_state()
+
+    def unlink(self):
+        payments = self._xero_payments()
+        self._xero_enqueue_deposit_unallocate()
+        res = super().unlink()
+        payments.exists()._xero_sync_deposit()
+        return res
+
+    def _xero_enqueue_deposit_unallocate(self):
+        """A deposit taken off an invoice (in whole or in part): its
+        allocations on the invoice are deleted in Xero, and what stays
+        matched, if anything, is allocated again once they are gone."""
+        Job = self.env["xero.sync.job"].sudo()
+        for kind, payment, invoice in self._xero_pairs():
+            if kind != "payment":
+                continue
+            connections = Job._jobs_of(payment, ("deposit_allocation",), target=invoice).connection_id
+            for connection in connections:
+                last_delete = Job
+                for job in payment._xero_live_deposit_allocations(invoice, connection):
+                    last_delete = Job._enqueue(
+                        connection, payment, "delete_deposit_allocation", target=invoice,
+                        version=job.version, depends_on=job,
+                        xero_id=job.xero_id if job.state == "done" else False)
+                if last_delete:
+                    again = Job._enqueue(connection, payment, "deposit_allocation", target=invoice,
+                                         depends_on=last_delete)
+                    again.depends_on_job_id = last_delete
+            payment._xero_refresh_state()
