@@ -32,3 +32,4 @@ from . import test_bad_input
 from . import test_reconcile
 from . import test_configuration_page
 from . import test_tracking
+from . import test_push_moves
