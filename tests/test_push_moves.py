@@ -7,7 +7,7 @@ payments' own entries) and the void of an entry reset to draft."""
 
 from decimal import Decimal
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .test_push_common import XeroPushCommon
@@ -238,3 +238,24 @@ class TestPushMoves(XeroPushCommon):
                 "manual_journal", "bank_transaction", "bank_transfer")))
         self.assertFalse(self.xero_docs("ManualJournals"))
         self.assertFalse(self.xero_docs("BankTransactions"))
+
+    def test_entries_in_doubt_are_found_not_made_twice(self):
+        """Xero stored the manual journal and the bank transaction but the
+        answers were lost: before they are sent again they are looked up by
+        the job key their Narration / Reference carries."""
+        move = self.entry(self.misc_journal, [
+            (self.company_data["default_account_expense"], 60.0, {}), (self.accrual, -60.0, {})])
+        fee = self.bank_entry(self.bank_journal, self.bank_fees, -3.0)
+        for path in ("*/ManualJournals", "*/BankTransactions"):
+            self.srv.faults.fail_after_commit(path=path, method="PUT", then="drop", times=3)
+        self.push()
+        jobs = self.jobs(move, "manual_journal") | self.jobs(fee, "bank_transaction")
+        self.assertEqual(jobs.mapped("in_doubt"), [True, True])
+        self.assertEqual((len(self.xero_docs("ManualJournals")),
+                          len(self.xero_docs("BankTransactions"))), (1, 1))
+        jobs.sudo().next_try_at = fields.Datetime.now()
+        self.push()
+        self.assertEqual((move.xero_state, fee.xero_state), ("sent", "sent"))
+        self.assertEqual((len(self.xero_docs("ManualJournals")),
+                          len(self.xero_docs("BankTransactions"))), (1, 1))
+        self.assertEqual(move.xero_id, self.xero_docs("ManualJournals")[0]["ManualJournalID"])
