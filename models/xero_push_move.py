@@ -59,26 +59,25 @@ class XeroSyncJob(models.Model):
     # ------------------------------------------------------------------------
     def _send_bank_transaction(self, api):
         entries, others = self._split_entries()
-        if others:
-            super(XeroSyncJob, others)._send_bank_transaction(api)
+        res = super(XeroSyncJob, others)._send_bank_transaction(api) if others else None
         if entries:
             ready = entries._entry_prepare(api, "bank_transaction")
             self._send_requests(api, self._trust_requests(
                 ready, payloads_move.build_entry_bank_transaction, "create_bank_transactions"))
+        return res
 
     def _send_manual_journal(self, api):
         entries, others = self._split_entries()
-        if others:
-            super(XeroSyncJob, others)._send_manual_journal(api)
+        res = super(XeroSyncJob, others)._send_manual_journal(api) if others else None
         if entries:
             ready = entries._entry_prepare(api, "manual_journal")
             self._send_requests(api, self._trust_requests(
                 ready, payloads_move.build_entry_manual_journal, "create_manual_journals"))
+        return res
 
     def _send_bank_transfer(self, api):
         entries, others = self._split_entries()
-        if others:
-            super(XeroSyncJob, others)._send_bank_transfer(api)
+        res = super(XeroSyncJob, others)._send_bank_transfer(api) if others else None
         for job, values in entries._entry_prepare(api, "bank_transfer"):
             job._budget_request()
             result = api.create_bank_transfer(
@@ -88,6 +87,7 @@ class XeroSyncJob(models.Model):
             else:
                 job._set_failed(result.message or _("Xero refused the bank transfer."))
             self._commit()
+        return res
 
     def _entry_prepare(self, api, operation):
         """[(job, [values])] ready to send; the others are settled, released
@@ -152,8 +152,7 @@ class XeroSyncJob(models.Model):
     def _send_void(self, api):
         entries = self.filtered(lambda j: j.res_model == "account.move"
                                 and j.depends_on_job_id.operation in ENTRY_OPERATIONS)
-        if self - entries:
-            super(XeroSyncJob, self - entries)._send_void(api)
+        res = super(XeroSyncJob, self - entries)._send_void(api) if self - entries else None
         for job in entries:
             if not job.xero_id and job.depends_on_job_id.xero_id:
                 job.xero_id = job.depends_on_job_id.xero_id
@@ -174,6 +173,7 @@ class XeroSyncJob(models.Model):
             else:
                 job._set_failed(result.message)
             self._commit()
+        return res
 
     def _void_manual_journal(self, api):
         data = api.call("get_manual_journal", self.xero_id)
