@@ -139,10 +139,12 @@ class AccountMove(models.Model):
             ("type", "in", BANK_JOURNAL_TYPES), ("xero_is_trust", "=", False)])
         return {j.default_account_id: j for j in journals if j.default_account_id}
 
-    def _xero_entry_operation(self):
+    def _xero_entry_operation(self, banks=None):
+        """The operation of this entry; ``banks``: its company's
+        ``_xero_bank_journals()`` when already read."""
         self.ensure_one()
         lines = self.line_ids.filtered(lambda l: not self.company_currency_id.is_zero(l.balance))
-        banks = self._xero_bank_journals()
+        banks = self._xero_bank_journals() if banks is None else banks
         if len(lines.account_id) == 2 and all(a in banks for a in lines.account_id):
             return "bank_transfer"
         if self.journal_id.type in BANK_JOURNAL_TYPES and \
@@ -172,13 +174,15 @@ class AccountMove(models.Model):
 
     def _xero_enqueue_entries(self):
         Job = self.env["xero.sync.job"].sudo()
-        memo = {}
+        memo, banks = {}, {}
         queued = self.browse()
         for move in self:
             conn = move._xero_entry_connection(memo)
             if not conn:
                 continue
-            operation = move._xero_entry_operation()
+            if move.company_id not in banks:
+                banks[move.company_id] = move._xero_bank_journals()
+            operation = move._xero_entry_operation(banks[move.company_id])
             depends_on = Job
             if operation == "bank_transaction":
                 depends_on = move._xero_entry_partner()._xero_enqueue_contact(conn)

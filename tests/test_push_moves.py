@@ -8,6 +8,7 @@ payments' own entries) and the void of an entry reset to draft."""
 from decimal import Decimal
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .test_push_common import XeroPushCommon
@@ -186,6 +187,10 @@ class TestPushMoves(XeroPushCommon):
         self.assertTrue(all(bt["Status"] == "DELETED" for bt in self.xero_docs("BankTransactions")))
 
     def test_tax_payment_is_coded_to_the_sales_tax_account(self):
+        # A tax account left out of the GL account map goes to Xero's GST account.
+        self.env["xero.account.map"].search([
+            ("connection_id", "=", self.connection.id),
+            ("account_id", "=", self.tax_purchase_account.id)]).unlink()
         payment = self.bank_entry(self.bank_journal, self.tax_sale_account, -200.0, ref="GST June")
         refund = self.bank_entry(self.bank_journal, self.tax_purchase_account, 35.0)
         spend = self.doc("BankTransactions", "BankTransactionID",
@@ -259,3 +264,16 @@ class TestPushMoves(XeroPushCommon):
         self.assertEqual((len(self.xero_docs("ManualJournals")),
                           len(self.xero_docs("BankTransactions"))), (1, 1))
         self.assertEqual(move.xero_id, self.xero_docs("ManualJournals")[0]["ManualJournalID"])
+
+    def test_post_to_xero_queues_an_entry_not_sent(self):
+        self.connection.sync_entries = False
+        move = self.entry(self.misc_journal, [
+            (self.company_data["default_account_expense"], 25.0, {}), (self.accrual, -25.0, {})])
+        self.assertFalse(self.jobs(move))
+        with self.assertRaisesRegex(UserError, "does not go to Xero"):
+            move.action_xero_post()
+        self.connection.sync_entries = True
+        move.action_xero_post()
+        self.assertEqual(self.jobs(move).operation, "manual_journal")
+        self.sent(move, "manual_journal")
+        self.assertTrue(move.xero_url)
