@@ -277,3 +277,29 @@ class TestPushMoves(XeroPushCommon):
         self.assertEqual(self.jobs(move).operation, "manual_journal")
         self.sent(move, "manual_journal")
         self.assertTrue(move.xero_url)
+
+    def test_entries_reconcile_with_xero_to_the_cent(self):
+        """What Odoo's entries post is what Xero's trial balance holds."""
+        self.entry(self.misc_journal, [
+            (self.company_data["default_account_expense"], 100.0, {
+                "tax_ids": [Command.set(self.tax_purchase_a.ids)]}),
+            (self.accrual, -115.0, {})])
+        self.bank_entry(self.bank_journal, self.bank_fees, -12.5)
+        self.bank_entry(self.bank_journal, self.interest, 30.0)
+        self.bank_entry(self.bank_journal, self.tax_sale_account, -200.0)
+        self.entry(self.bank_journal, [
+            (self.bank_journal.default_account_id, -50.0, {}),
+            (self.cash_journal.default_account_id, 50.0, {})])
+        self.push()
+        moves = self.env["account.move"].search([("move_type", "=", "entry"),
+                                                 ("company_id", "=", self.company.id)])
+        self.assertEqual(set(moves.mapped("xero_state")), {"sent"}, moves.mapped("xero_error"))
+        rec = self.env["xero.reconcile"].create(
+            {"connection_id": self.connection.id, "date": "2025-12-31"})
+        rec.action_compare()
+        self.assertEqual([(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+                          for l in rec.line_ids if l.difference], [])
+        balances = {l.xero_account_id.code: l.xero_balance for l in rec.line_ids}
+        self.assertAlmostEqual(balances["090"], -12.5 + 30.0 - 200.0 - 50.0)
+        self.assertAlmostEqual(balances["091"], 50.0)
+        self.assertAlmostEqual(balances["820"], 15.0 + 200.0)
