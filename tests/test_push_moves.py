@@ -5,15 +5,59 @@ between two bank accounts as a bank transfer, a tax payment on the GST
 account; what is left out (journals not chosen, tax closings, invoices and
 payments' own entries) and the void of an entry reset to draft."""
 
+from datetime import date
 from decimal import Decimal
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 
+from ..xero import payloads, payloads_move, payloads_trust
 from .test_push_common import XeroPushCommon
 
 SMITH = "M-1001 Smith v Jones"
+
+
+@tagged("post_install", "-at_install")
+class TestEntryPayloads(BaseCase):
+    """The builders refuse what Xero would refuse, before any request."""
+
+    def line(self, amount, code="400", **kw):
+        return payloads_move.EntryLine("x", amount, code, **kw)
+
+    def test_manual_journal_balances_tax_included(self):
+        values = payloads_move.EntryJournalValues(
+            "MISC/1 [k]", date(2025, 6, 1), "Exclusive",
+            [self.line(100.0, tax_type="INPUT2", tax_amount=15.0),
+             self.line(-115.0, "825", tax_type="NONE")])
+        body = payloads.to_dict(payloads_move.build_entry_manual_journal(values))
+        self.assertEqual(body["Status"], "POSTED")
+        self.assertEqual([(l["LineAmount"], l["TaxType"]) for l in body["JournalLines"]],
+                         [(100.0, "INPUT2"), (-115.0, "NONE")])
+        values.lines[1].amount = -100.0
+        with self.assertRaisesRegex(ValueError, "balance"):
+            payloads_move.build_entry_manual_journal(values)
+        values.lines = values.lines[:1]
+        with self.assertRaisesRegex(ValueError, "two lines"):
+            payloads_move.build_entry_manual_journal(values)
+
+    def test_bank_transaction_lines_may_be_negative_not_the_total(self):
+        bank = payloads_trust.AccountRef(None, "090")
+        values = payloads_move.EntryBankValues(
+            "SPEND", "c1", bank, date(2025, 6, 1), "ref", "NoTax",
+            [self.line(50.0), self.line(-20.0)])
+        body = payloads.to_dict(payloads_move.build_entry_bank_transaction(values))
+        self.assertEqual([l["UnitAmount"] for l in body["LineItems"]], [50.0, -20.0])
+        self.assertEqual(body["BankAccount"]["Code"], "090")
+        values.lines = [self.line(-5.0)]
+        with self.assertRaisesRegex(ValueError, "positive total"):
+            payloads_move.build_entry_bank_transaction(values)
+
+    def test_undo_bodies(self):
+        self.assertEqual(payloads.to_dict(payloads_move.build_delete_bank_transfer()),
+                         {"Status": "DELETED"})
+        void = payloads.to_dict(payloads_move.build_void_manual_journal("id-1", "MISC/1"))
+        self.assertEqual((void["Status"], void["Narration"]), ("VOIDED", "MISC/1"))
 
 
 @tagged("post_install", "-at_install")
