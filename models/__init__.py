@@ -29,6 +29,8 @@ from . import account_trust_reversal
 from . import account_move_trust
 from . import xero_push_trust
 from . import xero_push_trust_withdrawal
+from . import account_move_entry
+from . import xero_push_move
 from . import xero_sync_job_guard
 from . import account_move_allocation
 from . import account_payment_deposit

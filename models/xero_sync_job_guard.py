@@ -25,7 +25,8 @@ from ..xero import payloads
 # What the code enqueues: the document model of each operation.
 JOB_OPERATIONS = {
     "res.partner": ("contact", "contact_update"),
-    "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void"),
+    "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void",
+                     "manual_journal", "bank_transaction", "bank_transfer"),
     "account.payment": ("payment", "delete_payment", "deposit", "deposit_allocation",
                         "delete_deposit_allocation", "deposit_refund"),
     "account.trust.transaction": ("bank_transaction", "bank_transfer", "manual_journal"),

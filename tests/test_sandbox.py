@@ -650,8 +650,21 @@ class TestSandboxDocuments(SandboxCase):
         r = self.put("/ManualJournals", {"ManualJournals": [dict(mj, JournalLines=mj["JournalLines"][:1])]})
         self.assertIn("at least two", r.text)
         mj["JournalLines"][1]["LineAmount"] = -100
+        # Accounts payable is a system account: no manual journal line on it
+        # (help.xero.com/nz/Q_Accruals_ARAP).
+        r = self.put("/ManualJournals", {"ManualJournals": [mj]})
+        self.assertIn("is a system account", r.text)
+        mj["JournalLines"][1]["AccountCode"] = "825"
         r = self.put("/ManualJournals", {"ManualJournals": [mj]})
         self.assertEqual(r.json()["ManualJournals"][0]["Status"], "POSTED")
+        # A transfer is deleted (deleteBankTransfer), its two bank lines with it.
+        r = self.post("/BankTransfers/%s" % tr["BankTransferID"], {"Status": "DELETED"})
+        self.assertEqual(r.json()["BankTransfers"][0]["Status"], "DELETED")
+        linked = {b["BankTransactionID"]: b for b in self.srv.store.documents(self.tenant, "BankTransactions")}
+        self.assertEqual(linked[tr["FromBankTransactionID"]]["Status"], "DELETED")
+        self.assertEqual(linked[tr["ToBankTransactionID"]]["Status"], "DELETED")
+        r = self.post("/BankTransfers/%s" % tr["BankTransferID"], {"Amount": 7})
+        self.assertEqual(r.status_code, 400)
 
 
 @tagged("post_install", "-at_install")

@@ -652,6 +652,25 @@ class AccountingClient:
                             (credit_note_id, xm.CreditNotes(credit_notes=[credit_note])),
                             "credit_notes", "credit_note_id", idempotency_key, unitdp=4)
 
+    def update_manual_journal(self, manual_journal_id, manual_journal, idempotency_key):
+        """POST /ManualJournals/{id}: a status change (VOIDED) of a journal."""
+        return self._single("update_manual_journal",
+                            (manual_journal_id, xm.ManualJournals(manual_journals=[manual_journal])),
+                            "manual_journals", "manual_journal_id", idempotency_key)
+
+    def update_bank_transaction(self, bank_transaction_id, bank_transaction, idempotency_key):
+        """POST /BankTransactions/{id}: a status change (DELETED)."""
+        return self._single(
+            "update_bank_transaction",
+            (bank_transaction_id, xm.BankTransactions(bank_transactions=[bank_transaction])),
+            "bank_transactions", "bank_transaction_id", idempotency_key)
+
+    def delete_bank_transfer(self, bank_transfer_id, body, idempotency_key):
+        """POST /BankTransfers/{id} with Status DELETED (deleteBankTransfer
+        in Xero's OpenAPI spec)."""
+        return self._single("delete_bank_transfer", (bank_transfer_id, body),
+                            "bank_transfers", "bank_transfer_id", idempotency_key)
+
     def delete_payment(self, payment_id, idempotency_key):
         return self._single("delete_payment", (payment_id, xm.PaymentDelete(status="DELETED")),
                             "payments", "payment_id", idempotency_key)

@@ -350,6 +350,24 @@ def _line_account(tenant, code, errors, allow_bank=False):
     return acc
 
 
+# Accounts receivable and payable are system accounts that "always balance,
+# and equal the sum of the approved invoices, bills": Xero takes no manual
+# journal (nor spend / receive money) line on them; one journals to a
+# secondary account instead (help.xero.com/nz/Q_Accruals_ARAP, "Record
+# movements in system accounts").
+NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
+
+
+def _system_account_errors(lines, tenant, what):
+    errors = []
+    for line in lines:
+        acc = tenant.account_by_id(line["AccountID"]) if line.get("AccountID") else None
+        if acc is not None and acc.get("SystemAccount") in NO_JOURNAL_SYSTEM_ACCOUNTS:
+            errors.append("Account code '%s' is a system account and cannot be used on a %s "
+                          "(sandbox wording)" % (acc["Code"], what))
+    return errors
+
+
 def _tax_rate(tenant, tax_type, acc, errors):
     rate = tenant.tax_rate(tax_type)
     ok = rate is not None and rate["Status"] == "ACTIVE"
@@ -1258,6 +1276,7 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
     lines = _lines(ctx, el, "LineItems", errors, "AUTHORISED", lat, draft_ok=False)
     if not lines:
         errors.append("At least one line item is required (sandbox wording)")
+    errors.extend(_system_account_errors(lines, tenant, "bank transaction"))
     errors.extend(_lock_errors(tenant, date))
     if errors:
         raise Invalid(errors)
@@ -1286,7 +1305,27 @@ def render_bank_tx(ctx, d, full=True):
 bank_transactions = route("BankTransactions")(collection("BankTransactions", render_bank_tx, _bank_tx_handle))
 
 
-def _transfer_handle(ctx, tx, el):
+def _transfer_delete(ctx, tx, el, transfer_id):
+    """POST /BankTransfers/{BankTransferID} with Status DELETED: Xero's
+    deleteBankTransfer (xero_accounting.yaml, "Deletes a specific bank
+    transfer", body BankTransferDeleteByUrlParam {"Status": "DELETED"}). The
+    transfer's two bank transactions go with it. Nothing else of a transfer
+    can be changed (BankTransfer has no update in the spec)."""
+    existing = ctx.tenant.docs["BankTransfers"][transfer_id.lower()]
+    if (_ci(el, "Status") or "").upper() != "DELETED":
+        raise Invalid(["A bank transfer can only be deleted, not modified (sandbox wording)"])
+    if existing.get("Status") == "DELETED":
+        return existing
+    for key in ("FromBankTransactionID", "ToBankTransactionID"):
+        bt = ctx.tenant.docs["BankTransactions"].get(str(existing[key]).lower())
+        if bt is not None:
+            _close(ctx, tx, "BankTransactions", bt, "DELETED", True)
+    return _close(ctx, tx, "BankTransfers", existing, "DELETED", True)
+
+
+def _transfer_handle(ctx, tx, el, transfer_id=None):
+    if transfer_id:
+        return _transfer_delete(ctx, tx, el, transfer_id)
     tenant = ctx.tenant
     errors = []
     frm = _bank_account(tenant, _ci(el, "FromBankAccount"), errors, "FromBankAccount")
@@ -1314,7 +1353,7 @@ def _transfer_handle(ctx, tx, el):
               "BankTransferID": transfer_id, "HasAttachments": False, "UpdatedDateUTC": stamp}
         tx.put("BankTransactions", bt)
         ids.append(bt["BankTransactionID"])
-    doc = {"BankTransferID": transfer_id, "CreatedDateUTC": stamp, "Date": date,
+    doc = {"BankTransferID": transfer_id, "CreatedDateUTC": stamp, "Date": date, "Status": "AUTHORISED",
            "FromBankAccount": frm["AccountID"], "ToBankAccount": to["AccountID"], "Amount": amount,
            "FromBankTransactionID": ids[0], "ToBankTransactionID": ids[1], "CurrencyRate": rate,
            "FromIsReconciled": False, "ToIsReconciled": False, "Reference": _ci(el, "Reference"),
@@ -1337,10 +1376,11 @@ def _one_transfer(ctx, key, elements, handle, render):
     return run_batch(ctx, key, elements, handle, render)
 
 
-# Bank transfers are created (PUT) and read, not updated; their list is not paged.
+# Bank transfers are created (PUT), read and deleted (POST /BankTransfers/{id},
+# see _transfer_delete), not updated; their list is not paged.
 bank_transfers = route("BankTransfers")(collection(
-    "BankTransfers", render_transfer, _transfer_handle, paged=False, methods=("PUT",), id_methods=(),
-    batch=_one_transfer))
+    "BankTransfers", render_transfer, _transfer_handle, paged=False, methods=("PUT",),
+    id_methods=("POST",), batch=_one_transfer))
 
 
 # --- manual journals ------------------------------------------------------------
@@ -1395,6 +1435,7 @@ def _journal_handle(ctx, tx, el, mj_id=None):
                       "IsBlank": False})
     if len(lines) < 2:
         errors.append("A manual journal must have at least two journal lines (sandbox wording)")
+    errors.extend(_system_account_errors(lines, tenant, "manual journal"))
     debits = sum((l["LineAmount"] for l in lines if l["LineAmount"] > 0), ZERO)
     credits = -sum((l["LineAmount"] for l in lines if l["LineAmount"] < 0), ZERO)
     if lat == "Exclusive":

@@ -1,0 +1,435 @@
+"""Journal entries that are neither invoices nor payments, to Xero.
+
+Posting a journal entry (``move_type`` "entry") queues one job when the
+company's Xero connection takes journal entries ("Journal entries" on the
+configuration page) and the entry's journal is one of its "Journals sent to
+Xero" (all of them when none is chosen):
+
+====================================== ================ ============================
+entry                                  operation        in Xero
+====================================== ================ ============================
+all its items on the bank accounts of  bank_transfer    BankTransfer from the bank
+two bank / cash journals                                credited to the one debited
+in a bank or cash journal, with items  bank_transaction SPEND (money out) / RECEIVE
+on the journal's bank account                           (money in) on the mapped bank
+                                                        account, one line per other
+                                                        item; a tax payment or refund
+                                                        (items on tax accounts) is
+                                                        coded to their mapped account,
+                                                        else to Xero's GST/VAT account
+any other                              manual_journal   ManualJournal (base currency)
+====================================== ================ ============================
+
+Not sent this way: invoices, bills and credit notes and payments (they go
+as such), trust entries (trust transactions), the entries of Odoo's cash
+basis taxes (Xero computes cash basis itself), a bank statement line not
+reconciled yet (on the journal's suspense account: nothing to code in Xero
+yet), and with their options on (the default):
+
+- exchange differences (the company's exchange difference journal): Xero
+  computes its own realised gains and losses on payments, and revalues;
+- tax closing entries: an entry in a non-bank journal whose items are all on
+  tax accounts (the taxes' distribution accounts and the tax groups'
+  payable / receivable / advance accounts). Xero keeps the tax in its
+  GST/VAT account and settles it with its own return; Odoo's closing
+  (Enterprise's, or the one a Community user posts by hand) would move it
+  between accounts that are, in Xero, that one account.
+
+Taxes: a line with a tax goes with the mapped Xero tax type (Tax Exclusive:
+Xero adds the tax and books it in its GST/VAT account), Odoo's tax lines of
+that tax are left out; the tax Xero computes (per line, to the cent) must be
+Odoo's, else the entry is blocked with the difference named.
+"""
+
+from collections import defaultdict
+
+from odoo import _, models
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
+
+from ..xero import payloads, payloads_move, payloads_trust
+from .xero_push_trust import WaitForXero
+
+ENTRY_OPERATIONS = ("manual_journal", "bank_transaction", "bank_transfer")
+BANK_JOURNAL_TYPES = ("bank", "cash")
+# Xero's system accounts kept as the sum of invoices and bills: no journal to them.
+NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _xero_jobs(self, operations=None):
+        return super()._xero_jobs(operations or ("invoice", "credit_note", "void", *ENTRY_OPERATIONS))
+
+    def _xero_url(self):
+        self.ensure_one()
+        if self.move_type != "entry":
+            return super()._xero_url()
+        job = self.env["xero.sync.job"].sudo()._jobs_of(self, ENTRY_OPERATIONS).filtered(
+            lambda j: j.state == "done" and j.xero_id)[-1:]
+        return job._xero_deep_link(job.operation, job.xero_id) if job else False
+
+    # ------------------------------------------------------------------------
+    # What goes, and how
+    # ------------------------------------------------------------------------
+    def _xero_is_entry(self):
+        """A journal entry of its own (not the entry of an invoice, a payment,
+        a trust transaction or a cash basis tax)."""
+        self.ensure_one()
+        return (self.move_type == "entry" and not self.origin_payment_id
+                and not self.trust_transaction_id and not self.journal_id.xero_is_trust
+                and not self.tax_cash_basis_rec_id and not self.tax_cash_basis_origin_move_id)
+
+    def _xero_entry_connection(self, memo=None):
+        """The connection that takes this journal entry, or an empty record."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        if self.state != "posted" or not self._xero_is_entry():
+            return Connection
+        memo = {} if memo is None else memo
+        if self.company_id.id not in memo:
+            memo[self.company_id.id] = Connection._get_for_company(
+                self.company_id.root_id, raise_if_missing=False) \
+                or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        conn = memo[self.company_id.id]
+        if not conn or not conn.active or not conn.sync_entries:
+            return Connection
+        if conn.sync_from_date and self.date < conn.sync_from_date:
+            return Connection
+        journal = self.journal_id
+        if conn.entry_journal_ids and journal not in conn.entry_journal_ids:
+            return Connection
+        if conn.entry_exclude_fx and journal == self.company_id.currency_exchange_journal_id:
+            return Connection
+        if self.statement_line_id and journal.suspense_account_id \
+                and journal.suspense_account_id in self.line_ids.account_id:
+            return Connection  # not reconciled yet: nothing to code in Xero
+        if conn.entry_exclude_tax_closing and journal.type not in BANK_JOURNAL_TYPES \
+                and self._xero_is_tax_closing():
+            return Connection
+        return conn
+
+    def _xero_tax_accounts(self):
+        """The company's tax accounts: the taxes' distribution accounts and
+        their groups' payable / receivable / advance accounts."""
+        self.ensure_one()
+        Tax = self.env["account.tax"].sudo().with_context(active_test=False)
+        taxes = Tax.search(Tax._check_company_domain(self.company_id))
+        groups = taxes.tax_group_id
+        return (taxes.repartition_line_ids.account_id | groups.tax_payable_account_id
+                | groups.tax_receivable_account_id | groups.advance_tax_payment_account_id)
+
+    def _xero_is_tax_closing(self):
+        self.ensure_one()
+        accounts = self.line_ids.account_id
+        # Cheap first: tax accounts are current assets or liabilities.
+        if not accounts or any(a.account_type not in ("asset_current", "liability_current")
+                               for a in accounts):
+            return False
+        return not (accounts - self._xero_tax_accounts())
+
+    def _xero_bank_journals(self):
+        """{bank account (account.account): journal} of the company's bank
+        and cash journals (trust ones left out)."""
+        self.ensure_one()
+        Journal = self.env["account.journal"].sudo()
+        journals = Journal.search([
+            *Journal._check_company_domain(self.company_id),
+            ("type", "in", BANK_JOURNAL_TYPES), ("xero_is_trust", "=", False)])
+        return {j.default_account_id: j for j in journals if j.default_account_id}
+
+    def _xero_entry_operation(self, banks=None):
+        """The operation of this entry; ``banks``: its company's
+        ``_xero_bank_journals()`` when already read."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda l: not self.company_currency_id.is_zero(l.balance))
+        banks = self._xero_bank_journals() if banks is None else banks
+        if len(lines.account_id) == 2 and all(a in banks for a in lines.account_id):
+            return "bank_transfer"
+        if self.journal_id.type in BANK_JOURNAL_TYPES and \
+                self.journal_id.default_account_id in lines.account_id:
+            return "bank_transaction"
+        return "manual_journal"
+
+    def _xero_entry_partner(self):
+        """The Xero contact of a bank transaction: the entry's partner, or
+        its items' one partner, else the company."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        if not partner:
+            partners = self.line_ids.partner_id.commercial_partner_id
+            partner = partners if len(partners) == 1 else partners.browse()
+        return partner or self.company_id.partner_id
+
+    # ------------------------------------------------------------------------
+    # Queueing (in the posting transaction, no HTTP)
+    # ------------------------------------------------------------------------
+    def _xero_enqueue(self):
+        queued = super()._xero_enqueue()
+        entries = self.filtered(lambda m: m.move_type == "entry" and m.state == "posted")
+        if entries:
+            entries._xero_enqueue_entries()
+        return queued
+
+    def _xero_enqueue_entries(self):
+        Job = self.env["xero.sync.job"].sudo()
+        memo, banks = {}, {}
+        queued = self.browse()
+        for move in self:
+            conn = move._xero_entry_connection(memo)
+            if not conn:
+                continue
+            if move.company_id not in banks:
+                banks[move.company_id] = move._xero_bank_journals()
+            operation = move._xero_entry_operation(banks[move.company_id])
+            depends_on = Job
+            if operation == "bank_transaction":
+                depends_on = move._xero_entry_partner()._xero_enqueue_contact(conn)
+            # Reset and posted again: after the void of what was sent.
+            void = Job._jobs_of(move, ("void",)).filtered(
+                lambda j: j.state in ("pending", "sending", "failed", "blocked"))[-1:]
+            Job._enqueue(conn, move, operation, depends_on=void or depends_on or None)
+            queued |= move
+        if queued:
+            queued._xero_refresh_state()
+        return queued
+
+    def _xero_enqueue_void(self):
+        res = super()._xero_enqueue_void()
+        Job = self.env["xero.sync.job"].sudo()
+        for move in self.filtered(lambda m: m.move_type == "entry"):
+            last = Job._jobs_of(move, ENTRY_OPERATIONS)[-1:]
+            if not last or last.state == "cancelled":
+                continue
+            if last.state in ("pending", "failed", "blocked") and not last.in_doubt \
+                    and not last.xero_id:
+                last._cancel(_("Reset to draft before it reached Xero."))
+            else:  # done, or being sent right now
+                Job._enqueue(last.connection_id, move, "void", version=last.version,
+                             depends_on=last, xero_id=last.xero_id or None)
+            move._xero_refresh_state()
+        return res
+
+    def action_xero_post(self):
+        entries = self.filtered(lambda m: m.move_type == "entry")
+        others = self - entries
+        if others or not entries:
+            super(AccountMove, others).action_xero_post()
+        if not entries:
+            return True
+        entries._xero_check_post_access()
+        Job = self.env["xero.sync.job"].sudo()
+        for move in entries:
+            if move.state != "posted":
+                raise UserError(_("%s is not posted.", move.display_name))
+            if not move._xero_entry_connection():
+                raise UserError(_(
+                    "%s does not go to Xero: check the Xero connection, its journal entries "
+                    "settings and its 'Sync documents from' date.", move.display_name))
+        for move in entries:
+            jobs = Job._jobs_of(move).filtered(lambda j: j.state in ("failed", "blocked"))
+            if jobs:
+                jobs.action_retry()
+            elif move.xero_state in ("not_sent", "voided"):
+                move._xero_enqueue_entries()
+        entries._xero_refresh_state()
+        Job._trigger_cron()
+        return True
+
+    # ------------------------------------------------------------------------
+    # Plain values for the builders (the cron's side)
+    # ------------------------------------------------------------------------
+    def _xero_entry_reference(self, job):
+        """Reference / narration text; it carries the job's key so a job in
+        doubt is found again by it (``[key]``)."""
+        parts = [self.name]
+        if self.ref:
+            parts.append(self.ref)
+        return "%s [%s]" % (" - ".join(parts), job.idempotency_key)
+
+    def _xero_entry_narration(self, job):
+        text = self._xero_entry_reference(job)
+        note = html2plaintext(self.narration or "").strip() if self.narration else ""
+        return "%s\n%s" % (text, note) if note else text
+
+    def _xero_entry_account(self, conn, account, issues, tax_accounts=None):
+        """The Xero account of an item's ``account``, or None (issue added).
+        An unmapped tax account goes to Xero's GST/VAT account."""
+        xero = conn._map_account(account)
+        if not xero and tax_accounts and account in tax_accounts:
+            xero = conn.xero_account_ids.filtered(lambda a: a.system_account == "GST")[:1]
+        if not xero or not xero.code:
+            issues.append(_("Account %s has no Xero account with a code in the GL account map.",
+                            account.display_name))
+            return None
+        if not xero.active:
+            issues.append(_("Account %(account)s is mapped to Xero account %(xero)s, which is "
+                            "archived in Xero.", account=account.display_name,
+                            xero=xero.display_name))
+            return None
+        if xero.system_account in NO_JOURNAL_SYSTEM_ACCOUNTS:
+            issues.append(_(
+                "Account %(account)s is mapped to Xero's %(xero)s, which Xero keeps as the sum of "
+                "its invoices and bills: an entry on it reaches Xero as an invoice, a credit note "
+                "or a payment. Record it so in Odoo, or map the account to another Xero account.",
+                account=account.display_name, xero=xero.display_name))
+            return None
+        return xero
+
+    def _xero_entry_lines(self, conn, lines, sign, issues, currency=False):
+        """(line amount types, [payloads_move.EntryLine]) of ``lines`` (items),
+        their amounts times ``sign``; in the entry's currency when
+        ``currency``, else the company's. Lines with a tax carry its Xero
+        tax type and Odoo's tax lines of it are left out (Xero adds it)."""
+        xero_taxes = conn.xero_tax_rate_ids
+        no_tax = xero_taxes.filtered(lambda t: t.tax_type == "NONE")[:1] or xero_taxes.filtered(
+            lambda t: not t.effective_rate and t.xero_status == "ACTIVE")[:1]
+        tax_accounts = self._xero_tax_accounts()
+        label = self.ref or self.name
+        amount_of = (lambda l: l.amount_currency) if currency else (lambda l: l.balance)
+        digits = self.currency_id if currency else self.company_currency_id
+        base_taxes = lines.filtered(lambda l: l.tax_ids and not l.tax_line_id).tax_ids
+        out, computed, odoo_tax = [], defaultdict(float), defaultdict(float)
+        for line in lines:
+            amount = sign * amount_of(line)
+            if digits.is_zero(amount):
+                continue
+            if line.tax_line_id and line.tax_line_id in base_taxes:
+                odoo_tax[line.tax_line_id] += amount
+                continue
+            description = line.name or label
+            xero = self._xero_entry_account(conn, line.account_id, issues, tax_accounts)
+            tax_type, tax_amount = None, 0.0
+            taxes = line.tax_ids if not line.tax_line_id else line.tax_ids.browse()
+            if len(taxes) > 1:
+                issues.append(_("Item \"%(line)s\" has several taxes (%(taxes)s); Xero takes one "
+                                "tax per line.", line=description,
+                                taxes=", ".join(taxes.mapped("name"))))
+            elif taxes:
+                # A sales tax is output, a purchase tax input; another (an
+                # adjustment) by the item's side: a credit is output.
+                direction = "output" if taxes.type_tax_use == "sale" or (
+                    taxes.type_tax_use != "purchase" and line.balance < 0) else "input"
+                xero_tax = conn._map_tax(taxes, direction)
+                if not xero_tax:
+                    issues.append(_("Tax %s has no Xero tax in the GST / Sales Tax / VAT map.",
+                                    taxes.display_name))
+                else:
+                    tax_type = xero_tax.tax_type
+                    # Xero: the tax of a line, to the cent, on the Exclusive amount.
+                    tax_amount = float(payloads.round2(
+                        payloads.round2(amount) * payloads._dec(xero_tax.effective_rate or 0.0)
+                        / 100))
+                    computed[taxes] += tax_amount
+            out.append(payloads_move.EntryLine(
+                description=description, amount=amount, account_code=xero.code if xero else None,
+                tax_type=tax_type, tax_amount=tax_amount,
+                tracking=conn._xero_tracking(line, issues, label=description)))
+        for tax in base_taxes:
+            if digits.compare_amounts(computed[tax], odoo_tax[tax]):
+                issues.append(_(
+                    "Xero would compute %(xero)s of %(tax)s on this entry, Odoo has %(odoo)s: "
+                    "check the tax's Xero mapping (the same rate) or its rounding.",
+                    xero=computed[tax], tax=tax.display_name, odoo=odoo_tax[tax]))
+        if not any(line.tax_type for line in out):
+            return "NoTax", out
+        for line in out:
+            line.tax_type = line.tax_type or no_tax.tax_type or "NONE"
+        return "Exclusive", out
+
+    def _xero_entry_values(self, conn, job):
+        """(operation, [values], issues) of this entry. Raises WaitForXero
+        while its contact is not in Xero."""
+        self.ensure_one()
+        operation = self._xero_entry_operation()
+        issues = []
+        url = "%s/odoo/account.move/%d" % (self.get_base_url(), self.id)
+        lines = self.line_ids.filtered(
+            lambda l: not self.company_currency_id.is_zero(l.balance))
+        if operation == "manual_journal":
+            lat, entry_lines = self._xero_entry_lines(conn, lines, 1, issues)
+            if len(entry_lines) < 2 and not issues:
+                issues.append(_("%s has less than two items with an amount: Xero takes no manual "
+                                "journal of one line.", self.name))
+            return operation, [] if issues else [payloads_move.EntryJournalValues(
+                narration=self._xero_entry_narration(job), date=self.date,
+                line_amount_types=lat, lines=entry_lines, url=url)], issues
+        banks = self._xero_bank_journals()
+        if operation == "bank_transfer":
+            by_account = defaultdict(float)
+            for line in lines:
+                by_account[line.account_id] += line.balance
+            source = min(by_account, key=by_account.get)  # credited: money out
+            dest = max(by_account, key=by_account.get)
+            refs = [self._xero_bank_ref(conn, banks[a], issues) for a in (source, dest)]
+            currency = self._xero_bank_move_currency(conn, refs[0], issues, same=refs[1])
+            if issues:
+                return operation, [], issues
+            source_line = lines.filtered(lambda l: l.account_id == source)
+            amount = -sum(source_line.mapped("amount_currency" if currency else "balance"))
+            return operation, [payloads_trust.BankTransferValues(
+                from_account=payloads_trust.AccountRef(refs[0].xero_id, refs[0].code),
+                to_account=payloads_trust.AccountRef(refs[1].xero_id, refs[1].code),
+                amount=amount, date=self.date, reference=self._xero_entry_reference(job),
+                currency_rate=self._xero_move_rate(source_line) if currency else None,
+            )], []
+        journal = self.journal_id
+        bank_lines = lines.filtered(lambda l: l.account_id == journal.default_account_id)
+        bank = self._xero_bank_ref(conn, journal, issues)
+        currency = self._xero_bank_move_currency(conn, bank, issues)
+        total = sum(bank_lines.mapped("amount_currency" if currency else "balance"))
+        kind = "RECEIVE" if total > 0 else "SPEND"
+        # Money out: the expense items are debits (positive); money in: credits.
+        sign = 1 if kind == "SPEND" else -1
+        lat, entry_lines = self._xero_entry_lines(conn, lines - bank_lines, sign, issues,
+                                                  currency=currency)
+        if issues:
+            return operation, [], issues
+        partner = self._xero_entry_partner()
+        binding = partner._xero_binding(conn)
+        if not binding.xero_id:
+            partner._xero_enqueue_contact(conn)
+            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
+        return operation, [payloads_move.EntryBankValues(
+            type=kind, contact_id=binding.xero_id,
+            bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
+            date=self.date, reference=self._xero_entry_reference(job),
+            line_amount_types=lat, lines=entry_lines,
+            currency_rate=self._xero_move_rate(bank_lines) if currency else None, url=url,
+        )], []
+
+    def _xero_bank_ref(self, conn, journal, issues):
+        """The Xero bank account of a bank or cash journal, or None (issue added)."""
+        account = journal.default_account_id
+        xero = conn._map_account(account)
+        if not xero or xero.account_type != "BANK" or not xero.active:
+            issues.append(_(
+                "The bank account %(account)s of journal %(journal)s must be mapped to an active "
+                "Xero bank account.", account=account.display_name, journal=journal.name))
+            return None
+        return xero
+
+    def _xero_bank_move_currency(self, conn, bank, issues, same=None):
+        """True when the entry goes in its own (foreign) currency. Xero books
+        a bank transaction or transfer in its bank account's currency
+        (BankTransaction.CurrencyRate in Xero's OpenAPI spec: "Setting
+        currency is only supported on overpayments"): another is refused."""
+        foreign = self.currency_id != self.company_currency_id
+        for xero in (bank, same):
+            if not xero:
+                continue
+            account_currency = xero.currency_code or conn.xero_base_currency \
+                or self.company_currency_id.name
+            if account_currency != self.currency_id.name:
+                issues.append(_(
+                    "%(move)s is in %(currency)s but the Xero bank account %(account)s is in "
+                    "%(account_currency)s: Xero books it in its account's currency.",
+                    move=self.name, currency=self.currency_id.name, account=xero.display_name,
+                    account_currency=account_currency))
+        return foreign
+
+    def _xero_move_rate(self, lines):
+        amount = sum(lines.mapped("amount_currency"))
+        balance = sum(lines.mapped("balance"))
+        return abs(amount / balance) if balance else None
