@@ -45,6 +45,13 @@ class XeroSyncJob(models.Model):
                     or payment.move_id.state != "posted":
                 job._cancel(_("The payment is no longer posted."))
                 continue
+            # Once in Xero as Payments: the deposit goes once they are deleted
+            # (it would pay the invoices twice, and Xero's bank count the money twice).
+            deleting = payment._xero_payment_deletes_unfinished()
+            if deleting and not job.in_doubt:
+                job._release(error=_("Waiting for %s.", deleting[-1].display_name),
+                             delay=WAIT_DELAY)
+                continue
             # Decided again now: fully matched before it went, it goes as Payments.
             if not payment._xero_is_open() and not job.in_doubt \
                     and not payment._xero_refund_moves():
@@ -286,8 +293,13 @@ class AccountPayment(models.Model):
         Xero does not hold yet (refunds already sent for the pair)."""
         self.ensure_one()
         matched = deposit_move._xero_reconciled_amount(self.move_id, company_currency=True)
-        sent = self.env["xero.sync.job"]._jobs_of(self, ("deposit_refund",), target=deposit_move)
-        sent = sent.filtered(lambda j: j != job and j.state in ("done", "sending"))
+        jobs = self.env["xero.sync.job"]._jobs_of(
+            self, ("deposit_refund", "delete_payment"), target=deposit_move)
+        # A refund's Payment deleted in Xero (the refund taken off the deposit) holds nothing.
+        deleted = jobs.filtered(lambda j: j.operation == "delete_payment"
+                                and j.state != "cancelled").depends_on_job_id
+        sent = jobs.filtered(lambda j: j.operation == "deposit_refund" and j != job
+                             and j.state in ("done", "sending") and j not in deleted)
         return self.company_currency_id.round(matched - sum(sent.mapped("amount")))
 
     def _xero_deposit_values(self, connection, job):

@@ -35,3 +35,4 @@ from . import test_configuration_page
 from . import test_tracking
 from . import test_mapping_suggest
 from . import test_push_deposits
+from . import test_push_deposits_undo
