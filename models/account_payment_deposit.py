@@ -264,12 +264,22 @@ class AccountPayment(models.Model):
     def _compute_xero_url(self):
         res = super()._compute_xero_url()
         # A deposit's id is its PrepaymentID / OverpaymentID, not a bank
-        # transaction's: no link rather than a wrong one.
-        deposits = self.env["xero.sync.job"].sudo().search([
+        # transaction's. Xero documents no web page by those ids (Xero's
+        # deep links, XeroAPI/xero-mcp-server src/consts/deeplinks.ts, name
+        # none), but the prepayment (overpayment) is a bank transaction, and
+        # its page is /Bank/ViewTransaction.aspx?bankTransactionID=<id>, the
+        # page of a payment's link: linked by the BankTransactionID Xero
+        # answered; none known (sent before it was kept): no link rather
+        # than a wrong one.
+        Job = self.env["xero.sync.job"].sudo()
+        deposits = Job.search([
             ("res_model", "=", "account.payment"), ("res_id", "in", self.ids),
-            ("operation", "=", "deposit"), ("state", "=", "done")]).mapped("res_id")
-        for payment in self.filtered(lambda p: p.id in deposits):
-            payment.xero_url = False
+            ("operation", "=", "deposit"), ("state", "=", "done")], order="version, id")
+        latest = {job.res_id: job for job in deposits}
+        for payment in self.filtered(lambda p: p.id in latest):
+            deposit = latest[payment.id]
+            payment.xero_url = Job._xero_deep_link(
+                "payment", deposit.deposit_bank_transaction_id, deposit.connection_id)
         return res
 
     def _xero_note_body(self, job):

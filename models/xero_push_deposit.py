@@ -30,6 +30,10 @@ class XeroSyncJob(models.Model):
         [(payloads_deposit.PREPAYMENT, "Prepayment"), (payloads_deposit.OVERPAYMENT, "Overpayment")],
         readonly=True, copy=False,
         help="For deposits: what Xero made of the payment (its Xero ID is that object's).")
+    deposit_bank_transaction_id = fields.Char(
+        "Xero bank transaction", readonly=True, copy=False,
+        help="For deposits: the BankTransactionID of the Xero bank transaction that made the "
+             "prepayment or overpayment (its page in Xero).")
 
     # -- the deposit itself ---------------------------------------------------
     def _send_deposit(self, api):
@@ -89,6 +93,8 @@ class XeroSyncJob(models.Model):
 
         def on_ok(job, result):
             obj = result.obj
+            if obj.bank_transaction_id:
+                job.deposit_bank_transaction_id = str(obj.bank_transaction_id)
             job._set_done(str(obj.prepayment_id or obj.overpayment_id or result.xero_id))
             payment = job._record()
             if payment is not None:
@@ -111,6 +117,8 @@ class XeroSyncJob(models.Model):
                    for line in transaction.line_items or []):
                 found = transaction.prepayment_id or transaction.overpayment_id
                 if found:
+                    self.deposit_bank_transaction_id = str(transaction.bank_transaction_id or "") \
+                        or False
                     return values.kind, str(found)
         return None
 

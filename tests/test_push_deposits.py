@@ -259,3 +259,15 @@ class TestPushDeposits(XeroDepositsCommon):
         self.connection.deposit_received_xero_account_id = self.xa["090"]
         self.assertTrue([m for m in settings_issues()
                          if "Deposits received" in m and "bank account" in m])
+
+    def test_deposit_opens_in_xero(self):
+        payment = self.make_payment(70.0)
+        self.push()
+        [transaction] = self.xero_docs("BankTransactions")
+        self.assertEqual(self.jobs(payment, "deposit").deposit_bank_transaction_id,
+                         transaction["BankTransactionID"])
+        # "Open in Xero": the page of the bank transaction that made the prepayment.
+        payment.invalidate_recordset(["xero_url"])
+        self.assertTrue(payment.xero_url.endswith(
+            "/Bank/ViewTransaction.aspx?bankTransactionID=%s" % transaction["BankTransactionID"]))
+        self.assertEqual(payment.action_xero_open_in_xero()["url"], payment.xero_url)
