@@ -115,10 +115,14 @@ class AccountPayment(models.Model):
         return bool(self._xero_matched_moves() - self._xero_refund_moves())
 
     def _xero_deposit_job(self):
-        """The payment's deposit job (its latest not set aside), or an empty record."""
+        """The payment's deposit job (its latest not set aside, nor voided
+        in Xero), or an empty record."""
         self.ensure_one()
-        return self.env["xero.sync.job"]._jobs_of(self, ("deposit",)).filtered(
-            lambda j: j.state != "cancelled")[-1:]
+        Job = self.env["xero.sync.job"]
+        deposit = Job._jobs_of(self, ("deposit",)).filtered(lambda j: j.state != "cancelled")[-1:]
+        voids = Job._jobs_of(self, ("void_deposit",)).filtered(
+            lambda j: j.state != "cancelled" and j.depends_on_job_id == deposit)
+        return Job.browse() if deposit and voids else deposit
 
     @api.model
     def _xero_deposit_sent(self, job):
@@ -151,15 +155,22 @@ class AccountPayment(models.Model):
                 if not is_open:
                     continue
                 payments = Job._jobs_of(payment, ("payment",))
-                if payments.filtered(lambda j: j.state in _LIVE or j.in_doubt):
-                    # Already in Xero as Payments: what a later change
-                    # leaves open stays out of Xero (see the README).
+                if payments.filtered(lambda j: j.in_doubt and j.state not in _LIVE):
+                    continue  # maybe in Xero, maybe not: left as it is (a rare case)
+                live = payments.filtered(lambda j: j.state in _LIVE)
+                if live:
+                    # Already in Xero as Payments, and now open: its Payments
+                    # are deleted and the whole payment becomes a deposit
+                    # (account_payment_deposit_undo.py).
+                    payment._xero_payments_to_deposit(conn, live)
+                    touched |= payment
                     continue
                 contact_job = payment.partner_id.commercial_partner_id._xero_enqueue_contact(conn)
                 deposit = Job._enqueue(conn, payment, "deposit", depends_on=contact_job)
                 touched |= payment
             elif not is_open and not self._xero_deposit_sent(deposit) \
-                    and not payment._xero_refund_moves():
+                    and not payment._xero_refund_moves() \
+                    and not payment._xero_payment_deletes_unfinished():
                 # Fully matched before its deposit went: Payments after all.
                 payment._xero_withdraw(
                     Job._jobs_of(payment, ("deposit", "deposit_allocation")),
@@ -234,8 +245,10 @@ class AccountPayment(models.Model):
         deposit = jobs.filtered(lambda j: j.operation == "deposit" and j.state == "done")[-1:]
         if deposit:
             return {"xero_id": deposit.xero_id, "xero_sent_at": deposit.sent_at}
+        deleted = set(jobs.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
         refunds = jobs.filtered(lambda j: j.operation == "deposit_refund" and j.state == "done"
-                                and j.xero_id)
+                                and j.xero_id and j.xero_id not in deleted)
         if refunds:
             return {"xero_id": ",".join(refunds.mapped("xero_id")),
                     "xero_sent_at": refunds[-1].sent_at}
@@ -251,12 +264,22 @@ class AccountPayment(models.Model):
     def _compute_xero_url(self):
         res = super()._compute_xero_url()
         # A deposit's id is its PrepaymentID / OverpaymentID, not a bank
-        # transaction's: no link rather than a wrong one.
-        deposits = self.env["xero.sync.job"].sudo().search([
+        # transaction's. Xero documents no web page by those ids (Xero's
+        # deep links, XeroAPI/xero-mcp-server src/consts/deeplinks.ts, name
+        # none), but the prepayment (overpayment) is a bank transaction, and
+        # its page is /Bank/ViewTransaction.aspx?bankTransactionID=<id>, the
+        # page of a payment's link: linked by the BankTransactionID Xero
+        # answered; none known (sent before it was kept): no link rather
+        # than a wrong one.
+        Job = self.env["xero.sync.job"].sudo()
+        deposits = Job.search([
             ("res_model", "=", "account.payment"), ("res_id", "in", self.ids),
-            ("operation", "=", "deposit"), ("state", "=", "done")]).mapped("res_id")
-        for payment in self.filtered(lambda p: p.id in deposits):
-            payment.xero_url = False
+            ("operation", "=", "deposit"), ("state", "=", "done")], order="version, id")
+        latest = {job.res_id: job for job in deposits}
+        for payment in self.filtered(lambda p: p.id in latest):
+            deposit = latest[payment.id]
+            payment.xero_url = Job._xero_deep_link(
+                "payment", deposit.deposit_bank_transaction_id, deposit.connection_id)
         return res
 
     def _xero_note_body(self, job):

@@ -30,6 +30,10 @@ class XeroSyncJob(models.Model):
         [(payloads_deposit.PREPAYMENT, "Prepayment"), (payloads_deposit.OVERPAYMENT, "Overpayment")],
         readonly=True, copy=False,
         help="For deposits: what Xero made of the payment (its Xero ID is that object's).")
+    deposit_bank_transaction_id = fields.Char(
+        "Xero bank transaction", readonly=True, copy=False,
+        help="For deposits: the BankTransactionID of the Xero bank transaction that made the "
+             "prepayment or overpayment (its page in Xero).")
 
     # -- the deposit itself ---------------------------------------------------
     def _send_deposit(self, api):
@@ -44,6 +48,13 @@ class XeroSyncJob(models.Model):
             if payment is None or payment.state in ("draft", "canceled") \
                     or payment.move_id.state != "posted":
                 job._cancel(_("The payment is no longer posted."))
+                continue
+            # Once in Xero as Payments: the deposit goes once they are deleted
+            # (it would pay the invoices twice, and Xero's bank count the money twice).
+            deleting = payment._xero_payment_deletes_unfinished()
+            if deleting and not job.in_doubt:
+                job._release(error=_("Waiting for %s.", deleting[-1].display_name),
+                             delay=WAIT_DELAY)
                 continue
             # Decided again now: fully matched before it went, it goes as Payments.
             if not payment._xero_is_open() and not job.in_doubt \
@@ -82,6 +93,8 @@ class XeroSyncJob(models.Model):
 
         def on_ok(job, result):
             obj = result.obj
+            if obj.bank_transaction_id:
+                job.deposit_bank_transaction_id = str(obj.bank_transaction_id)
             job._set_done(str(obj.prepayment_id or obj.overpayment_id or result.xero_id))
             payment = job._record()
             if payment is not None:
@@ -104,6 +117,8 @@ class XeroSyncJob(models.Model):
                    for line in transaction.line_items or []):
                 found = transaction.prepayment_id or transaction.overpayment_id
                 if found:
+                    self.deposit_bank_transaction_id = str(transaction.bank_transaction_id or "") \
+                        or False
                     return values.kind, str(found)
         return None
 
@@ -286,8 +301,13 @@ class AccountPayment(models.Model):
         Xero does not hold yet (refunds already sent for the pair)."""
         self.ensure_one()
         matched = deposit_move._xero_reconciled_amount(self.move_id, company_currency=True)
-        sent = self.env["xero.sync.job"]._jobs_of(self, ("deposit_refund",), target=deposit_move)
-        sent = sent.filtered(lambda j: j != job and j.state in ("done", "sending"))
+        jobs = self.env["xero.sync.job"]._jobs_of(
+            self, ("deposit_refund", "delete_payment"), target=deposit_move)
+        # A refund's Payment deleted in Xero (the refund taken off the deposit) holds nothing.
+        deleted = jobs.filtered(lambda j: j.operation == "delete_payment"
+                                and j.state != "cancelled").depends_on_job_id
+        sent = jobs.filtered(lambda j: j.operation == "deposit_refund" and j != job
+                             and j.state in ("done", "sending") and j not in deleted)
         return self.company_currency_id.round(matched - sum(sent.mapped("amount")))
 
     def _xero_deposit_values(self, connection, job):

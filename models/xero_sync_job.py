@@ -60,6 +60,8 @@ OPERATIONS = [
     ("deposit_allocation", "Deposit allocation", "_send_deposit_allocation"),
     ("deposit_refund", "Deposit refund", "_send_deposit_refund"),
     ("void", "Void / delete document", "_send_void"),
+    # After the deletions of its allocations and refunds (delete_* above).
+    ("void_deposit", "Delete deposit", "_send_void_deposit"),
     ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
     ("bank_transfer", "Bank transfer", "_send_bank_transfer"),
     ("manual_journal", "Manual journal", "_send_manual_journal"),
@@ -598,23 +600,29 @@ class XeroSyncJob(models.Model):
             """, tuple(done.ids)))
             replaced = {row[0] for row in self.env.cr.fetchall()}
         gone = old.filtered(lambda j: j.state == "cancelled" or (
-            j.id in replaced and j.operation not in ("payment", "delete_payment")))
+            j.id in replaced and j.operation not in ("payment", "delete_payment", "deposit_refund")))
         # A payment goes only with its deletion in Xero (and the reverse).
         deletions = {(j.res_model, j.res_id, j.xero_id): j for j in done
                      if j.operation == "delete_payment" and j.xero_id}
-        for payment in done.filtered(lambda j: j.operation == "payment" and j.xero_id):
+        for payment in done.filtered(lambda j: j.operation in ("payment", "deposit_refund")
+                                     and j.xero_id):
             deletion = deletions.pop((payment.res_model, payment.res_id, payment.xero_id), None)
             if deletion:
                 gone |= payment | deletion
         for (model, res_id, xero_id), deletion in deletions.items():
             if not self.search_count([("res_model", "=", model), ("res_id", "=", res_id),
-                                      ("operation", "=", "payment"), ("xero_id", "=", xero_id)],
+                                      ("operation", "in", ("payment", "deposit_refund")),
+                                      ("xero_id", "=", xero_id)],
                                      limit=1):
                 gone |= deletion
         # Keep what a kept job depends on.
         while gone:
+            # (A deposit sent reads nothing of what it waited for: the
+            # deletions of the payment's former Xero Payments.)
             needed = self.search([("depends_on_job_id", "in", gone.ids),
-                                  ("id", "not in", gone.ids)]).depends_on_job_id & gone
+                                  ("id", "not in", gone.ids),
+                                  "|", ("operation", "!=", "deposit"), ("state", "!=", "done"),
+                                  ]).depends_on_job_id & gone
             if not needed:
                 break
             gone -= needed

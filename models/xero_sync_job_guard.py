@@ -28,7 +28,7 @@ JOB_OPERATIONS = {
     "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void",
                      "manual_journal", "bank_transaction", "bank_transfer"),
     "account.payment": ("payment", "delete_payment", "deposit", "deposit_allocation",
-                        "delete_deposit_allocation", "deposit_refund"),
+                        "delete_deposit_allocation", "deposit_refund", "void_deposit"),
     "account.trust.transaction": ("bank_transaction", "bank_transfer", "manual_journal"),
 }
 

@@ -323,13 +323,19 @@ class TestRetention(XeroPushCommon):
         self.push()
         payment = self.pay(invoice)
         self.push()
-        payment.move_id.line_ids.remove_move_reconcile()  # the payment taken off: deleted in Xero
+        xero_payment = payment.xero_id
+        # The payment taken off: its Xero Payment is deleted, and the money,
+        # still received in Odoo, stays in Xero as an overpayment.
+        payment.move_id.line_ids.remove_move_reconcile()
         self.push()
-        self.assertEqual(payment.xero_state, "voided", payment.xero_error)
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        self.assertEqual(self.xero_doc("Payments", xero_payment)["Status"], "DELETED")
         self.age_jobs()
         self.Job.sudo()._gc_done_jobs()
         self.assertFalse(self.jobs(ignored))
-        self.assertFalse(self.jobs(payment))
+        # The deleted Payment says nothing more; the deposit Xero holds stays.
+        self.assertFalse(self.jobs(payment, "payment"))
+        self.assertTrue(self.jobs(payment, "deposit"))
         self.assertTrue(self.jobs(invoice, "invoice"))
 
     def test_deleting_a_reset_draft_voids_it_in_xero(self):

@@ -74,8 +74,8 @@ class TestDepositSandbox(SandboxCase):
         self.assertTrue(deposit["OverpaymentID"])
 
 
-@tagged("post_install", "-at_install")
-class TestPushDeposits(XeroPushCommon):
+class XeroDepositsCommon(XeroPushCommon):
+    """Deposits accounts mapped (877 received, 620 paid), and helpers."""
 
     def setUp(self):
         super().setUp()
@@ -113,6 +113,10 @@ class TestPushDeposits(XeroPushCommon):
         rec.action_compare()
         return [(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
                 for l in rec.line_ids if l.difference]
+
+
+@tagged("post_install", "-at_install")
+class TestPushDeposits(XeroDepositsCommon):
 
     def test_customer_prepayment_then_invoice(self):
         payment = self.make_payment(115.0)
@@ -255,3 +259,15 @@ class TestPushDeposits(XeroPushCommon):
         self.connection.deposit_received_xero_account_id = self.xa["090"]
         self.assertTrue([m for m in settings_issues()
                          if "Deposits received" in m and "bank account" in m])
+
+    def test_deposit_opens_in_xero(self):
+        payment = self.make_payment(70.0)
+        self.push()
+        [transaction] = self.xero_docs("BankTransactions")
+        self.assertEqual(self.jobs(payment, "deposit").deposit_bank_transaction_id,
+                         transaction["BankTransactionID"])
+        # "Open in Xero": the page of the bank transaction that made the prepayment.
+        payment.invalidate_recordset(["xero_url"])
+        self.assertTrue(payment.xero_url.endswith(
+            "/Bank/ViewTransaction.aspx?bankTransactionID=%s" % transaction["BankTransactionID"]))
+        self.assertEqual(payment.action_xero_open_in_xero()["url"], payment.xero_url)

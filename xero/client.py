@@ -299,7 +299,7 @@ _WRITES = {
 _SUMMARIZE = {"create_contacts", "create_invoices", "create_credit_notes", "create_payments",
               "create_bank_transactions", "create_manual_journals"}
 _UNITDP = {"create_invoices", "create_credit_notes", "create_bank_transactions",
-           "update_invoice", "update_credit_note"}
+           "update_invoice", "update_credit_note", "update_bank_transaction"}
 
 
 class AccountingClient:
@@ -642,6 +642,14 @@ class AccountingClient:
         """DELETE /Prepayments/{PrepaymentID}/Allocations/{AllocationID}
         (deletePrepaymentAllocations; the Overpayment twin alike)."""
         return self.call("delete_%s_allocations" % _deposit_kind(kind), deposit_id, allocation_id)
+
+    def delete_bank_transaction(self, bank_transaction, idempotency_key):
+        """POST /BankTransactions/{BankTransactionID} with Status DELETED
+        (updateBankTransaction)."""
+        return self._single("update_bank_transaction",
+                            (bank_transaction.bank_transaction_id,
+                             xm.BankTransactions(bank_transactions=[bank_transaction])),
+                            "bank_transactions", "bank_transaction_id", idempotency_key)
 
     def update_invoice(self, invoice_id, invoice, idempotency_key):
         return self._single("update_invoice", (invoice_id, xm.Invoices(invoices=[invoice])),

@@ -120,3 +120,18 @@ def build_deposit_refund(kind, deposit_xero_id, amount, payment_date, account_co
     if reference:
         payment.reference = reference[:255]
     return payment
+
+
+def build_deposit_delete(transaction):
+    """The update deleting the bank transaction ``transaction`` (as read
+    from Xero) that made a prepayment or overpayment: Status DELETED
+    (BankTransaction.Status in xero_accounting.yaml). The SDK's model needs
+    the Type, lines and bank account, sent as Xero holds them."""
+    return BankTransaction(
+        bank_transaction_id=transaction.bank_transaction_id,
+        type=transaction.type,
+        contact=Contact(contact_id=transaction.contact.contact_id) if transaction.contact else None,
+        bank_account=Account(account_id=transaction.bank_account.account_id),
+        line_items=list(transaction.line_items or []),
+        status="DELETED",
+    )

@@ -136,8 +136,41 @@ def create(ctx, tx, el):
         IsReconciled=bool(d._ci(el, "IsReconciled")), Url=d._ci(el, "Url")))
 
 
+def delete(ctx, tx, bt):
+    """The bank transaction of a prepayment or overpayment updated with
+    Status DELETED (updateBankTransaction; BankTransaction.Status AUTHORISED,
+    DELETED, VOIDED in xero_accounting.yaml): the prepayment (overpayment)
+    then reads VOIDED (Prepayment.Status: AUTHORISED, PAID, VOIDED) and
+    leaves the books. Refused while it is allocated to invoices or refunded
+    by payments. The spec says nothing of this case; Xero Central's "Edit or
+    void a customer prepayment" has the allocations removed from the
+    invoices first (as quoted on fresh-catalog.com/how-do-i-allocate-a-
+    prepayment-to-an-invoice-in-xero), and an integrator's guide
+    (help.prism.horse, "resolve a problem with synchronising invoices")
+    says Xero will not change a document with payments or credits applied.
+    The sandbox refuses rather than leave an invoice paid by a deleted
+    prepayment: the stricter reading, so the add-on removes them first."""
+    kind = KIND[bt["Type"]]
+    dep = next((x for x in ctx.tenant.docs[kind].values()
+                if x["BankTransactionID"] == bt["BankTransactionID"]), None)
+    errors = []
+    if dep is not None and dep["Allocations"]:
+        errors.append("This %s has been allocated; remove the allocations before deleting it "
+                      "(sandbox wording)" % LABEL[kind].lower())
+    if dep is not None and dep["Payments"]:
+        errors.append("This %s has been refunded; delete the refund payments before deleting it "
+                      "(sandbox wording)" % LABEL[kind].lower())
+    if errors:
+        raise d.Invalid(errors)
+    closed = d._close(ctx, tx, "BankTransactions", bt, "DELETED", True)
+    if dep is not None:
+        tx.put(kind, dict(dep, Status="VOIDED", UpdatedDateUTC=ctx.store.utcnow()))
+    return closed
+
+
 for _typ in KIND:
     d.BT_HANDLERS[_typ] = create
+    d.BT_DELETE_HANDLERS[_typ] = delete
 
 
 def render(ctx, dep, full=True):

@@ -1221,6 +1221,9 @@ BT_TYPES = ("RECEIVE", "SPEND")
 # The other Types of BankTransaction (RECEIVE-PREPAYMENT ...): their handle
 # (ctx, tx, el) -> stored bank transaction, registered by xero_sandbox/deposits.py.
 BT_HANDLERS = {}
+# Their deletion (Status DELETED): (ctx, tx, stored bank transaction) -> stored
+# bank transaction, registered by xero_sandbox/deposits.py too.
+BT_DELETE_HANDLERS = {}
 
 
 def _bank_account(tenant, ref, errors, label="BankAccount"):
@@ -1245,6 +1248,8 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
         if existing.get("BankTransferID"):
             raise Invalid(["Bank transactions created by a bank transfer cannot be modified (sandbox wording)"])
         if (_ci(el, "Status") or "").upper() == "DELETED":
+            if existing["Type"] in BT_DELETE_HANDLERS:
+                return BT_DELETE_HANDLERS[existing["Type"]](ctx, tx, existing)
             return _close(ctx, tx, "BankTransactions", existing, "DELETED", True)
         el = _resubmitted(existing, el, Contact={"ContactID": existing["Contact"]},
                           BankAccount={"AccountID": existing["BankAccount"]},
