@@ -46,6 +46,7 @@ overpayment's moves nothing (already there), as a credit note's.
 """
 from decimal import Decimal
 
+from . import banking, contacts, invoices
 from . import documents as d
 from .accounting import bad_request, json_response, not_found, route
 from .util import date_string, new_id, r2
@@ -78,8 +79,8 @@ def create(ctx, tx, el):
     status = (d._ci(el, "Status") or "AUTHORISED").upper()
     if status != "AUTHORISED":
         errors.append("BankTransaction Status must be AUTHORISED (sandbox wording)")
-    contact = d._document_contact(ctx, tx, d._ci(el, "Contact"), errors)
-    bank = d._bank_account(tenant, d._ci(el, "BankAccount"), errors)
+    contact = contacts._document_contact(ctx, tx, d._ci(el, "Contact"), errors)
+    bank = banking._bank_account(tenant, d._ci(el, "BankAccount"), errors)
     date = d._date_or_today(ctx, el, errors)
     account_currency = (bank.get("CurrencyCode") if bank else None) or tenant.base_currency
     given = str(d._ci(el, "CurrencyCode") or account_currency).upper()
@@ -129,7 +130,7 @@ def create(ctx, tx, el):
                    BankTransactionID=bt_id, BankAccount=bank["AccountID"])
     if kind == "Overpayments":
         deposit["Reference"] = d._ci(el, "Reference")
-    d._mark_contact_role(ctx, tx, contact, INVOICE_TYPE[direction])
+    contacts._mark_contact_role(ctx, tx, contact, INVOICE_TYPE[direction])
     tx.put(kind, deposit)
     return tx.put("BankTransactions", dict(
         common, BankTransactionID=bt_id, BankAccount=bank["AccountID"], Reference=None,
@@ -169,15 +170,15 @@ def delete(ctx, tx, bt):
 
 
 for _typ in KIND:
-    d.BT_HANDLERS[_typ] = create
-    d.BT_DELETE_HANDLERS[_typ] = delete
+    banking.BT_HANDLERS[_typ] = create
+    banking.BT_DELETE_HANDLERS[_typ] = delete
 
 
 def render(ctx, dep, full=True):
     tenant = ctx.tenant
     out = {k: v for k, v in dep.items()
            if k not in ("Contact", "LineItems", "Allocations", "BankAccount")}
-    out["Contact"] = d._contact_of(tenant, dep["Contact"]) or {"ContactID": dep["Contact"]}
+    out["Contact"] = contacts._contact_of(tenant, dep["Contact"]) or {"ContactID": dep["Contact"]}
     out["DateString"] = date_string(dep["Date"])
     if full:
         out["LineItems"] = d._render_lines(dep["LineItems"])
@@ -217,7 +218,7 @@ def _allocate(ctx, kind, key):
         if d._ci(inv_ref, "InvoiceID"):
             inv = tenant.docs["Invoices"].get(str(d._ci(inv_ref, "InvoiceID")).lower())
         elif d._ci(inv_ref, "InvoiceNumber"):
-            inv = d._doc_lookup(tenant, "Invoices", d._ci(inv_ref, "InvoiceNumber"))
+            inv = invoices._doc_lookup(tenant, "Invoices", d._ci(inv_ref, "InvoiceNumber"))
         if inv is None:
             raise d.Invalid(["Invoice could not be found (sandbox wording)"])
         amount = d._amount(el, errors)
@@ -250,7 +251,7 @@ def _allocate(ctx, kind, key):
         alloc = {"AllocationID": new_id(), "Amount": amount, "Date": date}
         dep = _store(ctx, tx, kind, dep, amount, Allocations=dep["Allocations"] + [
             dict(alloc, InvoiceID=inv["InvoiceID"], InvoiceNumber=inv.get("InvoiceNumber"))])
-        d._settle(ctx, tx, "Invoices", inv, amount, date,
+        invoices._settle(ctx, tx, "Invoices", inv, amount, date,
                   AmountCredited=r2(inv["AmountCredited"] + amount),
                   DepositAllocations=inv.get("DepositAllocations", []) + [
                       dict(alloc, **{id_key: dep[id_key]})])
@@ -260,7 +261,7 @@ def _allocate(ctx, kind, key):
         inv = tenant.docs["Invoices"][a["InvoiceID"].lower()]
         dep = tenant.docs[kind][a[id_key].lower()]
         return {"AllocationID": a["AllocationID"], "Amount": a["Amount"], "Date": a["Date"],
-                "Invoice": d.render_invoice(ctx, inv, full=False),
+                "Invoice": invoices.render_invoice(ctx, inv, full=False),
                 LABEL[kind]: {id_key: dep[id_key], "RemainingCredit": dep["RemainingCredit"],
                               "Status": dep["Status"]},
                 "IsDeleted": False, "StatusAttributeString": None}
@@ -293,7 +294,7 @@ def _delete_allocation(ctx, kind, key, allocation_id):
         a for a in dep["Allocations"] if a["AllocationID"] != alloc["AllocationID"]])
     inv = tenant.docs["Invoices"].get(alloc["InvoiceID"].lower())
     if inv is not None:
-        d._settle(ctx, tx, "Invoices", inv, -amount, alloc["Date"],
+        invoices._settle(ctx, tx, "Invoices", inv, -amount, alloc["Date"],
                   AmountCredited=r2(inv["AmountCredited"] - amount),
                   DepositAllocations=[a for a in inv.get("DepositAllocations", [])
                                       if a["AllocationID"] != alloc["AllocationID"]])

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.wrappers import Response
 
-from . import documents
+from . import banking, invoices, payments
 
 # page path (lower case) -> (title, the store's kinds to look the id up in,
 # how each is rendered)
@@ -41,12 +41,12 @@ PAGES = {
     "/journal/view.aspx": ("Manual journal", ("ManualJournals",)),
 }
 RENDER = {
-    "Invoices": documents.render_invoice,
-    "CreditNotes": documents.render_invoice,
-    "Payments": documents.render_payment,
-    "BankTransactions": documents.render_bank_tx,
-    "BankTransfers": documents.render_transfer,
-    "ManualJournals": documents.render_journal,
+    "Invoices": invoices.render_invoice,
+    "CreditNotes": invoices.render_invoice,
+    "Payments": payments.render_payment,
+    "BankTransactions": banking.render_bank_tx,
+    "BankTransfers": banking.render_transfer,
+    "ManualJournals": banking.render_journal,
 }
 LOGIN_PATH = "/organisationlogin/default.aspx"
 

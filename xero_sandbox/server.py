@@ -12,7 +12,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import accounting, identity, pages
-from . import documents  # noqa: F401  (registers the document routes)
+from . import contacts  # noqa: F401  (registers Contacts)
+from . import invoices  # noqa: F401  (registers Invoices, CreditNotes, Allocations)
+from . import payments  # noqa: F401  (registers Payments)
+from . import banking  # noqa: F401  (registers BankTransactions, BankTransfers, ManualJournals)
 from . import deposits  # noqa: F401  (registers Prepayments, Overpayments)
 from . import reports  # noqa: F401  (registers Reports/TrialBalance)
 from . import tracking  # noqa: F401  (registers TrackingCategories)
