@@ -158,7 +158,8 @@ class StaticTokens:
 
 def baseline(env, srv, conn, invoices, payments, meter):
     from odoo.addons.account_xero.xero import payloads
-    from odoo.addons.account_xero.xero.client import AccountingClient, Endpoints
+    from odoo.addons.account_xero.xero.client import AccountingClient
+    from odoo.addons.account_xero.xero.identity import Endpoints
 
     tenant_id = srv.add_tenant("Baseline Ltd", "NZ", env.company.currency_id.name)
     grant = srv.grant(benchlib.CLIENT_ID, tenant_ids=[tenant_id])

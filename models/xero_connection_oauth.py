@@ -19,7 +19,8 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 
-from ..xero.client import AccountingClient, Endpoints, IdentityClient
+from ..xero.client import AccountingClient
+from ..xero.identity import Endpoints, IdentityClient
 from ..xero.errors import XeroAuthError, XeroError, XeroOAuthError, XeroTransientError
 from ..xero.oauth import make_pkce_pair
 from .xero_connection import OPEN_JOB_STATES, TOKEN_FIELDS, TOKEN_MARGIN

@@ -8,7 +8,8 @@ from odoo.tests import BaseCase, tagged
 
 from xero_python.accounting import Account, Contact, Invoice, LineAmountTypes, LineItem, Payment
 
-from ..xero.client import AccountingClient, Endpoints, IdentityClient
+from ..xero.client import AccountingClient
+from ..xero.identity import Endpoints, IdentityClient
 from ..xero.pacer import TenantPacer
 from ..xero.errors import (
     XeroForbiddenError,

@@ -1,9 +1,11 @@
 """Everything that speaks to Xero, free of the ORM.
 
-- ``client``: the one choke point for HTTP to Xero (identity and accounting),
-  with pacing, retries and error mapping;
+- ``client``: the one choke point for HTTP to Xero's Accounting API, with
+  pacing, retries and error mapping; ``identity``: Xero's identity service
+  (code exchange, token refresh and revocation, connections);
 - ``errors``: the exceptions the rest of the addon handles;
-- ``oauth``: PKCE and signed ``state`` helpers.
+- ``oauth``: the PKCE pair;
+- ``payloads*``: the pure payload builders.
 
 Nothing here imports ``odoo``: the package is usable (and tested) on its own.
 """
