@@ -35,4 +35,6 @@ from . import xero_sync_job_guard
 from . import account_move_allocation
 from . import account_payment_deposit
 from . import xero_push_deposit
+from . import account_move_settlement
+from . import xero_push_settlement
 from . import xero_reconcile

@@ -36,3 +36,4 @@ from . import test_tracking
 from . import test_mapping_suggest
 from . import test_push_deposits
 from . import test_push_moves
+from . import test_push_moves_settlement
