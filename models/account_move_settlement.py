@@ -40,6 +40,35 @@ class AccountMove(models.Model):
         return (jobs | self.env["xero.sync.job"]._jobs_of(
             entries, ("payment", "delete_payment"))).sorted("id")
 
+    def _xero_ids_vals(self, jobs):
+        """An entry settling several invoices is one Xero payment per
+        invoice: the live ones, comma separated (as for account.payment)."""
+        payments = jobs.filtered(lambda j: j.operation in ("payment", "delete_payment"))
+        if self.move_type != "entry" or not payments:
+            return super()._xero_ids_vals(jobs)
+        deleted = set(payments.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        live = payments.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                                 and j.xero_id and j.xero_id not in deleted)
+        if not live:
+            return {}
+        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+
+    def _xero_state_vals(self, jobs):
+        vals = super()._xero_state_vals(jobs)
+        # One of its Xero payments deleted while another is live: still sent.
+        if vals["xero_state"] == "voided" and vals.get("xero_id"):
+            vals["xero_state"] = "sent"
+        return vals
+
+    def _xero_url(self):
+        url = super()._xero_url()
+        if url or self.move_type != "entry" or not self.xero_id:
+            return url
+        return self.env["xero.sync.job"]._xero_deep_link(
+            "payment", self.xero_id.split(",")[0],
+            self.env["xero.connection"]._get_for_company(self.company_id, raise_if_missing=False))
+
     def _xero_is_bank_settler(self):
         """A journal entry of its own in a bank or cash journal: what it
         matches with an invoice or a bill is a Xero Payment."""

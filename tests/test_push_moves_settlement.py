@@ -4,7 +4,7 @@ with a bill) reach the Xero sandbox as Payments on them, on the journal's
 bank account: the invoice is paid in Xero, nothing else is sent; unmatching
 deletes the Xero payment; what is matched with no invoice is blocked."""
 
-from odoo import Command
+from odoo import Command, fields
 
 from odoo.tests import tagged
 
@@ -145,3 +145,47 @@ class TestPushSettlements(XeroPushCommon):
         self.assertEqual(self.xero_doc("Invoices", invoice2.xero_id)["Status"], "PAID")
         self.assertEqual(len(self.xero_payments()), 2)
         self.assertNothingElse()
+
+    def test_one_line_settles_two_invoices_one_unmatched_later(self):
+        invoice = self.make_invoice()
+        invoice2 = self.make_invoice(amounts=(40.0,))
+        st_line = self.statement_line(invoice.amount_total + invoice2.amount_total)
+        _liquidity, suspense, _other = st_line._seek_for_lines()
+        suspense.account_id = self.open_line(invoice).account_id
+        (suspense + self.open_line(invoice) + self.open_line(invoice2)).reconcile()
+        self.push()
+        self.push()
+        entry = st_line.move_id
+        self.assertEqual(entry.xero_state, "sent", entry.xero_error)
+        payments = {p["PaymentID"]: p for p in self.xero_payments()}
+        self.assertEqual(len(payments), 2, "one Xero payment per invoice")
+        self.assertEqual(set(entry.xero_id.split(",")), set(payments))
+        for doc in (invoice, invoice2):
+            self.assertEqual(self.xero_doc("Invoices", doc.xero_id)["Status"], "PAID")
+        # The second invoice taken off the statement line: its payment only is deleted.
+        invoice2.line_ids.filtered(
+            lambda l: l.account_id.account_type == "asset_receivable").remove_move_reconcile()
+        self.push()
+        self.assertEqual(self.xero_doc("Invoices", invoice2.xero_id)["Status"], "AUTHORISED")
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+        self.assertEqual(len(self.xero_payments()), 1)
+        self.assertEqual(entry.xero_state, "sent", "its other payment is still in Xero")
+        self.assertEqual(entry.xero_id, self.xero_payments()[0]["PaymentID"])
+
+    def test_payment_in_doubt_is_found_not_made_twice(self):
+        """Xero stored the payment but the answer was lost: it is looked up
+        by the job key its Reference carries before it is sent again."""
+        invoice = self.make_invoice()
+        self.push()
+        st_line = self.statement_line(invoice.amount_total)
+        self.match(st_line, invoice)
+        self.srv.faults.fail_after_commit(path="*/Payments", method="PUT", then="drop", times=3)
+        self.push()
+        job = self.jobs(st_line.move_id, "payment")
+        self.assertTrue(job.in_doubt)
+        self.assertEqual(len(self.xero_payments()), 1)
+        job.sudo().next_try_at = fields.Datetime.now()
+        self.push()
+        self.assertEqual(st_line.move_id.xero_state, "sent", st_line.move_id.xero_error)
+        self.assertEqual(len(self.xero_payments()), 1)
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
