@@ -12,11 +12,17 @@ reconciliations): Invoice + Account (the journal's mapped Xero bank account)
 (https://developer.xero.com/documentation/api/accounting/payments). The
 invoice is then PAID in Xero and the bank balance agrees.
 
-The entry itself queues nothing else: a "settlement" (all its items on the
-journal's bank account and on receivable / payable accounts) has its entry
-job set aside when all of it is matched, and blocked, naming the amount, when
-part of it is matched with no invoice or bill (Xero would have nowhere to put
-it); a new match releases that job. Unmatching deletes the Xero payment.
+The entry itself makes nothing else in Xero: a "settlement" (all its items
+on the journal's bank account and on receivable / payable accounts) has its
+entry job (queued on posting, or on its first match for a statement line,
+which was on the suspense account when posted) set aside when all of it is
+matched, and blocked, naming the amount, when part of it is matched with no
+invoice or bill (Xero would have nowhere to put it); a new match looks again.
+Unmatching deletes the Xero payment. The payments go whatever the "Journal
+entries" option (like account.payment's); an entry on receivable / payable
+with other items too (a bank fee) still goes as a bank transaction, which
+Xero's Accounts Receivable / Payable refuse: it is blocked with that reason,
+its matches still go as payments.
 """
 
 from odoo import _, models
@@ -162,11 +168,12 @@ class AccountPartialReconcile(models.Model):
                 continue
             Job._enqueue(conn, entry, "payment", target=target, depends_on=target_job)
             touched |= entry
-        # A settlement blocked for what was not matched yet: look again.
-        waiting = Job._jobs_of(touched, ("bank_transaction",)).filtered(
-            lambda j: j.state in ("blocked", "failed"))
-        for job in waiting:
-            job._release()
+        # A settlement's own job checks that all of it is matched (a
+        # statement line had none: it was on the suspense account when
+        # posted); one blocked for what was not matched yet looks again.
+        settlements = touched.filtered(lambda m: m._xero_settlement_lines() is not None)
+        if settlements:
+            settlements._xero_enqueue_entries()
         touched._xero_refresh_state()
         return res
 

@@ -189,3 +189,29 @@ class TestPushSettlements(XeroPushCommon):
         self.assertEqual(st_line.move_id.xero_state, "sent", st_line.move_id.xero_error)
         self.assertEqual(len(self.xero_payments()), 1)
         self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+
+    def test_foreign_invoice_paid_from_the_base_currency_bank(self):
+        invoice = self.make_invoice(currency=self.other_currency)  # AUD at 2.0 per unit
+        st_line = self.statement_line(invoice.amount_total_signed)
+        self.match(st_line, invoice)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.push()
+        self.push()
+        self.assertEqual(st_line.move_id.xero_state, "sent", st_line.move_id.xero_error)
+        [payment] = self.xero_payments()
+        self.assertAlmostEqual(float(payment["Amount"]), invoice.amount_total, places=2)
+        self.assertAlmostEqual(float(payment["CurrencyRate"]), 2.0, places=6)
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+
+    def test_statement_line_not_all_matched_is_blocked(self):
+        invoice = self.make_invoice()
+        st_line = self.statement_line(200.0)
+        self.match(st_line, invoice)
+        self.push()
+        self.push()
+        entry = st_line.move_id
+        self.assertEqual(entry.xero_state, "blocked")
+        self.assertIn(self.company.currency_id.format(200.0 - invoice.amount_total),
+                      entry.xero_error)
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+        self.assertNothingElse()
