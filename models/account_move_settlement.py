@@ -63,7 +63,9 @@ class AccountMove(models.Model):
     def _xero_state_vals(self, jobs):
         vals = super()._xero_state_vals(jobs)
         # One of its Xero payments deleted while another is live: still sent.
-        if vals["xero_state"] == "voided" and vals.get("xero_id"):
+        done = jobs.filtered(lambda j: j.state == "done")
+        if vals["xero_state"] == "voided" and vals.get("xero_id") \
+                and done[-1].operation == "delete_payment":
             vals["xero_state"] = "sent"
         return vals
 
