@@ -4,11 +4,25 @@ sender (xero_push_payment.py: the Reference carrying the job key, the
 look-up of one in doubt, the wait for the invoice), not the deposits' (an
 entry is no deposit); their entry job makes nothing in Xero."""
 
-from odoo import _, models
+from odoo import _, api, models
+from odoo.exceptions import ValidationError
 
 
 class XeroSyncJob(models.Model):
     _inherit = "xero.sync.job"
+
+    @api.constrains("res_model", "res_id", "operation")
+    def _check_xero_entry_payment(self):
+        """Payments of a journal entry only (a bank entry settling an
+        invoice), never of an invoice: a delete-payment job on any move
+        would delete any payment of the Xero organisation."""
+        for job in self.filtered(lambda j: j.res_model == "account.move"
+                                 and j.operation in ("payment", "delete_payment")):
+            move = self.env["account.move"].sudo().browse(job.res_id).exists()
+            if move and move.move_type != "entry":
+                raise ValidationError(_(
+                    "A %(model)s document is not sent to Xero as \"%(operation)s\".",
+                    model=job.res_model, operation=job.operation))
 
     def _send_payment(self, api):
         entries, others = self._split_entries()
