@@ -37,4 +37,6 @@ from . import account_payment_deposit
 from . import xero_push_deposit
 from . import account_payment_deposit_undo
 from . import xero_push_deposit_undo
+from . import account_move_settlement
+from . import xero_push_settlement
 from . import xero_reconcile

@@ -26,7 +26,8 @@ from ..xero import payloads
 JOB_OPERATIONS = {
     "res.partner": ("contact", "contact_update"),
     "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void",
-                     "manual_journal", "bank_transaction", "bank_transfer"),
+                     "manual_journal", "bank_transaction", "bank_transfer", "payment",
+                     "delete_payment"),
     "account.payment": ("payment", "delete_payment", "deposit", "deposit_allocation",
                         "delete_deposit_allocation", "deposit_refund", "void_deposit"),
     "account.trust.transaction": ("bank_transaction", "bank_transfer", "manual_journal"),

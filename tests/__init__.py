@@ -37,3 +37,4 @@ from . import test_mapping_suggest
 from . import test_push_deposits
 from . import test_push_moves
 from . import test_push_deposits_undo
+from . import test_push_moves_settlement
