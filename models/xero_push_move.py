@@ -13,14 +13,10 @@ refuses to delete a bank transaction that is reconciled there: such a job is
 blocked with what to do.
 """
 
-from datetime import timedelta
-
 from odoo import _, fields, models
 
 from ..xero import payloads, payloads_move, payloads_trust
 from .account_move_entry import ENTRY_OPERATIONS
-from .xero_push_trust import WaitForXero
-from .xero_sync_job import WAIT_DELAY
 
 
 class XeroConnection(models.Model):
@@ -98,30 +94,11 @@ class XeroSyncJob(models.Model):
             if move is None or move.state != "posted":
                 job._cancel(_("The journal entry is no longer posted."))
                 continue
-            try:
-                prepared = job._prepare(
-                    lambda move=move, job=job: move._xero_entry_values(job.connection_id, job),
-                    passthrough=WaitForXero)
-            except WaitForXero as exc:
-                job._release(error=str(exc.args[0]), delay=WAIT_DELAY)
-                continue
-            if prepared is None:
-                continue
-            op, values, issues = prepared
-            if issues:
-                job._set_blocked("\n".join(issues))
-                continue
-            if op != operation:
-                # The entry changed kind since it was queued (reset, re-coded, posted again).
-                job.operation = op
-                job._release(delay=timedelta(0))
-                continue
-            if job.in_doubt:
-                found = job._entry_find(api, operation)
-                if found:
-                    job._set_done(found)
-                    continue
-            ready.append((job, values))
+            values = job._ready_values(
+                operation, lambda move=move, job=job: move._xero_entry_values(job.connection_id, job),
+                lambda _values, job=job: job._entry_find(api, operation))
+            if values is not None:
+                ready.append((job, values))
         return ready
 
     def _entry_find(self, api, operation):

@@ -455,31 +455,42 @@ class XeroSyncJob(models.Model):
                 job._cancel(_("%s, which this reverses, never reached Xero.",
                               tx.reversed_tx_id.name))
                 continue
-            try:
-                prepared = job._prepare(
-                    lambda tx=tx, job=job: tx._xero_trust_values(job.connection_id, job),
-                    passthrough=WaitForXero)
-            except WaitForXero as exc:
-                job._release(error=str(exc.args[0]), delay=WAIT_DELAY)
-                continue
-            if prepared is None:
-                continue
-            op, values, issues = prepared
-            if issues:
-                job._set_blocked("\n".join(issues))
-                continue
-            if op != operation:
-                # transfer_to_office through the Bank transfers account.
-                job.operation = op
-                job._release(delay=timedelta(0))
-                continue
-            if job.in_doubt:
-                found = job._trust_find(api, tx, operation, values)
-                if found:
-                    job._set_done(found)
-                    continue
-            ready.append((job, values))
+            values = job._ready_values(
+                operation, lambda tx=tx, job=job: tx._xero_trust_values(job.connection_id, job),
+                lambda values, tx=tx, job=job: job._trust_find(api, tx, operation, values))
+            if values is not None:
+                ready.append((job, values))
         return ready
+
+    def _ready_values(self, operation, build, find):
+        """The values this job sends as ``operation`` (``build()`` gives
+        ``(operation, values, issues)``), or None when it is settled here:
+        released while what it needs is not in Xero yet, blocked by its
+        issues, re-queued under the operation it now is (a document that
+        changed kind since it was queued), or done when ``find(values)``
+        finds, for a job in doubt, what it already made in Xero."""
+        self.ensure_one()
+        try:
+            prepared = self._prepare(build, passthrough=WaitForXero)
+        except WaitForXero as exc:
+            self._release(error=str(exc.args[0]), delay=WAIT_DELAY)
+            return None
+        if prepared is None:
+            return None
+        op, values, issues = prepared
+        if issues:
+            self._set_blocked("\n".join(issues))
+            return None
+        if op != operation:
+            self.operation = op
+            self._release(delay=timedelta(0))
+            return None
+        if self.in_doubt:
+            found = find(values)
+            if found:
+                self._set_done(found)
+                return None
+        return values
 
     def _trust_find(self, api, tx, operation, values):
         """The Xero id(s) of what this job already made, by its Reference."""
