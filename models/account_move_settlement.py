@@ -52,13 +52,7 @@ class AccountMove(models.Model):
         payments = jobs.filtered(lambda j: j.operation in ("payment", "delete_payment"))
         if self.move_type != "entry" or not payments:
             return super()._xero_ids_vals(jobs)
-        deleted = set(payments.filtered(
-            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
-        live = payments.filtered(lambda j: j.operation == "payment" and j.state == "done"
-                                 and j.xero_id and j.xero_id not in deleted)
-        if not live:
-            return {}
-        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+        return payments._live_payments_vals()
 
     def _xero_state_vals(self, jobs):
         vals = super()._xero_state_vals(jobs)

@@ -28,13 +28,7 @@ class AccountPayment(models.Model):
     def _xero_ids_vals(self, jobs):
         """A payment applied to several documents is one Xero payment per
         document: the live ones, comma separated."""
-        deleted = set(jobs.filtered(
-            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
-        live = jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
-                             and j.xero_id and j.xero_id not in deleted)
-        if not live:
-            return {}
-        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+        return jobs._live_payments_vals()
 
     def _xero_state_vals(self, jobs):
         vals = super()._xero_state_vals(jobs)
