@@ -15,7 +15,7 @@ blocked with what to do.
 
 from odoo import _, fields, models
 
-from ..xero import payloads, payloads_move, payloads_trust
+from ..xero import payloads, payloads_move
 from .account_move_entry import ENTRY_OPERATIONS
 
 
@@ -74,15 +74,8 @@ class XeroSyncJob(models.Model):
     def _send_bank_transfer(self, api):
         entries, others = self._split_entries()
         res = super(XeroSyncJob, others)._send_bank_transfer(api) if others else None
-        for job, values in entries._entry_prepare(api, "bank_transfer"):
-            job._budget_request()
-            result = api.create_bank_transfer(
-                payloads_trust.build_bank_transfer(values[0]), job._request_key())
-            if result.ok:
-                job._set_done(str(result.xero_id))
-            else:
-                job._set_failed(result.message or _("Xero refused the bank transfer."))
-            self._commit()
+        if entries:
+            entries._send_bank_transfers(api, entries._entry_prepare(api, "bank_transfer"))
         return res
 
     def _entry_prepare(self, api, operation):

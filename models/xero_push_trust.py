@@ -574,7 +574,12 @@ class XeroSyncJob(models.Model):
             ready, payloads_trust.build_manual_journal, "create_manual_journals"))
 
     def _send_bank_transfer(self, api):
-        for job, values in self._trust_prepare(api, "bank_transfer"):
+        self._send_bank_transfers(api, self._trust_prepare(api, "bank_transfer"))
+
+    def _send_bank_transfers(self, api, ready):
+        """Send ``ready`` [(job, [values])] (trust transactions or journal
+        entries), one BankTransfer a request, each recorded as it comes."""
+        for job, values in ready:
             job._budget_request()
             result = api.create_bank_transfer(
                 payloads_trust.build_bank_transfer(values[0]), job._request_key())
