@@ -64,6 +64,11 @@ _logger = logging.getLogger(__name__)
 TIME_BUDGET = 15  # seconds a call starts new work (claims, groups, requests)
 HARD_MARGIN = 15  # seconds after TIME_BUDGET by which every HTTP attempt has ended
 CLAIM_LIMIT = 500  # jobs claimed at a time (10 full requests)
+# ... and never more than this many requests' worth: should the call be
+# killed, that is all that goes in doubt (each to be looked up in Xero before
+# it is sent again). Small requests (two documents each, say) would otherwise
+# put 250 requests' worth in doubt with one SIGKILL.
+CLAIM_REQUESTS = 10
 # A job in "sending" longer than this is in doubt: a call lasts at most
 # TIME_BUDGET + HARD_MARGIN plus recording, well inside it.
 LEASE = timedelta(minutes=2)
@@ -374,6 +379,7 @@ class XeroSyncJob(models.Model):
         during the call: a job in doubt is then looked up in Xero before it is
         ever sent again.
         """
+        limit = min(limit, self._batch_size() * CLAIM_REQUESTS)
         self.env.flush_all()
         self.env.cr.execute(SQL("""
             SELECT job.id, job.depends_on_job_id, dep.state FROM xero_sync_job job

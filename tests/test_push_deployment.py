@@ -130,6 +130,30 @@ class TestPushDeployment(XeroPushSmallRequests):
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
         self.assertEqual(self.in_xero(invoice), 1)
 
+    def test_a_killed_call_leaves_few_jobs_in_doubt(self):
+        """A call claims about ten requests' worth of jobs, not more: killed,
+        it leaves only those in doubt (each looked up in Xero before it is
+        sent again), and the rest of the queue goes on as usual."""
+        invoices = self.make_invoices(60)  # twelve requests of five
+        self.env.invalidate_all()
+        claimed = self.Job._claim()
+        self.assertLessEqual(len(claimed), 50, "ten requests of five")
+        rest = self.Job.browse([self.jobs(inv, "invoice").id for inv in invoices]) - claimed
+        self.assertTrue(rest)
+        self.assertEqual(set(rest.mapped("state")), {"pending"})
+        # The call is killed: the next one sends what it had not claimed at
+        # once, and what it had claimed once its lease runs out.
+        self.push()
+        self.assertEqual({inv.xero_state for inv in invoices if self.jobs(inv, "invoice") in rest},
+                         {"sent"})
+        real_now = fields.Datetime.now
+        with patch.object(fields.Datetime, "now",
+                          staticmethod(lambda: real_now() + timedelta(minutes=2, seconds=5))):
+            self.push()
+        for invoice in invoices:
+            self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+            self.assertEqual(self.in_xero(invoice), 1)
+
     def test_a_dead_workers_claim_is_taken_up_at_once(self):
         """A cron worker killed after its claim: its database session is gone,
         and with it the lock it held on its claim, so the next call looks its
