@@ -275,11 +275,16 @@ class AccountMove(models.Model):
             if conn:
                 by_conn[conn] |= move
         queued = self.browse()
+        # Documents with no job of any kind before this one: a single pending
+        # job, so their Xero fields are known without reading it back.
+        first = self.browse()
         for conn, moves in by_conn.items():
-            known = set(Job.search([
-                ("res_model", "=", "account.move"), ("res_id", "in", moves.ids),
-                ("operation", "in", ("invoice", "credit_note", "void")),
-            ]).mapped("res_id"))
+            jobs_before = defaultdict(set)
+            for job in Job.search_fetch([("res_model", "=", "account.move"), ("res_id", "in", moves.ids)],
+                                        ["res_id", "operation"]):
+                jobs_before[job.res_id].add(job.operation)
+            known = {res_id for res_id, operations in jobs_before.items()
+                     if operations & {"invoice", "credit_note", "void"}}
             for move in moves.filtered(lambda m: m.id in known):
                 move._xero_enqueue_one(conn)
             fresh = moves.filtered(lambda m: m.id not in known)
@@ -292,13 +297,24 @@ class AccountMove(models.Model):
             try:
                 with self.env.cr.savepoint(flush=False):
                     Job._create_fresh(rows)
+                first |= fresh.filtered(lambda m: m.id not in jobs_before)
             except psycopg2.errors.UniqueViolation:
                 # Another transaction queued some of them meanwhile: one by one.
                 for move in fresh:
                     move._xero_enqueue_one(conn)
             queued |= moves
-        queued._xero_refresh_state()
+        (queued - first)._xero_refresh_state()
+        first._xero_refresh_state_queued()
         return queued
+
+    def _xero_refresh_state_queued(self):
+        """``_xero_refresh_state`` for documents whose only job is the
+        pending one just created: queued, no error, no Xero id yet (what
+        ``_xero_state_vals`` gives for such a job), without reading it back."""
+        vals = {"xero_state": "queued", "xero_error": False, "xero_warning": False}
+        todo = self.filtered(lambda m: any(m[k] != v for k, v in vals.items()))
+        if todo:
+            todo.sudo().with_context(**XERO_WRITE_CONTEXT).write(vals)
 
     def _xero_enqueue_one(self, conn):
         """Queue this document, posted before (a job of it exists)."""

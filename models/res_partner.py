@@ -1,6 +1,8 @@
 import re
 from collections import namedtuple
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.tools import email_split
 
@@ -119,11 +121,29 @@ class ResPartner(models.Model):
                                ("operation", "=", "contact")], order="id"):
             last[job.res_id] = job
         jobs = {}
-        for partner in self.filtered(lambda p: p.id not in bound):
-            job = last.get(partner.id)
-            if job and job.state in ("pending", "sending", "failed", "blocked"):
+        for partner in self.filtered(lambda p: p.id not in bound and p.id in last):
+            job = last[partner.id]
+            if job.state in ("pending", "sending", "failed", "blocked"):
                 jobs[partner.id] = job
             else:
+                jobs[partner.id] = Job._enqueue(connection, partner, "contact")
+        # Never queued before (a new customer, the common case): their jobs
+        # in one statement, as for the documents (posting is the user's time).
+        # (A partner the connection's company may not use goes through
+        # _enqueue, whose constraint says why.)
+        new = self.filtered(lambda p: p.id not in bound and p.id not in last)
+        for partner in new.filtered(lambda p: not Job._xero_same_company(p, connection.company_id)):
+            jobs[partner.id] = Job._enqueue(connection, partner, "contact")
+        new = new.filtered(lambda p: p.id not in jobs)
+        if not new:
+            return jobs
+        try:
+            with self.env.cr.savepoint(flush=False):
+                created = Job._create_fresh([(connection, partner, "contact", Job) for partner in new])
+            jobs.update(zip(new.ids, created))
+        except psycopg2.errors.UniqueViolation:
+            # Another transaction queued some of them meanwhile: one by one.
+            for partner in new:
                 jobs[partner.id] = Job._enqueue(connection, partner, "contact")
         return jobs
 
