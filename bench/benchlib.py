@@ -394,18 +394,10 @@ def table(rows, headers=None):
     return "\n".join(out)
 
 
-def post_overhead(env, conn, idle_moves, sync_moves, chunk=100, log=None):
-    """The addon's cost in the user's transaction: ``action_post`` (and its
-    commit) of ``sync_moves`` with the sales sync on, against ``idle_moves``
-    (the same invoices, made from the same seed) with the addon's hook idle
-    (sync off: no job is queued). Chunks alternate between the two, in
-    alternating order, so that caches and the machine's load weigh on both
-    alike. ``idle_moves`` are cancelled afterwards (they never go to Xero).
-    Returns ``{"on": seconds, "off": seconds, "ratio": on / off - 1}``, and
-    the same in CPU seconds (``cpu_on``, ``cpu_off``, ``cpu_ratio``): this
-    process's and its PostgreSQL backend's (read from /proc), which the
-    machine's other load does not inflate as it does wall time."""
-    seconds = {"on": 0.0, "off": 0.0, "cpu_on": 0.0, "cpu_off": 0.0}
+def _cpu_meter(env):
+    """A function giving this process's CPU seconds plus its PostgreSQL
+    backend's (read from /proc), which the machine's other load does not
+    inflate as it does wall time."""
     env.cr.execute("SELECT pg_backend_pid()")
     backend = env.cr.fetchone()[0]
 
@@ -417,26 +409,63 @@ def post_overhead(env, conn, idle_moves, sync_moves, chunk=100, log=None):
         except OSError:  # PostgreSQL on another machine: this process only
             pg = 0.0
         return time.process_time() + pg
+    return cpu
 
+
+def _alternate(env, conn, idle_moves, sync_moves, chunk, action, what, log=None):
+    """Run ``action(moves)`` on chunks of ``idle_moves`` with the sales sync
+    off and of ``sync_moves`` with it on, alternating (in alternating order,
+    so that caches and the machine's load weigh on both alike), each chunk
+    committed. Returns the seconds and CPU seconds of each side, their ratios
+    and what ``action`` returned for ``sync_moves``."""
+    cpu = _cpu_meter(env)
+    seconds = {"on": 0.0, "off": 0.0, "cpu_on": 0.0, "cpu_off": 0.0}
+    results = []
     for i, start in enumerate(range(0, len(sync_moves), chunk)):
         order = [("off", idle_moves), ("on", sync_moves)]
         for mode, moves in (order if i % 2 == 0 else order[::-1]):
             conn.sync_sales_invoices = mode == "on"
             env.cr.commit()
-            batch = moves[start:start + chunk]
             started, cpu_started = time.perf_counter(), cpu()
-            batch.action_post()
+            result = action(moves[start:start + chunk])
             env.flush_all()
             env.cr.commit()
             seconds[mode] += time.perf_counter() - started
             seconds["cpu_" + mode] += cpu() - cpu_started
+            if mode == "on":
+                results.append(result)
         if log:
-            log("  posting overhead: %d/%d invoices each way" % (min(start + chunk, len(sync_moves)),
-                                                               len(sync_moves)))
+            log("  %s overhead: %d/%d invoices each way"
+                % (what, min(start + chunk, len(sync_moves)), len(sync_moves)))
     conn.sync_sales_invoices = True
-    idle_moves.button_draft()
-    idle_moves.button_cancel()
     env.cr.commit()
     seconds["ratio"] = seconds["on"] / seconds["off"] - 1 if seconds["off"] else 0.0
     seconds["cpu_ratio"] = seconds["cpu_on"] / seconds["cpu_off"] - 1 if seconds["cpu_off"] else 0.0
+    return seconds, results
+
+
+def post_overhead(env, conn, idle_moves, sync_moves, chunk=100, log=None):
+    """The addon's cost in the user's transaction: ``action_post`` (and its
+    commit) of ``sync_moves`` with the sales sync on, against ``idle_moves``
+    (the same invoices, made from the same seed) with the addon's hook idle
+    (sync off: no job is queued). Returns ``{"on": seconds, "off": seconds,
+    "ratio": on / off - 1}``, and the same in CPU seconds (``cpu_on``,
+    ``cpu_off``, ``cpu_ratio``): this process's and its PostgreSQL backend's.
+    ``idle_moves`` are never queued for Xero (posted with the sync off)."""
+    seconds, _results = _alternate(env, conn, idle_moves, sync_moves, chunk,
+                                   lambda moves: moves.action_post(), "posting", log=log)
     return seconds
+
+
+def pay_overhead(env, conn, idle_moves, sync_moves, chunk=50, log=None):
+    """The same for registering their payments (the register-payment
+    wizard, one payment an invoice): ``sync_moves``' payments with the sync
+    on against ``idle_moves``' with it off (whose invoices never went to
+    Xero: nothing of theirs is queued). Returns ``(seconds, payments of
+    sync_moves)``."""
+    seconds, results = _alternate(env, conn, idle_moves, sync_moves, chunk,
+                                  lambda moves: pay(env, moves, chunk=chunk), "payment", log=log)
+    payments = env["account.payment"]
+    for batch in results:
+        payments |= batch
+    return seconds, payments
