@@ -358,16 +358,3 @@ class AccountPartialReconcile(models.Model):
                     again.depends_on_job_id = last_delete
             payment._xero_refresh_state()
 
-
-class AccountPaymentRegister(models.TransientModel):
-    _inherit = "account.payment.register"
-
-    def _create_payments(self):
-        """Its payments are posted unmatched, then matched with the invoices:
-        whether each is a deposit is known at the end, and decided then, for
-        all of them at once (see the module's docstring)."""
-        payments = super(AccountPaymentRegister, self.with_context(
-            xero_defer_deposit=True))._create_payments()
-        payments = payments.with_env(self.env)
-        payments._xero_sync_deposit()
-        return payments

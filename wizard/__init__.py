@@ -1,2 +1,3 @@
 from . import account_trust_reversal_wizard
 from . import account_trust_reconciliation_wizard
+from . import account_payment_register
