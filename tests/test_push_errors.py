@@ -200,3 +200,32 @@ class TestPushTransport(XeroPushCommon):
         self.assertEqual(job.attempts, 1)
         self.assertFalse(self.Job.search([("state", "=", "failed")]))
 
+
+    def test_a_write_xero_may_hold_is_looked_up_when_its_retry_is_refused(self):
+        """Xero stored two payments but answered 500; the client's retry of
+        that request (same key) met a 429 longer than it waits. Xero may hold
+        them: they are looked up before they go again, never sent again
+        blind under another request's key (found by bench/prod-soak: Xero
+        then refused them, the invoices being paid, and they ended failed;
+        on invoices paid in part Xero would have held them twice)."""
+        first, second = self.make_invoice(amounts=(100.0,)), self.make_invoice(amounts=(60.0,))
+        self.push()
+        payments = self.pay(first, amount=40.0) | self.pay(second, amount=20.0)
+        self.srv.faults.fail_after_commit(path="*/Payments", method="PUT")
+        self.srv.faults.rate_limit(retry_after=120, path="*/Payments", method="PUT", skip=1)
+        self.push()
+        self.assertEqual(len(self.xero_docs("Payments")), 2, "Xero stored them")
+        for payment in payments:
+            job = self.jobs(payment, "payment")
+            self.assertEqual(job.state, "pending")
+            self.assertTrue(job.in_doubt, "Xero may hold it: looked up before it goes again")
+        # Another payment joins the queue: the next request is not the same.
+        third = self.make_invoice(amounts=(80.0,))
+        self.push()
+        payments |= self.pay(third, amount=30.0)
+        pacer_for(self.srv.url, self.xero_tenant_id).blocked_until = 0.0
+        self.Job.search([("state", "=", "pending")]).sudo().next_try_at = fields.Datetime.now()
+        self.push()
+        for payment in payments:
+            self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        self.assertEqual(sorted(p["Amount"] for p in self.xero_docs("Payments")), [20.0, 30.0, 40.0])
