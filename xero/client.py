@@ -244,7 +244,7 @@ class AccountingClient:
         except XeroError as exc:
             if maybe_held is None or isinstance(exc, XeroTransientError):
                 raise
-            raise maybe_held from exc
+            raise XeroTransientError(maybe_held.message, status=maybe_held.status) from exc
 
     def _spare_time(self):
         """Seconds that may still be waited before an attempt that must end
