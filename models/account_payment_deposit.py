@@ -357,4 +357,3 @@ class AccountPartialReconcile(models.Model):
                                          depends_on=last_delete)
                     again.depends_on_job_id = last_delete
             payment._xero_refresh_state()
-

@@ -200,7 +200,6 @@ class TestPushTransport(XeroPushCommon):
         self.assertEqual(job.attempts, 1)
         self.assertFalse(self.Job.search([("state", "=", "failed")]))
 
-
     def test_a_write_xero_may_hold_is_looked_up_when_its_retry_is_refused(self):
         """Xero stored two payments but answered 500; the client's retry of
         that request (same key) met a 429 longer than it waits. Xero may hold

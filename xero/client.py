@@ -168,83 +168,88 @@ class AccountingClient:
         """
         if idempotency_key:
             kwargs["idempotency_key"] = idempotency_key[:128]
-        repeatable = method.startswith("get_") or bool(idempotency_key)
+        # The errors after which Xero may hold this write (a 5xx, a timeout,
+        # an unreadable answer). Should a retry of it then end otherwise (a
+        # 429, the call's time spent, a refused token: "nothing sent" for the
+        # caller), it ends as the first of them: the caller looks the write up
+        # in Xero before sending it again, never sends it blind under another
+        # request's key (found by bench/prod-soak: Xero then held the same
+        # payments twice).
+        held = []
+        try:
+            return self._attempts(method, args, kwargs, bool(idempotency_key), held)
+        except XeroError as exc:
+            if not held or isinstance(exc, XeroTransientError):
+                raise
+            raise XeroTransientError(held[0].message, status=held[0].status) from exc
+
+    def _attempts(self, method, args, kwargs, keyed, held):
+        """The attempts of one ``call``; ``held`` gets each error of a write
+        after which it is tried again (Xero may hold it)."""
+        repeatable = method.startswith("get_") or keyed
         fn = getattr(self.api, method)
         refreshed = False
         attempt = 0
-        # The error after which Xero may hold this write (a 5xx, a timeout, an
-        # unreadable answer). Should a retry of it then end otherwise (a 429,
-        # the call's time spent, a refused token: "nothing sent" for the
-        # caller), it ends as that error: the caller looks the write up in
-        # Xero before sending it again, never sends it blind under another
-        # request's key (found by bench/prod-soak: Xero then held the same
-        # payments twice).
-        maybe_held = None
-        try:
-            while True:
-                attempt += 1
-                if self.config.current_token is None:
-                    self.config.current_token = self.token_source.access_token()
-                started_at = self.pacer.acquire(self._max_wait())
-                timeout = self._attempt_timeout()
-                headers = None
-                self.api.api_client.last_response = None
-                try:
-                    self.calls[method] += 1
-                    data, _status, headers = fn(
-                        self.tenant_id, *args, _return_http_data_only=False,
-                        _request_timeout=timeout, **kwargs,
-                    )
-                    ctype = headers.get("Content-Type", "") if headers else ""
-                    if "json" not in ctype.lower():
-                        raise ValueError("not JSON: %s" % ctype)
-                    return data
-                except ApiException as exc:
-                    headers = exc.headers
-                    error = self._map_api_exception(exc, method)
-                except urllib3.exceptions.HTTPError as exc:
-                    error = XeroTransientError(
-                        "Xero did not answer (%s): %s."
-                        % (method, "timed out" if isinstance(exc, urllib3.exceptions.TimeoutError)
-                           else "the connection failed"))
-                except ValueError as exc:
-                    response = self.api.api_client.last_response
-                    if response is None:
-                        raise  # our request could not be built: a bug, not Xero's doing
-                    # Xero's answer could not be read (an HTML page with 200...)
-                    error = XeroTransientError(
-                        "Xero answered %s with %s." % (method, describe_body(
-                            response.data, response.getheader("Content-Type"))),
-                        status=response.status)
-                    _logger.debug("undecodable answer to %s: %s", method, exc.__class__.__name__)
-                finally:
-                    self.pacer.release(headers, started_at)
+        while True:
+            attempt += 1
+            if self.config.current_token is None:
+                self.config.current_token = self.token_source.access_token()
+            started_at = self.pacer.acquire(self._max_wait())
+            timeout = self._attempt_timeout()
+            headers = None
+            self.api.api_client.last_response = None
+            try:
+                self.calls[method] += 1
+                data, _status, headers = fn(
+                    self.tenant_id, *args, _return_http_data_only=False,
+                    _request_timeout=timeout, **kwargs,
+                )
+                ctype = headers.get("Content-Type", "") if headers else ""
+                if "json" not in ctype.lower():
+                    raise ValueError("not JSON: %s" % ctype)
+                return data
+            except ApiException as exc:
+                headers = exc.headers
+                error = self._map_api_exception(exc, method)
+            except urllib3.exceptions.HTTPError as exc:
+                error = XeroTransientError(
+                    "Xero did not answer (%s): %s."
+                    % (method, "timed out" if isinstance(exc, urllib3.exceptions.TimeoutError)
+                       else "the connection failed"))
+            except ValueError as exc:
+                response = self.api.api_client.last_response
+                if response is None:
+                    raise  # our request could not be built: a bug, not Xero's doing
+                # Xero's answer could not be read (an HTML page with 200...)
+                error = XeroTransientError(
+                    "Xero answered %s with %s." % (method, describe_body(
+                        response.data, response.getheader("Content-Type"))),
+                    status=response.status)
+                _logger.debug("undecodable answer to %s: %s", method, exc.__class__.__name__)
+            finally:
+                self.pacer.release(headers, started_at)
 
-                if isinstance(error, XeroAuthError) and not refreshed:
-                    refreshed = True
-                    attempt -= 1
-                    self.config.current_token = self.token_source.refresh_access_token(
-                        self.config.current_token)
-                    continue
-                if isinstance(error, XeroRateLimited):
-                    self.pacer.backoff(error.retry_after)
-                    if error.retry_after <= min(self.max_wait, self._spare_time()) \
-                            and attempt <= self.retries + 1:
-                        time.sleep(error.retry_after)
-                        continue
-                    raise error
-                pause = self.backoff * (2 ** (attempt - 1))
-                if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries \
-                        and pause <= self._spare_time():
-                    if not method.startswith("get_"):
-                        maybe_held = maybe_held or error
-                    time.sleep(pause)
+            if isinstance(error, XeroAuthError) and not refreshed:
+                refreshed = True
+                attempt -= 1
+                self.config.current_token = self.token_source.refresh_access_token(
+                    self.config.current_token)
+                continue
+            if isinstance(error, XeroRateLimited):
+                self.pacer.backoff(error.retry_after)
+                if error.retry_after <= min(self.max_wait, self._spare_time()) \
+                        and attempt <= self.retries + 1:
+                    time.sleep(error.retry_after)
                     continue
                 raise error
-        except XeroError as exc:
-            if maybe_held is None or isinstance(exc, XeroTransientError):
-                raise
-            raise XeroTransientError(maybe_held.message, status=maybe_held.status) from exc
+            pause = self.backoff * (2 ** (attempt - 1))
+            if isinstance(error, XeroTransientError) and repeatable and attempt <= self.retries \
+                    and pause <= self._spare_time():
+                if not method.startswith("get_"):
+                    held.append(error)
+                time.sleep(pause)
+                continue
+            raise error
 
     def _spare_time(self):
         """Seconds that may still be waited before an attempt that must end
