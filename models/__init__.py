@@ -10,6 +10,7 @@ from . import res_company
 from . import res_config_settings
 from . import xero_oauth_state
 from . import xero_sync_job
+from . import xero_sync_job_state
 from . import xero_sync_cron
 from . import xero_sync_send
 from . import xero_push_contact
