@@ -2,8 +2,8 @@
 (its fields, the seed's synchronization settings, the maps and Xero's
 reference data; the trust accounts are the company's, see res_company.py),
 what only the OAuth flow may write, what cannot be deleted, and the sync log
-at a glance. The OAuth2 flow and the
-access tokens are in xero_connection_oauth.py."""
+at a glance. The OAuth2 flow is in xero_connection_oauth.py, the access
+tokens in xero_connection_token.py."""
 
 from collections import defaultdict
 from urllib.parse import quote
