@@ -43,3 +43,4 @@ from . import xero_push_deposit_undo
 from . import account_move_settlement
 from . import xero_push_settlement
 from . import xero_reconcile
+from . import xero_reconcile_line
