@@ -18,6 +18,7 @@ from . import xero_push_contact
 from . import xero_push_document
 from . import xero_push_payment
 from . import xero_push_void
+from . import xero_document_mixin
 from . import account_move
 from . import account_payment
 from . import res_partner

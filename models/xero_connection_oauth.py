@@ -191,7 +191,7 @@ class XeroConnection(models.Model):
         sent" without a Xero id, so Post to Xero sends them to the new
         organisation. Returns the sentence saying so."""
         self.ensure_one()
-        from .account_move import XERO_WRITE_CONTEXT
+        from .xero_document_mixin import XERO_WRITE_CONTEXT
 
         Job = self.env["xero.sync.job"].sudo()
         jobs = Job.search([("connection_id", "=", self.id), ("state", "!=", "cancelled")])
