@@ -56,9 +56,10 @@ nets to zero over both sides of every transfer.
 
 Posted trust transactions are never deleted nor reset: a mistake is undone
 by a *reversing* trust transaction (``_reverse``, through the reversal wizard
-of ``action_reverse``, with its date and reason), linked to the one it
-reverses, whose entries are the original's with debit and credit swapped
-(a transfer to office also cancels the invoice's payment). It is checked
+of ``action_reverse``, with its date and reason: account_trust_reversal.py),
+linked to the one it reverses, whose entries are the original's with debit
+and credit swapped (a transfer to office also cancels the invoice's payment:
+account_trust_invoice.py). It is checked
 like any other: reversing a receipt the client has already spent is refused.
 
 Client money is regulated: no field of a posted trust transaction changes
@@ -86,7 +87,7 @@ another currency is refused with a message.
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.models import MAGIC_COLUMNS
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
 TRUST_KINDS = [
     ("receipt", "Receipt into trust"),
@@ -440,110 +441,6 @@ class AccountTrustTransaction(models.Model):
 
     def _after_post(self):
         """Hook: the Xero push (models/xero_push_trust.py) enqueues here."""
-        return True
-
-    def _check_invoice(self):
-        self.ensure_one()
-        invoice = self.invoice_id
-        if invoice.move_type != "out_invoice" or invoice.state != "posted":
-            raise UserError(_("Transfer to office pays a posted customer invoice; %s is not one.",
-                              invoice.display_name))
-        if invoice.commercial_partner_id != self.partner_id.commercial_partner_id:
-            raise UserError(_(
-                "Invoice %(invoice)s is for %(partner)s, not for %(client)s: trust money "
-                "pays only its own client's invoices.", invoice=invoice.name,
-                partner=invoice.partner_id.display_name, client=self.partner_id.display_name))
-        if invoice.currency_id != self.currency_id:
-            raise UserError(_(
-                "Invoice %(invoice)s is in %(a)s and the trust account in %(b)s.",
-                invoice=invoice.name, a=invoice.currency_id.name, b=self.currency_id.name))
-        if float_compare(self.amount, invoice.amount_residual,
-                         precision_rounding=self.currency_id.rounding) > 0:
-            raise UserError(_(
-                "Invoice %(invoice)s has %(due)s left to pay; transfer no more than that "
-                "from trust.", invoice=invoice.name,
-                due=self._format(invoice.amount_residual)))
-
-    def _pay_invoice(self):
-        """The invoice's customer payment into the office journal, reconciled
-        with the invoice (Odoo's register-payment wizard)."""
-        self.ensure_one()
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=self.invoice_id.ids,
-        ).create({
-            "journal_id": self.dest_journal_id.id,
-            "amount": self.amount,
-            "currency_id": self.currency_id.id,
-            "payment_date": self.date,
-            "communication": " ".join(filter(None, [
-                self.invoice_id.payment_reference or self.invoice_id.name,
-                _("(from trust %s)", self.name)])),
-            "payment_difference_handling": "open",
-        })
-        payment = wizard._create_payments()
-        trust_internal(payment).trust_transaction_id = self.id
-        return payment
-
-    def _unpay_invoice(self):
-        """Reversal of a transfer to office: the original's invoice payment
-        is cancelled (kept, unreconciled: the invoice is due again; in Xero
-        the push engine deletes its payment)."""
-        payment = trust_internal(self.reversed_tx_id.payment_id)
-        if payment and payment.state != "canceled":
-            payment.action_draft()
-            payment.move_id.button_cancel()
-            payment.state = "canceled"
-        trust_internal(self).payment_id = payment.id
-
-    def _check_reversible(self):
-        self.ensure_one()
-        original = self.reversed_tx_id
-        if original.state != "posted":
-            raise UserError(_("Only a posted trust transaction can be reversed."))
-        if original.reversed_tx_id:
-            raise UserError(_(
-                "%s is itself a reversal: record the transaction again instead of reversing "
-                "the reversal.", original.display_name))
-        if original.reversal_ids.filtered(lambda r: r.state == "posted" and r != self):
-            raise UserError(_("%s is already reversed.", original.display_name))
-
-    def _reverse(self, date=None, reason=None):
-        """Undo posted trust transactions: a reversing trust transaction each,
-        linked to it and posted on ``date`` (today by default) with ``reason``
-        (trust records are never deleted). Users reverse through the
-        reversal wizard (``action_reverse``, models/account_trust_reversal.py)."""
-        reversals = self.browse()
-        for tx in self:
-            reversal = trust_internal(self).create({
-                "kind": tx.kind,
-                "company_id": tx.company_id.id,
-                "date": date or max(fields.Date.context_today(self), tx.date),
-                "reversal_reason": reason,
-                "partner_id": tx.partner_id.id,
-                "matter_id": tx.matter_id.id,
-                "payee_id": tx.payee_id.id,
-                "amount": tx.amount,
-                "journal_id": tx.journal_id.id,
-                "dest_journal_id": tx.dest_journal_id.id,
-                "dest_partner_id": tx.dest_partner_id.id,
-                "dest_matter_id": tx.dest_matter_id.id,
-                "invoice_id": tx.invoice_id.id,
-                "reversed_tx_id": tx.id,
-            }).with_env(self.env)
-            reversal._check_reversible()
-            reversals |= reversal
-        reversals.action_post()
-        for tx in self:
-            name = tx.reversal_ids.filtered(lambda r: r.state == "posted")[-1:].name
-            tx.message_post(body=_("Reversed by %(name)s: %(reason)s", name=name, reason=reason)
-                            if reason else _("Reversed by %s.", name))
-        if len(reversals) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "res_model": self._name,
-                "res_id": reversals.id,
-                "view_mode": "form",
-            }
         return True
 
     def action_cancel(self):
