@@ -27,7 +27,7 @@ import threading
 import unittest
 from datetime import timedelta
 
-from odoo import fields
+from odoo import fields, http
 
 from odoo.addons.account_xero.xero_sandbox import SandboxServer
 
@@ -138,6 +138,14 @@ class BrowserTestMixin:
     """
 
     def browser_js(self, *args, **kwargs):
+        # The browser's first requests reach Odoo's HTTP server threads at
+        # once, and each may compute http.root.statics, which parses
+        # every module's manifest with ast: CPython 3.11 keeps the AST
+        # recursion depth per interpreter, not per thread, and concurrent
+        # parses can fail with "SystemError: AST constructor recursion depth
+        # mismatch" (python/cpython gh-106905), a 500 on a static asset and a
+        # failed tour. Computed here, once, in this thread, before Chromium starts.
+        http.root.statics  # noqa: B018  # pylint: disable=pointless-statement
         try:
             return super().browser_js(*args, **kwargs)
         except unittest.SkipTest as e:
