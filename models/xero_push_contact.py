@@ -5,7 +5,7 @@ from xero_python.accounting import Contacts
 
 from odoo import _, models
 
-from ..xero.client import _element_results as element_results
+from ..xero.answers import element_results
 
 CONTACT_LOOKUP = 25  # partners matched per GET Contacts (an OR of their clauses)
 CONTACT_PAGE = 1000  # contacts per page when the whole directory is read (Xero's largest pageSize)

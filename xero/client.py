@@ -17,11 +17,9 @@ xero-python models and plain results.
 
 import collections
 import contextlib
-import decimal
 import json
 import logging
 import time
-from dataclasses import dataclass, field
 
 import certifi
 import urllib3
@@ -41,6 +39,7 @@ from .errors import (
     XeroTransientError,
     XeroValidationError,
 )
+from .answers import ElementResult, element_results, trial_balance_row, validation_messages
 from .identity import describe_body
 from .pacer import CONCURRENT_LIMIT, _retry_after, pacer_for
 
@@ -48,21 +47,6 @@ _logger = logging.getLogger(__name__)
 
 MIN_ATTEMPT = 5  # seconds: an attempt with less time left before the deadline is not sent
 BATCH_SIZE = 50
-
-
-@dataclass
-class ElementResult:
-    """What Xero did with one element of a batch."""
-
-    ok: bool
-    xero_id: str = None
-    obj: object = None
-    errors: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-
-    @property
-    def message(self):
-        return "; ".join(self.errors)
 
 
 # ---------------------------------------------------------------------------
@@ -303,7 +287,7 @@ class AccountingClient:
         if status == 404:
             return XeroNotFound("Xero has no such record (%s)." % method, status=404)
         if status == 400:
-            messages = _validation_messages(payload)
+            messages = validation_messages(payload)
             return XeroValidationError(messages, detail=payload)
         return XeroError("Xero refused the request (%s, HTTP %s): %s"
                          % (method, status, payload.get("Message") or payload.get("Detail") or ""),
@@ -392,7 +376,7 @@ class AccountingClient:
         for report in getattr(data, "reports", None) or []:
             for section in report.rows or []:
                 for row in [section, *(section.rows or [])]:
-                    parsed = _trial_balance_row(row)
+                    parsed = trial_balance_row(row)
                     if parsed:
                         account_id, values = parsed
                         out[account_id] = values
@@ -410,7 +394,7 @@ class AccountingClient:
             kwargs["unitdp"] = 4
         data = self.call(method, wrapper(**{attr: list(items)}),
                          idempotency_key=idempotency_key, **kwargs)
-        return _element_results(getattr(data, attr) or [], id_attr, len(items))
+        return element_results(getattr(data, attr) or [], id_attr, len(items))
 
     def create_contacts(self, contacts, idempotency_key):
         return self._batch("contacts", contacts, idempotency_key)
@@ -435,7 +419,7 @@ class AccountingClient:
             data = self.call(method, *args, idempotency_key=idempotency_key, **kwargs)
         except XeroValidationError as exc:
             return ElementResult(ok=False, errors=list(exc.messages))
-        results = _element_results(getattr(data, attr) or [], id_attr, 1)
+        results = element_results(getattr(data, attr) or [], id_attr, 1)
         return results[0]
 
     def create_bank_transfer(self, bank_transfer, idempotency_key):
@@ -505,68 +489,3 @@ def _deposit_kind(kind):
     if kind not in ("prepayment", "overpayment"):
         raise ValueError("not a kind of deposit: %r" % kind)
     return kind
-
-
-def _report_amount(value):
-    try:
-        return decimal.Decimal((value or "0").replace(",", ""))
-    except decimal.InvalidOperation:
-        return decimal.Decimal(0)
-
-
-def _trial_balance_row(row):
-    """(AccountID, values) of a Trial Balance row of an account, else None."""
-    row_type = getattr(getattr(row, "row_type", None), "value", getattr(row, "row_type", None))
-    cells = getattr(row, "cells", None) or []
-    if row_type != "Row" or len(cells) < 5:
-        return None
-    account_id = next((a.value for a in (cells[0].attributes or []) if a.id == "account"), None)
-    if not account_id:
-        return None
-    debit, credit, ytd_debit, ytd_credit = (_report_amount(c.value) for c in cells[1:5])
-    label = cells[0].value or ""
-    code = label.rsplit("(", 1)[1].rstrip(")") if label.endswith(")") and "(" in label else None
-    return account_id.lower(), {
-        "label": label, "code": code, "debit": debit, "credit": credit,
-        "ytd_debit": ytd_debit, "ytd_credit": ytd_credit, "balance": ytd_debit - ytd_credit,
-    }
-
-
-def _validation_messages(payload):
-    """Xero's own words from a 400 body (ValidationException or other);
-    whatever in it is not shaped as Xero documents it is left out."""
-    messages = []
-    elements = payload.get("Elements")
-    for element in elements if isinstance(elements, list) else []:
-        errors = element.get("ValidationErrors") if isinstance(element, dict) else None
-        for err in errors if isinstance(errors, list) else []:
-            message = err.get("Message") if isinstance(err, dict) else None
-            if isinstance(message, str) and message and message not in messages:
-                messages.append(message)
-    for key in ("Message", "Detail"):
-        if not messages and isinstance(payload.get(key), str) and payload[key]:
-            messages.append(payload[key])
-    return messages
-
-
-def _element_results(elements, id_attr, expected):
-    if len(elements) != expected:
-        raise XeroTransientError(
-            "Xero answered %d results for %d elements; nothing is assumed." % (len(elements), expected))
-    results = []
-    for obj in elements:
-        errors = [e.message for e in (getattr(obj, "validation_errors", None) or []) if e.message]
-        failed = bool(errors) or getattr(obj, "status_attribute_string", None) == "ERROR" \
-            or bool(getattr(obj, "has_errors", False)) or bool(getattr(obj, "has_validation_errors", False))
-        if failed and not errors:
-            errors = ["Xero rejected this element without a message."]
-        warnings = [w.message for w in (getattr(obj, "warnings", None) or []) if w.message]
-        results.append(ElementResult(
-            ok=not failed,
-            xero_id=None if failed else getattr(obj, id_attr, None),
-            obj=obj,
-            errors=errors,
-            warnings=warnings,
-        ))
-    return results
-
