@@ -1,7 +1,7 @@
 """api.xero.com/api.xro/2.0: authentication, scopes, envelope, reference data.
 
 Document endpoints live in contacts.py, invoices.py, payments.py, banking.py
-and deposits.py (on the shared machinery of documents.py) and register
+and deposits.py (on the shared machinery of documents.py and lines.py) and register
 themselves in ROUTES.
 """
 import json

@@ -9,31 +9,33 @@ from . import tracking
 from .accounting import bad_request, route
 from .contacts import _contact_of, _document_contact
 from .documents import (
-    _account_summary,
-    _amount,
     _ci,
     _close,
     collection,
-    _currency,
     _date_or_today,
-    _find_account,
     Invalid,
+    _lock_errors,
+    _resubmitted,
+    run_batch,
+    _stamp,
+    _updated,
+    ZERO,
+)
+from .lines import (
+    _account_summary,
+    _amount,
+    _currency,
+    _find_account,
     _lat,
     _line_account,
     _line_input,
     _lines,
-    _lock_errors,
     _rate,
     _render_lines,
-    _resubmitted,
-    run_batch,
-    _stamp,
     _system_account_errors,
     _tax,
     _tax_rate,
     _totals,
-    _updated,
-    ZERO,
 )
 from .util import date_string, dec, new_id, r2
 

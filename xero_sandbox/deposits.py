@@ -48,6 +48,7 @@ from decimal import Decimal
 
 from . import banking, contacts, invoices
 from . import documents as d
+from . import lines as ln
 from .accounting import bad_request, json_response, not_found, route
 from .util import date_string, new_id, r2
 
@@ -91,15 +92,15 @@ def create(ctx, tx, el):
     elif given != account_currency:
         errors.append("The currency of the transaction must match the bank account (%s) "
                       "(sandbox wording)" % account_currency)
-    currency, rate = d._currency(ctx, {"CurrencyCode": account_currency,
+    currency, rate = ln._currency(ctx, {"CurrencyCode": account_currency,
                                        "CurrencyRate": d._ci(el, "CurrencyRate")}, errors)
     if kind == "Overpayments":
-        lat = d._lat(el, default="NoTax")
+        lat = ln._lat(el, default="NoTax")
         if lat != "NoTax":
             errors.append("An overpayment carries no tax: LineAmountTypes must be NoTax "
                           "(sandbox wording)")
         # Its line needs no account: Xero books it to Accounts Receivable (Payable).
-        lines = d._lines(ctx, dict(el, LineItems=[
+        lines = ln._lines(ctx, dict(el, LineItems=[
             {k: v for k, v in li.items() if k.lower() not in ("accountcode", "accountid")}
             for li in (d._ci(el, "LineItems") or []) if isinstance(li, dict)]),
             "LineItems", errors, "DRAFT", "NoTax")
@@ -109,11 +110,11 @@ def create(ctx, tx, el):
                         TaxType="NONE")
         lat = "NoTax"
     else:
-        lat = d._lat(el) or "Exclusive"
-        lines = d._lines(ctx, el, "LineItems", errors, "AUTHORISED", lat, draft_ok=False)
+        lat = ln._lat(el) or "Exclusive"
+        lines = ln._lines(ctx, el, "LineItems", errors, "AUTHORISED", lat, draft_ok=False)
     if not lines:
         errors.append("At least one line item is required (sandbox wording)")
-    sub, tax, total = d._totals(lines, lat)
+    sub, tax, total = ln._totals(lines, lat)
     if lines and total <= 0:
         errors.append("The total of a %s must be positive (sandbox wording)"
                       % LABEL[kind].lower())
@@ -181,7 +182,7 @@ def render(ctx, dep, full=True):
     out["Contact"] = contacts._contact_of(tenant, dep["Contact"]) or {"ContactID": dep["Contact"]}
     out["DateString"] = date_string(dep["Date"])
     if full:
-        out["LineItems"] = d._render_lines(dep["LineItems"])
+        out["LineItems"] = ln._render_lines(dep["LineItems"])
     out["Allocations"] = [{"AllocationID": a["AllocationID"], "Amount": a["Amount"], "Date": a["Date"],
                            "Invoice": {"InvoiceID": a["InvoiceID"],
                                        "InvoiceNumber": a.get("InvoiceNumber")}}
@@ -221,7 +222,7 @@ def _allocate(ctx, kind, key):
             inv = invoices._doc_lookup(tenant, "Invoices", d._ci(inv_ref, "InvoiceNumber"))
         if inv is None:
             raise d.Invalid(["Invoice could not be found (sandbox wording)"])
-        amount = d._amount(el, errors)
+        amount = ln._amount(el, errors)
         amount = r2(amount) if amount is not None else ZERO
         date = d._date_or_today(ctx, el, errors)
         label = LABEL[kind]

@@ -2,7 +2,7 @@
 create, update, void and delete with Xero's rules, their settlement by
 payments and credit notes, and credit note Allocations.
 
-The shared batch machinery and line rules are in documents.py.
+The shared batch machinery is in documents.py, the line rules in lines.py.
 """
 from .accounting import bad_request, json_response, not_found, route
 from .contacts import _contact_of, _document_contact, _mark_contact_role
@@ -10,23 +10,25 @@ from .documents import (
     _ci,
     _close,
     collection,
-    _currency,
     _date,
     _date_or_today,
     _elements,
     Invalid,
-    _lat,
-    _line_input,
-    _lines,
     _lock_errors,
     _only,
-    _render_lines,
     run_batch,
     _stamp,
-    _totals,
     Tx,
     _updated,
     ZERO,
+)
+from .lines import (
+    _currency,
+    _lat,
+    _line_input,
+    _lines,
+    _render_lines,
+    _totals,
 )
 from .util import date_string, dec, new_id, r2
 

@@ -5,19 +5,21 @@ lock dates).
 from .accounting import route
 from .contacts import _contact_of
 from .documents import (
-    _account_summary,
-    _amount,
     _ci,
     collection,
     _date_or_today,
-    _find_account,
     ID_KEY,
     Invalid,
     _lock_errors,
-    _rate,
     _stamp,
 )
 from .invoices import _doc_lookup, DOC_SPECS, _settle
+from .lines import (
+    _account_summary,
+    _amount,
+    _find_account,
+    _rate,
+)
 from .util import new_id, r2
 
 

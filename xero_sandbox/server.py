@@ -220,8 +220,9 @@ class SandboxApp:
                 if rec is not None:
                     entry["replayed"] = True
                     if rec["fingerprint"] != fingerprint:
-                        # Same key, different request: refused (choice, see
-                        # README note in documents.py on Idempotency-Key).
+                        # Same key, different request: refused (a choice:
+                        # Xero's docs say nothing of it; see IDEMPOTENCY_TTL
+                        # in store.py).
                         return accounting.bad_request(
                             "The Idempotency-Key has already been used for a different request",
                             error_number=16, type_="ValidationException")
