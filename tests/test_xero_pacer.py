@@ -2,7 +2,7 @@
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero.pacer import TenantPacer
+from ..xero.pacer import PROBE_WAIT, TenantPacer
 from ..xero.errors import XeroRateLimited
 
 
@@ -106,3 +106,45 @@ class TestTenantPacer(BaseCase):
         self.assertEqual(clock.slept, [])
         self._call(pacer, clock, remaining_after=59)
         self.assertGreater(sum(clock.slept), 30, "waited for the others' calls to leave")
+
+    # ------------------------------------------------------------------
+    # A cold pacer (no count of Xero's within the minute): one call first
+    # ------------------------------------------------------------------
+    def test_a_cold_pacer_waits_for_its_first_answer_before_sending_more(self):
+        """Another cron worker process spent the minute just before this
+        one took over: this process's first call learns it from Xero's
+        count, and its second call waits for the minute instead of going
+        out at once into a spent minute (a 429 each, in production)."""
+        pacer, clock = self._pacer()
+        answers = []
+
+        def sleep(seconds):
+            clock.sleep(seconds)
+            if answers:
+                answers.pop()()  # the first call's answer arrives meanwhile
+
+        pacer.sleep = sleep
+        first = pacer.acquire(max_wait=120)
+        answers.append(lambda: pacer.release({"X-MinLimit-Remaining": "0"}, first))
+        second = pacer.acquire(max_wait=120)
+        self.assertGreater(second - first, 59,
+                           "the second call waited for the minute the other process spent")
+        self.assertEqual(answers, [], "it waited for the first call's answer")
+        pacer.release({"X-MinLimit-Remaining": "59"}, second)
+
+    def test_a_cold_pacer_does_not_wait_long_for_an_answer_that_does_not_come(self):
+        pacer, clock = self._pacer()
+        first = pacer.acquire(max_wait=120)
+        second = pacer.acquire(max_wait=120)
+        self.assertAlmostEqual(second - first, PROBE_WAIT, places=3)
+        pacer.release({}, first)
+        pacer.release({}, second)
+
+    def test_a_warm_pacer_sends_its_calls_together(self):
+        """Once Xero has counted the minute for it, calls go out together
+        (up to five in flight) without waiting for each other's answers."""
+        pacer, clock = self._pacer()
+        self._call(pacer, clock, remaining_after=50)
+        for _ in range(5):
+            pacer.acquire(max_wait=120)
+        self.assertEqual(clock.slept, [])
