@@ -132,6 +132,27 @@ class TestTenantPacer(BaseCase):
         self.assertEqual(answers, [], "it waited for the first call's answer")
         pacer.release({"X-MinLimit-Remaining": "59"}, second)
 
+    def test_a_pacer_that_has_not_heard_from_xero_for_a_while_asks_first(self):
+        """This process pushed, then the other cron worker process had its
+        turn for 20 s: what this process knew of the minute is stale, so
+        its next call goes alone and the rest wait for Xero's count."""
+        pacer, clock = self._pacer()
+        self._call(pacer, clock, remaining_after=50)
+        clock.now += 20  # the other process's cron call
+        answers = []
+
+        def sleep(seconds):
+            clock.sleep(seconds)
+            if answers:
+                answers.pop()()
+
+        pacer.sleep = sleep
+        first = pacer.acquire(max_wait=120)
+        answers.append(lambda: pacer.release({"X-MinLimit-Remaining": "0"}, first))
+        second = pacer.acquire(max_wait=120)
+        self.assertGreater(second - first, 30,
+                           "the second call waited for the minute the other process spent")
+
     def test_a_cold_pacer_does_not_wait_long_for_an_answer_that_does_not_come(self):
         pacer, clock = self._pacer()
         first = pacer.acquire(max_wait=120)

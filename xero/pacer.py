@@ -16,8 +16,10 @@ MINUTE_LIMIT = 60
 CONCURRENT_LIMIT = 5
 
 RETRY_AFTER_MAX = 86400.0  # Xero's longest wait (the daily limit) is under a day
-# Longest that other calls wait for a cold pacer's first answer (see
-# TenantPacer): past it they go, as if it had none.
+# A pacer whose last count from Xero is older than this is cold (see
+# TenantPacer); other calls wait for a cold pacer's first answer at most
+# PROBE_WAIT, past which they go as if it had none.
+PROBE_FRESH = 5.0
 PROBE_WAIT = 10.0
 PROBE_POLL = 0.1
 
@@ -57,13 +59,13 @@ class TenantPacer:
     whole minute. The others' calls are not known one by one: they are taken
     as still in the window for a minute after Xero reported them.
 
-    A pacer that has no count of Xero's from the last minute is cold: it
-    knows nothing of the others' calls (in production, the cron worker
-    process that pushed before this one). It sends one call, and the others
-    wait for its answer (``PROBE_WAIT`` at most): five calls sent at once
-    into a minute another process has spent are five 429s, and this was
-    seen at a quarter of the hand-overs between two cron workers in the
-    production push of bench/prod-soak --big.
+    A pacer whose last count from Xero is more than ``PROBE_FRESH`` seconds
+    old is cold: others may have called since (in production, the other
+    cron worker process, which pushes whenever a cron call moves there). It
+    sends one call, and the others wait for its answer (``PROBE_WAIT`` at
+    most): five calls sent at once into a minute another process has spent
+    are five 429s, as seen at a quarter of the hand-overs between two cron
+    workers in the production push of bench/prod-soak --big.
     """
 
     def __init__(self, per_minute=MINUTE_LIMIT, concurrent=CONCURRENT_LIMIT, clock=time.monotonic,
@@ -76,6 +78,7 @@ class TenantPacer:
         self.others_until = 0.0
         self.day_remaining = None
         self.blocked_until = 0.0
+        self.heard_at = None  # when Xero last counted the minute for us
         self.probe_started = None  # the cold pacer's one call in flight
         self.clock = clock
         self.sleep = sleep
@@ -100,9 +103,12 @@ class TenantPacer:
                          else self.others_until - now)
         return max(waits + [0.0])
 
+    def _cold(self, now):
+        return self.heard_at is None or now - self.heard_at > PROBE_FRESH
+
     def _probe_wait(self, now):
         """How long to wait for a cold pacer's first call to be answered."""
-        if now < self.others_until or self.probe_started is None:
+        if not self._cold(now) or self.probe_started is None:
             return 0.0
         return min(PROBE_POLL, self.probe_started + PROBE_WAIT - now)
 
@@ -120,7 +126,7 @@ class TenantPacer:
                 if wait <= 0:
                     self.started.append(now)
                     self.calls += 1
-                    if now >= self.others_until:
+                    if self._cold(now):
                         self.probe_started = now
                     break
             if wait > max_wait:
@@ -152,6 +158,7 @@ class TenantPacer:
                     used = MINUTE_LIMIT - int(minute)
                     self.others = max(0, used - self._ours_between(at - 60, at))
                     self.others_until = now + 60
+                    self.heard_at = now
             except ValueError:
                 return
 
