@@ -108,14 +108,12 @@ class TestTenantPacer(BaseCase):
         self.assertGreater(sum(clock.slept), 30, "waited for the others' calls to leave")
 
     # ------------------------------------------------------------------
-    # A cold pacer (no count of Xero's within the minute): one call first
+    # A cold pacer (no recent count of Xero's): one call first
     # ------------------------------------------------------------------
-    def test_a_cold_pacer_waits_for_its_first_answer_before_sending_more(self):
-        """Another cron worker process spent the minute just before this
-        one took over: this process's first call learns it from Xero's
-        count, and its second call waits for the minute instead of going
-        out at once into a spent minute (a 429 each, in production)."""
-        pacer, clock = self._pacer()
+    def _two_calls_the_first_answered_while_the_second_waits(self, pacer, clock):
+        """Start a call; start a second one, during whose wait the first is
+        answered: Xero counts the minute spent (by another process). Return
+        both calls' start times."""
         answers = []
 
         def sleep(seconds):
@@ -127,10 +125,18 @@ class TestTenantPacer(BaseCase):
         first = pacer.acquire(max_wait=120)
         answers.append(lambda: pacer.release({"X-MinLimit-Remaining": "0"}, first))
         second = pacer.acquire(max_wait=120)
+        self.assertFalse(answers, "the second call went out before the first call was answered")
+        return first, second
+
+    def test_a_cold_pacer_waits_for_its_first_answer_before_sending_more(self):
+        """Another cron worker process spent the minute just before this
+        one took over: this process's first call learns it from Xero's
+        count, and its second call waits for the minute instead of going
+        out at once into a spent minute (a 429 each, in production)."""
+        pacer, clock = self._pacer()
+        first, second = self._two_calls_the_first_answered_while_the_second_waits(pacer, clock)
         self.assertGreater(second - first, 59,
                            "the second call waited for the minute the other process spent")
-        self.assertEqual(answers, [], "it waited for the first call's answer")
-        pacer.release({"X-MinLimit-Remaining": "59"}, second)
 
     def test_a_pacer_that_has_not_heard_from_xero_for_a_while_asks_first(self):
         """This process pushed, then the other cron worker process had its
@@ -139,17 +145,7 @@ class TestTenantPacer(BaseCase):
         pacer, clock = self._pacer()
         self._call(pacer, clock, remaining_after=50)
         clock.now += 20  # the other process's cron call
-        answers = []
-
-        def sleep(seconds):
-            clock.sleep(seconds)
-            if answers:
-                answers.pop()()
-
-        pacer.sleep = sleep
-        first = pacer.acquire(max_wait=120)
-        answers.append(lambda: pacer.release({"X-MinLimit-Remaining": "0"}, first))
-        second = pacer.acquire(max_wait=120)
+        first, second = self._two_calls_the_first_answered_while_the_second_waits(pacer, clock)
         self.assertGreater(second - first, 30,
                            "the second call waited for the minute the other process spent")
 
