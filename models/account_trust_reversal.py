@@ -58,7 +58,7 @@ class AccountTrustTransaction(models.Model):
         """Undo posted trust transactions: a reversing trust transaction each,
         linked to it and posted on ``date`` (today by default) with ``reason``
         (trust records are never deleted). Users reverse through the
-        reversal wizard (``action_reverse``, models/account_trust_reversal.py)."""
+        reversal wizard (``action_reverse`` above)."""
         reversals = self.browse()
         for tx in self:
             reversal = trust_internal(self).create({

@@ -78,7 +78,6 @@ class TenantPacer:
         self.others_until = 0.0
         self.day_remaining = None
         self.blocked_until = 0.0
-        self.heard_at = None  # when Xero last counted the minute for us
         self.probe_started = None  # the cold pacer's one call in flight
         self.clock = clock
         self.sleep = sleep
@@ -104,7 +103,8 @@ class TenantPacer:
         return max(waits + [0.0])
 
     def _cold(self, now):
-        return self.heard_at is None or now - self.heard_at > PROBE_FRESH
+        # Xero's last count came at others_until - 60 (never: others_until 0).
+        return now - (self.others_until - 60) > PROBE_FRESH
 
     def _probe_wait(self, now):
         """How long to wait for a cold pacer's first call to be answered."""
@@ -158,7 +158,6 @@ class TenantPacer:
                     used = MINUTE_LIMIT - int(minute)
                     self.others = max(0, used - self._ours_between(at - 60, at))
                     self.others_until = now + 60
-                    self.heard_at = now
             except ValueError:
                 return
 
