@@ -307,6 +307,7 @@ class XeroSyncJob(models.Model):
              WHERE id IN %s
         """, self._key_prefix(), tuple(jobs.ids)))
         jobs.invalidate_recordset(["idempotency_key"])
+        self._trigger_cron()
         return jobs
 
     @api.model
@@ -340,6 +341,7 @@ class XeroSyncJob(models.Model):
                                        idempotency_key, create_uid, create_date, write_uid, write_date)
             VALUES %s
         """, values))
+        self._trigger_cron()
         return self.browse(ids)
 
     @api.model
@@ -364,6 +366,7 @@ class XeroSyncJob(models.Model):
             if last and last.state in ("pending", "sending", "failed", "blocked"):
                 if last.state in ("failed", "blocked"):
                     last._reset_to_pending()
+                    self._trigger_cron()
                 return last
             version = (last.version + 1) if last else 1
         else:
@@ -403,9 +406,30 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _trigger_cron(self, at=None):
-        cron = self.env.ref("account_xero.ir_cron_xero_push", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=at)
+        """Wake the cron "Xero: push" at ``at``, or as soon as this
+        transaction commits (``at=None``: what queueing a job does).
+
+        Due now, one trigger per transaction however many documents it
+        queued (``ir.cron._trigger`` makes a row per call), made by a
+        pre-commit hook: Odoo NOTIFYs the cron workers after the commit
+        (ir_cron._trigger_list), which then see the jobs. A trigger for
+        later is not announced (a worker sees it at its next poll, within
+        about 70 s): it is made at once."""
+        if at is not None:
+            cron = self.env.ref("account_xero.ir_cron_xero_push", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger(at=at)
+            return
+        precommit = self.env.cr.precommit
+        if precommit.data.get("account_xero.push_woken"):
+            return
+        precommit.data["account_xero.push_woken"] = True
+
+        @precommit.add
+        def wake_push():
+            cron = self.env.ref("account_xero.ir_cron_xero_push", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
 
     @api.model
     def _batch_size(self):
