@@ -7,7 +7,8 @@
     "author": "account_xero authors",
     "website": "https://github.com/account-xero/account_xero",
     "license": "LGPL-3",
-    "depends": ["account"],
+    # bus: the Xero state of an open form follows the push (bus.bus, bus_service).
+    "depends": ["account", "bus"],
     # Odoo 18 reads these as distribution names with version specifiers; the
     # client reaches into the SDK's internals, so only the tested major.
     "external_dependencies": {"python": ["xero-python>=15,<16"]},
@@ -42,6 +43,7 @@
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
+            "account_xero/static/src/views/xero_state_form_patch.js",
         ],
         "web.assets_tests": [
             "account_xero/static/tests/tours/*.js",
