@@ -90,7 +90,7 @@ class XeroPushCommon(XeroSandboxMixin, AccountTestInvoicingCommon):
         cron = self.env.ref("account_xero.ir_cron_xero_push")
         due = self.env["ir.cron.trigger"].search(
             [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())])
-        notified = any(getattr(func, "__name__", None) == "_notifydb"
+        notified = any(getattr(func, "__name__", None) == "notify_cron_workers"
                        for func in self.env.cr.postcommit._funcs)
         return due, notified
 
