@@ -44,6 +44,7 @@
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
+            "account_xero/static/src/views/fields/*",
         ],
         "web.assets_tests": [
             "account_xero/static/tests/tours/*.js",

@@ -40,3 +40,5 @@ from . import test_push_deposits_undo
 from . import test_push_moves_settlement
 from . import test_settings_visibility
 from . import test_apps_listing
+from . import test_user_feedback
+from . import test_sync_log_tour
