@@ -42,3 +42,4 @@ from . import test_settings_visibility
 from . import test_apps_listing
 from . import test_user_feedback
 from . import test_sync_log_tour
+from . import test_trust_form_defaults
