@@ -61,8 +61,12 @@ class XeroSyncJob(models.Model):
             for job in jobs:
                 record = job._record()
                 names.append(record.display_name if record else job.display_name)
-            message = _("Ignored: %s. Nothing more is sent to Xero for it; it shows Not sent "
-                        "until posted to Xero again.", ", ".join(names))
+            if len(names) == 1:
+                message = _("Ignored: %s. Nothing more is sent to Xero for it; it shows Not "
+                            "sent until posted to Xero again.", names[0])
+            else:
+                message = _("Ignored: %s. Nothing more is sent to Xero for them; they show Not "
+                            "sent until posted to Xero again.", ", ".join(names))
         else:
             message = _("Nothing to ignore: only pending, failed or blocked jobs can be ignored.")
         return {"type": "ir.actions.client", "tag": "display_notification", "params": {

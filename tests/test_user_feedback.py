@@ -56,6 +56,13 @@ class TestUserFeedback(XeroPushCommon):
         self.assertIn(invoice.name, action["params"]["message"])
         self.assertIn("Not sent", action["params"]["message"])
         self.assertEqual(invoice.xero_state, "not_sent")
+        # Several at once: said of them all.
+        other = self.make_invoice(amounts=(34.0,))
+        third = self.make_invoice(amounts=(35.0,))
+        action = (self.jobs(other, "invoice") | self.jobs(third, "invoice")).with_user(
+            self.accountant).action_ignore()
+        self.assertIn(f"{other.name}, {third.name}", action["params"]["message"])
+        self.assertIn("they show Not sent", action["params"]["message"])
 
     def test_retry_drops_the_old_error(self):
         self.srv.store.set_lock_dates(self.xero_tenant_id, period=date(2025, 6, 30))
