@@ -144,6 +144,32 @@ class TestMappingSuggest(XeroPushCommon):
         self.assertNotIn("await confirmation", result["params"]["message"])
         self.assertNotIn("await confirmation", self.connection.mapping_report)
 
+    def test_default_charts_of_the_sandbox(self):
+        """An organisation of the sandbox can start with Xero's default
+        chart of a country (xero_sandbox/charts.py); Suggest mapping reads
+        it as any other."""
+        expected = {
+            "AU": ("820", "GST", "GST"), "NZ": ("820", "GST", "GST"),
+            "GB": ("820", "VAT", "GST"), "US": ("220", "Sales Tax", "GST"),
+        }
+        for chart, (code, name, system) in expected.items():
+            tenant = self.srv.add_tenant("Chart %s" % chart, chart if chart != "US" else "NZ",
+                                         "NZD", chart=chart)
+            accounts = {a["Code"]: a for a in self.srv.store.tenant(tenant).accounts}
+            self.assertEqual((accounts[code]["Name"], accounts[code].get("SystemAccount")),
+                             (name, system), chart)
+            self.assertEqual(
+                [a["Code"] for a in accounts.values()
+                 if a.get("SystemAccount") == "REALISEDCURRENCYGAIN"],
+                ["820" if chart == "US" else "499"], chart)
+        # The company's exchange accounts against the US chart.
+        self._xero_connect(self.company, tenant_id=tenant)
+        self.connection.action_refresh_from_xero()
+        self.connection.action_suggest_mapping()
+        row = self.account_row(self.company.expense_currency_exchange_account_id)
+        self.assertEqual((row.xero_account_id.name, row.suggested_by),
+                         ("Realized Currency Gains", "fx"))
+
     def test_taxes_by_rate_and_direction(self):
         self.connection.action_suggest_mapping()
         sale = self.tax_row(self.tax_sale_a)
