@@ -127,6 +127,22 @@ class TestMappingSuggest(XeroPushCommon):
                              account.display_name)
             self.assertEqual(self.label(row), "Suggested: Xero's currency gains account")
 
+    def test_cash_rounding_to_xeros_rounding_account(self):
+        Account = self.env["account.account"]
+        gain = Account.create({"code": "442500", "name": "Till Adjustments Up",
+                               "account_type": "income"})
+        loss = Account.create({"code": "642500", "name": "Till Adjustments Down",
+                               "account_type": "expense"})
+        self.env["account.cash.rounding"].with_company(self.company).create({
+            "name": "5 cents", "rounding": 0.05, "strategy": "add_invoice_line",
+            "profit_account_id": gain.id, "loss_account_id": loss.id})
+        self.connection.action_suggest_mapping()
+        for account in gain | loss:
+            row = self.account_row(account)
+            self.assertEqual((row.xero_account_id.system_account, row.suggested_by),
+                             ("ROUNDING", "rounding"), account.display_name)
+            self.assertEqual(self.label(row), "Suggested: Xero's rounding account")
+
     def test_check_mapping_names_the_suggestions_to_confirm(self):
         """Suggested rows do not make Check mapping green: it says how many
         await confirmation, until confirmed."""
