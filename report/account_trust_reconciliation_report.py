@@ -34,11 +34,16 @@ class ReportTrustReconciliation(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         data = data or {}
-        journals = self.env["account.journal"].browse(docids)
+        # The web client puts the ids in the URL only for a report printed
+        # without options; a wizard's print (options in ``data``) reaches here
+        # with no docids, so the wizard names its journals in the options.
+        journals = self.env["account.journal"].browse(docids or data.get("journal_ids") or [])
+        if not journals:
+            raise UserError(_("Choose the trust (client) bank account to reconcile."))
         date = fields.Date.to_date(data.get("date")) or fields.Date.context_today(self)
         statement = data.get("statement_balance")
         return {
-            "doc_ids": docids,
+            "doc_ids": journals.ids,
             "doc_model": "account.journal",
             "docs": journals,
             "date": date,
