@@ -9,6 +9,7 @@ from urllib.parse import quote
 from lxml import html
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .test_trust_accounting import TrustCommon
@@ -143,3 +144,72 @@ class TestTrustReconciliationPrints(TrustReportCommon):
         doc = self.print_action("trust.clerk", report)
         self.assertEqual(self.clients(doc), {})
         self.assertIn("No client money held", doc.text_content())
+
+
+@tagged("post_install", "-at_install")
+class TestTrustReconciliationAccess(TrustReportCommon):
+    """Client balances are for trust users, of the trust account's company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._trust("receipt", 500.0, cls.client_a)
+        cls.other = cls.setup_other_company(name="Other Firm")["company"]
+        cls.other_trust = cls.env["account.journal"].create({
+            "name": "Other Firm Trust", "code": "OTRS", "type": "bank", "xero_is_trust": True,
+            "company_id": cls.other.id})
+        cls.other_client = cls.env["res.partner"].create({"name": "Client Of The Other Firm"})
+        cls.other.write({
+            "trust_liability_account_id": cls.env["account.account"].with_company(cls.other).create({
+                "name": "Trust Liability", "code": "2800", "account_type": "liability_current",
+            }).id})
+        cls.env["account.trust.transaction"].with_company(cls.other).create({
+            "kind": "receipt", "amount": 900.0, "partner_id": cls.other_client.id,
+            "journal_id": cls.other_trust.id, "date": "2025-03-10", "company_id": cls.other.id,
+            "matter_id": cls.env["account.trust.matter"].with_company(cls.other).create({
+                "reference": "O-1", "name": "Other matter", "partner_id": cls.other_client.id,
+                "company_id": cls.other.id}).id,
+        }).with_company(cls.other).action_post()
+
+    def _options_url(self, journal):
+        return report_url({"report_name": RECONCILIATION, "context": {},
+                           "data": {"journal_ids": journal.ids, "date": "2025-03-31"}})
+
+    def test_the_report_action_is_for_trust_users(self):
+        report = self.env.ref("account_xero.action_report_trust_reconciliation")
+        self.assertEqual(report.groups_id, self.env.ref("account_xero.group_trust_user"))
+
+    def test_a_user_without_trust_rights_is_refused(self):
+        for url in (self._options_url(self.trust_journal),
+                    "/report/html/%s/%s" % (RECONCILIATION, self.trust_journal.id),
+                    "/report/pdf/%s/%s" % (RECONCILIATION, self.trust_journal.id)):
+            response = self.print_url("book.keeper", url)
+            self.assertEqual(response.status_code, 403, url)
+            self.assertNotIn(self.client_a.name, response.text)
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.bookkeeper)._render_qweb_html(
+                RECONCILIATION, self.trust_journal.ids, data={"date": "2025-03-31"})
+        # The wizard is not theirs either.
+        with self.assertRaises(AccessError):
+            self.env["account.trust.reconciliation.wizard"].with_user(self.bookkeeper).create({
+                "journal_id": self.trust_journal.id})
+        # A trust user prints it.
+        response = self.print_url("trust.clerk", self._options_url(self.trust_journal))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.client_a.name, response.text)
+
+    def test_a_trust_user_of_one_company_cannot_print_anothers(self):
+        for url in (self._options_url(self.other_trust),
+                    "/report/html/%s/%s" % (RECONCILIATION, self.other_trust.id)):
+            response = self.print_url("trust.clerk", url)
+            self.assertEqual(response.status_code, 403, url)
+            self.assertNotIn("Client Of The Other Firm", response.text)
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.trust_user)._render_qweb_html(
+                RECONCILIATION, self.other_trust.ids, data={"date": "2025-03-31"})
+        # A trust user of both firms prints the other's, with its client.
+        self.trust_user.company_ids = [Command.link(self.other.id)]
+        response = self.print_url("trust.clerk", self._options_url(self.other_trust))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Client Of The Other Firm", response.text)
+        self.assertNotIn(self.client_a.name, response.text)
