@@ -23,8 +23,10 @@ difference.
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
+
+from .account_trust_report_access import check_trust_report_access
 
 
 class ReportTrustReconciliation(models.AbstractModel):
@@ -40,7 +42,7 @@ class ReportTrustReconciliation(models.AbstractModel):
         journals = self.env["account.journal"].browse(docids or data.get("journal_ids") or [])
         if not journals:
             raise UserError(_("Choose the trust (client) bank account to reconcile."))
-        self._check_trust_access(journals)
+        check_trust_report_access(self.env, journals)
         date = fields.Date.to_date(data.get("date")) or fields.Date.context_today(self)
         statement = data.get("statement_balance")
         return {
@@ -52,19 +54,6 @@ class ReportTrustReconciliation(models.AbstractModel):
                 journal.id: self._trust_reconciliation(journal, date, statement)
                 for journal in journals},
         }
-
-    @api.model
-    def _check_trust_access(self, records):
-        """Client balances are for trust users, and only of the companies they
-        work in: the figures below are read with sudo, so the check is here,
-        whatever the caller (the report URL, a button, code)."""
-        if self.env.su:
-            return
-        if not self.env.user.has_group("account_xero.group_trust_user"):
-            raise AccessError(_(
-                "Only trust users can print client money reports: ask an administrator for "
-                "the Trust access right."))
-        records.check_access("read")
 
     @api.model
     def _trust_reconciliation(self, journal, date, statement_balance=None):
