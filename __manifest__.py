@@ -46,6 +46,9 @@
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
         ],
+        "web.report_assets_common": [
+            "account_xero/static/src/scss/account_trust_report.scss",
+        ],
         "web.assets_tests": [
             "account_xero/static/tests/tours/*.js",
         ],

@@ -40,3 +40,4 @@ from . import test_push_deposits_undo
 from . import test_push_moves_settlement
 from . import test_trust_reports
 from . import test_trust_reports_records
+from . import test_trust_reports_pdf
