@@ -41,3 +41,4 @@ from . import test_push_moves_settlement
 from . import test_trust_reports
 from . import test_trust_reports_records
 from . import test_trust_reports_pdf
+from . import test_trust_reports_list
