@@ -42,3 +42,4 @@ from . import test_trust_reports
 from . import test_trust_reports_records
 from . import test_trust_reports_pdf
 from . import test_trust_reports_list
+from . import test_trust_reports_tour
