@@ -38,3 +38,8 @@ from . import test_push_deposits
 from . import test_push_moves
 from . import test_push_deposits_undo
 from . import test_push_moves_settlement
+from . import test_trust_reports
+from . import test_trust_reports_records
+from . import test_trust_reports_pdf
+from . import test_trust_reports_list
+from . import test_trust_reports_tour
