@@ -133,7 +133,7 @@ class AccountTrustTransaction(models.Model):
         Journal = self.env["account.journal"]
         Partner = self.env["res.partner"]
         for key, delta in sorted(changes.items()):
-            balance = self._guarded_balance(key)
+            balance = self._guarded_balance(key, self.date)
             if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
                 continue
             amount, what = self._format(-delta), key[0]
