@@ -138,6 +138,10 @@ class AccountTrustTransaction(models.Model):
                     add(("firm", company, trust.id), amount)
                     if self.kind not in CLIENT_KINDS:
                         add(("bank", company, trust.id), amount)
+                    if self._moves_interest():
+                        add(("interest", company, trust.id), amount)
+                    elif self.kind == "firm_withdrawal" and self.withdrawal_type == "firm_funds":
+                        add(("own", company, trust.id), amount)
         rounding = self.company_id.currency_id.rounding
         return {key: delta for key, delta in deltas.items()
                 if float_compare(delta, 0.0, precision_rounding=rounding) < 0}
@@ -164,13 +168,43 @@ class AccountTrustTransaction(models.Model):
         bank = SQL("aml.account_id = %s", journal.default_account_id.id or 0)
         if what == "bank":
             return SQL("%s AND %s", posted, bank), 1
+        # Interest received in the trust account (Bank interest) less the
+        # interest withdrawn by the firm.
+        interest = SQL("""aml.move_id IN (
+            SELECT m.id FROM account_move m
+              JOIN account_trust_transaction t ON t.id = m.trust_transaction_id
+             WHERE t.kind = 'bank_interest'
+                OR (t.kind = 'firm_withdrawal' AND t.withdrawal_type = 'interest'))""")
+        if what == "interest":
+            return SQL("%s AND %s AND %s", posted, bank, interest), 1
         # "firm": the firm's own money in the trust account: what the bank
         # holds, plus what of it is parked on the statutory deposit, less
         # what belongs to clients.
         others = tuple((self._client_money_accounts(settings)
                         | settings.statutory_deposit_account_id).ids) or (0,)
-        return SQL("%s AND (%s OR (aml.account_id IN %s AND aml.journal_id = %s))",
-                   posted, bank, others, journal.id), 1
+        firm = SQL("%s AND (%s OR (aml.account_id IN %s AND aml.journal_id = %s))",
+                   posted, bank, others, journal.id)
+        if what == "own":
+            # The firm's own money less the interest not yet withdrawn: the
+            # firm takes interest only as interest (and only where it is the
+            # firm's), never as its own funds.
+            return SQL("%s AND NOT (%s AND %s)", firm, bank, interest), 1
+        return firm, 1
+
+    @api.model
+    def _guarded_order(self, item):
+        """The order balances are checked in: the refusal names the most
+        specific one (the interest before the firm's money it is part of)."""
+        key = item[0]
+        order = ("interest", "owed", "client", "matter", "own", "firm", "sda", "bank")
+        return (order.index(key[0]) if key[0] in order else len(order), key)
+
+    def _moves_interest(self):
+        """Whether this transaction moves interest received in trust: a Bank
+        interest, or a firm withdrawal of interest (or their reversals)."""
+        self.ensure_one()
+        return self.kind == "bank_interest" or (
+            self.kind == "firm_withdrawal" and self.withdrawal_type == "interest")
 
     def _guarded_balance(self, key, date=None):
         """The posted value of the balance ``key`` (see _guarded_changes): its
@@ -181,8 +215,10 @@ class AccountTrustTransaction(models.Model):
         totals) from the first posting on, the lowest from ``date`` on, and
         the balance as at ``date`` itself (the day's own postings included)."""
         self.env["account.move.line"].flush_model([
-            "account_id", "balance", "company_id", "date", "journal_id", "parent_state",
-            "partner_id", "trust_matter_id"])
+            "account_id", "balance", "company_id", "date", "journal_id", "move_id",
+            "parent_state", "partner_id", "trust_matter_id"])
+        self.env["account.move"].flush_model(["trust_transaction_id"])
+        self.flush_model(["kind", "withdrawal_type"])
         where, sign = self._guarded_where(key)
         date = date or fields.Date.context_today(self)
         self.env.cr.execute(SQL("""
@@ -215,7 +251,7 @@ class AccountTrustTransaction(models.Model):
         self._lock_trust_balances(
             ":".join(str(part) for part in key) for key in changes)
         rounding = self.company_id.currency_id.rounding
-        for key, delta in sorted(changes.items()):
+        for key, delta in sorted(changes.items(), key=self._guarded_order):
             balance = self._guarded_balance(key, self.date)
             if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
                 continue
@@ -249,7 +285,7 @@ class AccountTrustTransaction(models.Model):
                     "%(client)s owes the firm %(owed)s paid by firm; %(amount)s is more "
                     "than that.", client=self.env["res.partner"].browse(key[2]).display_name,
                     owed=self._format(balance), amount=self._format(amount)))
-            if what == "firm":
+            if what in ("firm", "own"):
                 raise UserError(_(
                     "%(kind)s spends the firm's own money held in %(journal)s, which is "
                     "%(available)s: %(amount)s would spend other clients' money. Transfer the "
@@ -257,6 +293,13 @@ class AccountTrustTransaction(models.Model):
                     "accounts).", kind=self._kind_label(),
                     journal=Journal.browse(key[2]).name,
                     available=self._format(balance), amount=self._format(amount)))
+            if what == "interest":
+                raise UserError(_(
+                    "%(kind)s of %(amount)s: the interest received in %(journal)s and not yet "
+                    "withdrawn is %(available)s (the lowest from %(date)s on).",
+                    kind=self._kind_label(), amount=self._format(amount),
+                    journal=Journal.browse(key[2]).name, available=self._format(balance),
+                    date=format_date(self.env, self.date)))
             if what == "sda":
                 raise UserError(_(
                     "The statutory deposit account holds %(held)s; %(amount)s cannot be "
