@@ -39,3 +39,4 @@ from . import test_push_moves
 from . import test_push_deposits_undo
 from . import test_push_moves_settlement
 from . import test_trust_rules
+from . import test_trust_properties
