@@ -289,9 +289,13 @@ class TestTrustFirmWithdrawalXero(TrustXeroCommon):
         super().setUpClass()
         cls.interest_income = cls.env["account.account"].create({
             "name": "Interest Income", "code": "4270", "account_type": "income_other"})
-        cls.env["xero.account.map"].create({
-            "connection_id": cls.connection.id, "account_id": cls.interest_income.id,
-            "xero_account_id": cls.xa["270"].id})
+        cls.bank_fees = cls.env["account.account"].create({
+            "name": "Bank Fees", "code": "6040", "account_type": "expense"})
+        cls.env["xero.account.map"].create([
+            {"connection_id": cls.connection.id, "account_id": cls.interest_income.id,
+             "xero_account_id": cls.xa["270"].id},
+            {"connection_id": cls.connection.id, "account_id": cls.bank_fees.id,
+             "xero_account_id": cls.xa["404"].id}])
 
     def settle(self):
         for _i in range(4):
@@ -313,7 +317,7 @@ class TestTrustFirmWithdrawalXero(TrustXeroCommon):
                  docs[i]["Contact"]) for i in tx.xero_id.split(",")]
 
     def test_withdrawals_in_xero_and_ledgers_agree(self):
-        self.trust("bank_transfer", 140.0, journal_id=self.office_journal.id,
+        self.trust("bank_transfer", 142.5, journal_id=self.office_journal.id,
                    dest_journal_id=self.trust_journal.id)
         self.trust("paid_by_firm", 100.0, self.client_b, payee_id=self.client_a.id)
         self.trust("receipt", 150.0, self.client_b)
@@ -321,6 +325,7 @@ class TestTrustFirmWithdrawalXero(TrustXeroCommon):
         own = self.withdraw("firm_funds", 40.0)
         received = self.trust("bank_interest", 7.5, interest_account_id=self.interest_income.id)
         interest = self.withdraw("interest", 7.5)
+        fee = self.trust("bank_fee", 2.5, fee_account_id=self.bank_fees.id)
         self.settle()
         jobs = self.Job.search([("res_model", "=", "account.trust.transaction")])
         self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("error"))
@@ -336,6 +341,8 @@ class TestTrustFirmWithdrawalXero(TrustXeroCommon):
         ])
         self.assertEqual(self.bank_tx(received), [
             ("RECEIVE", "095", ["270"], Decimal("7.50"), firm)])
+        # The trust bank's fee reaches Xero too, paid with the firm's money in trust.
+        self.assertEqual(self.bank_tx(fee), [("SPEND", "095", ["404"], Decimal("2.50"), firm)])
         self.assertEqual(self.bank_tx(interest), [
             ("SPEND", "095", ["1299"], Decimal("7.50"), firm),
             ("RECEIVE", "090", ["1299"], Decimal("7.50"), firm),
