@@ -43,3 +43,5 @@ from . import test_trust_reports_records
 from . import test_trust_reports_pdf
 from . import test_trust_reports_list
 from . import test_trust_reports_tour
+from . import test_trust_rules
+from . import test_trust_properties
