@@ -36,6 +36,9 @@
         "wizard/account_trust_reversal_wizard_views.xml",
         "wizard/account_trust_reconciliation_wizard_views.xml",
         "report/account_trust_reconciliation_templates.xml",
+        "report/account_trust_receipt_templates.xml",
+        "report/account_trust_statement_templates.xml",
+        "views/account_trust_report_views.xml",
         "views/xero_oauth_templates.xml",
         "security/xero_reconcile_security.xml",
         "views/xero_reconcile_views.xml",
@@ -45,6 +48,9 @@
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
             "account_xero/static/src/views/fields/*",
+        ],
+        "web.report_assets_common": [
+            "account_xero/static/src/scss/account_trust_report.scss",
         ],
         "web.assets_tests": [
             "account_xero/static/tests/tours/*.js",

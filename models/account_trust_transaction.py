@@ -100,6 +100,8 @@ TRUST_KINDS = [
     ("bank_transfer", "Transfer between bank accounts"),
     ("trust_transfer", "Trust transfer (client / matter)"),
     ("firm_withdrawal", "Firm withdrawal"),
+    ("bank_fee", "Bank fee"),
+    ("bank_interest", "Bank interest"),
 ]
 # Kinds that belong to one client (partner on the trust lines).
 CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "firm_reimbursement",
@@ -429,6 +431,7 @@ class AccountTrustTransaction(models.Model):
                 tx._check_reversible()
             elif tx.kind == "transfer_to_office":
                 tx._check_invoice()
+            tx._check_trust_lock_dates()
             legs = tx._get_move_legs()
             # One by one: each sees the balance the previous ones left.
             tx._check_trust_balance(legs)
@@ -448,6 +451,7 @@ class AccountTrustTransaction(models.Model):
                 else:
                     vals["payment_id"] = tx._pay_invoice().id
             trust_internal(tx).write(vals)
+            tx._check_trust_dates_kept()
         self._after_post()
         return True
 

@@ -43,3 +43,10 @@ from . import test_apps_listing
 from . import test_user_feedback
 from . import test_sync_log_tour
 from . import test_trust_form_defaults
+from . import test_trust_reports
+from . import test_trust_reports_records
+from . import test_trust_reports_pdf
+from . import test_trust_reports_list
+from . import test_trust_reports_tour
+from . import test_trust_rules
+from . import test_trust_properties
