@@ -5,8 +5,10 @@
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "author": "account_xero authors",
-    "website": "https://github.com/account-xero/account_xero",
     "license": "LGPL-3",
+    # Listed under Apps' default "Apps" filter; the card's "Module Info"
+    # opens static/description/index.html (no website: nothing outside).
+    "application": True,
     "depends": ["account"],
     # Odoo 18 reads these as distribution names with version specifiers; the
     # client reaches into the SDK's internals, so only the tested major.
@@ -45,6 +47,7 @@
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
+            "account_xero/static/src/views/fields/*",
         ],
         "web.report_assets_common": [
             "account_xero/static/src/scss/account_trust_report.scss",

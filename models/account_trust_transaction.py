@@ -271,6 +271,18 @@ class AccountTrustTransaction(models.Model):
                     ("partner_id", "=", self.partner_id.id),
                     ("reference", "=", self.invoice_id.ref)], limit=1)
 
+    @api.onchange("kind")
+    def _onchange_kind_office_account(self):
+        """What goes to the office goes to the firm's office bank account
+        when it has only one."""
+        if self.kind in ("transfer_to_office", "firm_withdrawal") and not self.dest_journal_id:
+            Journal = self.env["account.journal"]
+            offices = Journal.search([*Journal._check_company_domain(self.company_id),
+                                      ("type", "=", "bank"), ("xero_is_trust", "=", False)],
+                                     limit=2)
+            if len(offices) == 1:
+                self.dest_journal_id = offices
+
     @api.constrains("kind", "journal_id", "dest_journal_id", "partner_id", "invoice_id",
                     "dest_partner_id", "dest_matter_id", "matter_id")
     def _check_kind_fields(self):

@@ -484,7 +484,9 @@ class XeroReconcile(models.Model):
     def _summarize(self):
         currency = self.company_id.currency_id
         differing = self.line_ids.filtered(lambda l: not currency.is_zero(l.difference))
-        total = currency.round(sum(abs(l.difference) for l in differing))
+        # The sum of the table's Gap column (a signed sum nets to about zero:
+        # Odoo's and Xero's balances both add up to zero).
+        total = currency.round(sum(differing.mapped("gap")))
         unexplained = currency.round(sum(abs(l.unexplained) for l in differing))
         if not differing:
             summary = _("Odoo and Xero agree on every account as at %s.",
