@@ -157,3 +157,42 @@ class TestXeroWebhook(XeroSandboxMixin, HttpCase):
         self.assertNotEqual(self.conn.webhook_url, old_url)
         self.assertEqual(self._post(self._body(self._event()), url=_path(old_url)).status_code,
                          401)
+
+
+@tagged("post_install", "-at_install")
+class TestXeroWebhookFromSandbox(XeroSandboxMixin, HttpCase):
+    """The sandbox sends Xero's webhooks to Odoo over real HTTP: Intent to
+    Receive, then what changed, redelivered and out of order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.conn = cls._xero_connect(cls.env.company, webhook_key="whk-sandbox-5b7e")
+
+    def _touch_contact(self, contact_id, name):
+        store = self.srv.store
+        with store.lock:
+            store.tenant(self.conn.tenant_id).docs["Contacts"][contact_id] = {
+                "ContactID": contact_id, "Name": name, "ContactStatus": "ACTIVE",
+                "UpdatedDateUTC": store.utcnow()}
+
+    def test_intent_to_receive_and_redelivered_events(self):
+        hooks = self.srv.webhooks
+        hooks.subscribe(self.conn.tenant_id, self.base_url() + _path(self.conn.webhook_url),
+                        "whk-sandbox-5b7e")
+        intent = hooks.intent_to_receive(self.conn.tenant_id)
+        self.assertTrue(intent["passed"], intent)
+
+        contact_id = "a3675fc4-f8dd-4f03-ba5b-f1870566bcd7"
+        self._touch_contact(contact_id, "Made in Xero")
+        statuses = hooks.deliver(self.conn.tenant_id, copies=3, shuffle=True, seed=7, batch=1)
+        self.assertEqual(statuses, [200, 200, 200])
+        Event = self.env["xero.webhook.event"].sudo()
+        events = Event.search([("connection_id", "=", self.conn.id)])
+        self.assertEqual(events.mapped(lambda e: (e.event_category, e.event_type, e.resource_id)),
+                         [("CONTACT", "CREATE", contact_id)])
+
+        self._touch_contact(contact_id, "Renamed in Xero")
+        self.assertEqual(hooks.deliver(self.conn.tenant_id), [200])
+        self.assertEqual(Event.search_count([("connection_id", "=", self.conn.id)]), 2)
+        self.assertFalse(hooks.deliver(self.conn.tenant_id), "nothing changed: nothing sent")
