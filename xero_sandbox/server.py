@@ -353,7 +353,8 @@ class SandboxApp:
                            for t in store.tenants.values()])
             if len(segs) == 1 and m == "POST":
                 return ok({"tenantId": sb.add_tenant(**{k: v for k, v in data.items()
-                                                        if k in ("name", "country", "base_currency")})})
+                                                        if k in ("name", "country", "base_currency",
+                                                                 "chart")})})
             tenant = store.tenant(segs[1])
             if tenant is None:
                 return ok({"error": "unknown tenant"}, 404)
@@ -422,8 +423,9 @@ class SandboxServer:
     def register_app(self, client_id, client_secret, redirect_uris=None, name=None):
         return self.store.register_app(client_id, client_secret, redirect_uris, name)
 
-    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None):
-        return self.store.add_tenant(name, country, base_currency, tenant_id)
+    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None,
+                   chart=None):
+        return self.store.add_tenant(name, country, base_currency, tenant_id, chart)
 
     def grant(self, client_id="demo", tenant_ids=None, scopes=DEFAULT_SCOPES):
         """Skip the consent screen: connect the tenants and return a token set."""
