@@ -15,12 +15,14 @@ class TestReconcileBranches(XeroPushCommon):
         self.cr.precommit.run()  # the branch's chart
         branch = self.company.child_ids
         self.env.user.company_ids |= branch
-        self.env = self.env(context=dict(self.env.context,
-                                         allowed_company_ids=[self.company.id, branch.id]))
+        env = self.env(context=dict(self.env.context,
+                                    allowed_company_ids=[self.company.id, branch.id]))
         parent_invoice = self.make_invoice(amounts=(100.0,))
         branch_invoice = self.make_invoice(amounts=(250.0,), company=branch)
-        moves = (parent_invoice | branch_invoice).with_env(self.env)
-        self.pay(moves[1], amount=50.0)
+        moves = (parent_invoice | branch_invoice).with_env(env)
+        env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=moves[1].ids,
+        ).create({"payment_date": "2025-06-10", "amount": 50.0})._create_payments()
         self.push()
         self.assertEqual(moves.mapped("xero_state"), ["sent", "sent"], moves.mapped("xero_error"))
         rec = self.env["xero.reconcile"].create(
