@@ -117,7 +117,15 @@ class XeroWebhookEvent(models.Model):
                 if row]
         if rows:
             self._xero_insert_events(rows)
+            self._trigger_pull()
         return 200
+
+    @api.model
+    def _trigger_pull(self):
+        """Wake the cron that reads the events (models/xero_payment_import.py)."""
+        cron = self.env.ref("account_xero.ir_cron_xero_pull", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _xero_webhook_connection(self, token):
