@@ -49,3 +49,4 @@ from . import xero_reconcile_line
 from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
+from . import xero_webhook_poll

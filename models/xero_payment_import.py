@@ -69,7 +69,8 @@ class XeroWebhookEvent(models.Model):
     def _cron_pull(self):
         """One short call: claim received events (skipping those another
         worker holds), read what they name, and trigger again while more
-        wait."""
+        wait. Connections due for it are polled first (xero_webhook_poll.py)."""
+        self._xero_poll()
         self.env.cr.execute(SQL("""
             SELECT id FROM xero_webhook_event WHERE state = 'received'
              ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""", CLAIM))

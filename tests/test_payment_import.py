@@ -22,6 +22,11 @@ class TestPaymentImport(XeroPushCommon):
             ("account_id", "=", cash.default_account_id.id)]).xero_account_id = cls.xa["091"]
         cls.Event = cls.env["xero.webhook.event"].sudo()
 
+    def setUp(self):
+        super().setUp()
+        # These tests tell Odoo by webhook; polling has its own test.
+        self.connection.sudo().pull_polled_at = "2999-01-01 00:00:00"
+
     # -- helpers ------------------------------------------------------------
     def xero_api(self, method, path, body=None):
         conn = self.connection.sudo()
@@ -144,6 +149,23 @@ class TestPaymentImport(XeroPushCommon):
         self.assertIn("091", event.note)
         self.assertIn("GL account map", event.note)
         self.assertFalse(self.imported(move))
+
+    def test_polling_finds_what_no_webhook_told(self):
+        move = self.sent_invoice()
+        other = self.make_invoice(amounts=(70.0,), post=False)  # not in Xero
+        self.pay_in_xero(move, 40.0)
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.pull()
+        self.assertEqual(len(self.imported(move)), 1)
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.mapped("resource_id"), [move.xero_id.lower()])
+        self.assertEqual(event.state, "done", event.note)
+        self.assertTrue(self.connection.pull_modified_since)
+        self.assertFalse(other.xero_id)
+        # Within five minutes nothing is asked again.
+        calls = len(self.api_requests())
+        self.pull()
+        self.assertEqual(len(self.api_requests()), calls)
 
     def test_event_for_a_document_odoo_never_sent(self):
         self.event(self.env["account.move"].new({"xero_id": "11111111-2222-3333-4444-555555555555"}))
