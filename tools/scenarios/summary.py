@@ -27,7 +27,7 @@ def main(folder):
     records = [json.loads(line) for line in (folder / "results.jsonl").read_text().splitlines()
                if line.strip()]
     sent, blocked, failed = Counter(), Counter(), Counter()
-    unexplained, errors, unsent, compared = [], [], 0, 0
+    unexplained, errors, unsent, behind, compared = [], [], 0, 0, 0
     for rec in records:
         if rec.get("error"):
             errors.append((rec["test"], rec["error"].strip().splitlines()[-1]))
@@ -39,6 +39,7 @@ def main(folder):
             blocked.update(entry.get("blocked") or {})
             failed.update(entry.get("failed") or {})
             unsent += entry.get("unsent", 0)
+            behind += entry.get("waiting_on_blocked", 0)
             if "unexplained" in entry:
                 compared += 1
             if entry.get("reconcile_error"):
@@ -58,7 +59,8 @@ def main(folder):
     print("documents failed in Xero: %d" % sum(failed.values()))
     for reason, n in failed.most_common():
         print("  %4d  %s" % (n, reason))
-    print("documents left unsent: %d" % unsent)
+    print("documents waiting for a blocked one (their invoice, their contact): %d" % behind)
+    print("documents left unsent otherwise: %d" % unsent)
     print("unexplained differences: %d" % len(unexplained))
     for test, line in unexplained[:40]:
         print("  %s: %s unexplained %.2f (difference %.2f)" % (

@@ -142,7 +142,10 @@ def _push_and_compare(test, record):
         entry["jobs"] = dict(Counter("%s/%s" % (j.operation, j.state) for j in jobs))
         entry["blocked"] = dict(Counter(_reason(j.error) for j in jobs if j.state == "blocked"))
         entry["failed"] = dict(Counter(_reason(j.error) for j in jobs if j.state == "failed"))
-        entry["unsent"] = sum(1 for j in jobs if j.state in ("pending", "sending"))
+        waiting = jobs.filtered(lambda j: j.state in ("pending", "sending"))
+        behind = waiting.filtered(lambda j: _behind_blocked(j))
+        entry["waiting_on_blocked"] = len(behind)
+        entry["unsent"] = len(waiting - behind)
         moves = env["account.move"].sudo().search(
             [("company_id", "child_of", conn.company_id.id), ("state", "=", "posted")],
             order="date desc", limit=1)
@@ -159,6 +162,18 @@ def _push_and_compare(test, record):
              "explained": line.explained, "unexplained": line.unexplained}
             for line in rec.line_ids if abs(line.unexplained) >= 0.005]
         entry["differences"] = sum(1 for line in rec.line_ids if abs(line.difference) >= 0.005)
+
+
+def _behind_blocked(job):
+    """A queued job that waits for one blocked or failed (its document, its
+    contact): it goes when that one is mended."""
+    seen = set()
+    while job.depends_on_job_id and job.id not in seen:
+        seen.add(job.id)
+        job = job.depends_on_job_id
+        if job.state in ("blocked", "failed"):
+            return True
+    return False
 
 
 def _reason(error):
