@@ -295,8 +295,19 @@ class XeroReconcile(models.Model):
         XeroAccount = self.env["xero.account"].with_context(active_test=False)
         system = {a.system_account: a.id for a in XeroAccount.search(
             [("connection_id", "=", conn.id),
-             ("system_account", "in", ("GST", "RETAINEDEARNINGS", "REALISEDCURRENCYGAIN"))])}
+             ("system_account", "in", ("GST", "RETAINEDEARNINGS", "REALISEDCURRENCYGAIN",
+                                       "DEBTORS", "CREDITORS"))])}
         gst, retained = system.get("GST"), system.get("RETAINEDEARNINGS")
+        # Xero books every invoice's and payment's receivable (payable) in its
+        # Accounts Receivable (Payable), whatever Odoo's account: a branch's
+        # own, a partner's second one, mapped or not.
+        Account = self.env["account.account"].sudo().with_context(active_test=False)
+        by_type = {}
+        for account_type, system_account in (("asset_receivable", "DEBTORS"),
+                                             ("liability_payable", "CREDITORS")):
+            if system.get(system_account):
+                for account_id in Account.search([("account_type", "=", account_type)]).ids:
+                    by_type[account_id] = system[system_account]
         # Exchange differences: Xero books them in Realised Currency Gains.
         fx_journal = company.currency_exchange_journal_id.id
         fx_accounts = {company.income_currency_exchange_account_id.id,
@@ -335,6 +346,8 @@ class XeroReconcile(models.Model):
                 target = realised
             elif journal_id in outstanding and account_id in outstanding[journal_id][0]:
                 target = outstanding[journal_id][1]
+            elif account_id in by_type:
+                target = by_type[account_id]
             else:
                 target = maps.get(account_id)
             if target and prior and target in profit_and_loss and retained:

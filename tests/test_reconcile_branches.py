@@ -36,3 +36,21 @@ class TestReconcileBranches(XeroPushCommon):
         receivable = rec.line_ids.filtered(lambda l: l.xero_account_id.code == "610")
         self.assertAlmostEqual(receivable.odoo_balance,
                                parent_invoice.amount_total + branch_invoice.amount_total - 50.0)
+
+    def test_receivable_not_in_the_map_counts_in_xeros_accounts_receivable(self):
+        # Xero books every invoice's receivable in its Accounts Receivable,
+        # whatever Odoo's receivable account (a branch's own, a partner's):
+        # found by tools/odoo-scenarios on Odoo's payment register tests.
+        receivable = self.env["account.account"].create({
+            "name": "Receivable (second)", "code": "121099",
+            "account_type": "asset_receivable", "reconcile": True})
+        self.partner_b.property_account_receivable_id = receivable
+        invoice = self.make_invoice(amounts=(300.0,), partner=self.partner_b)
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        rec = self.env["xero.reconcile"].create(
+            {"connection_id": self.connection.id, "date": "2025-12-31"})
+        rec.action_compare()
+        self.assertEqual(
+            [(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
+             for l in rec.line_ids if l.difference], [])
