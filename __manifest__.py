@@ -42,6 +42,8 @@
         "views/xero_oauth_templates.xml",
         "security/xero_reconcile_security.xml",
         "views/xero_reconcile_views.xml",
+        "security/xero_webhook_security.xml",
+        "views/xero_webhook_event_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {

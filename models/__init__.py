@@ -50,3 +50,7 @@ from . import account_move_settlement
 from . import xero_push_settlement
 from . import xero_reconcile
 from . import xero_reconcile_line
+from . import xero_webhook_event
+from . import xero_connection_webhook
+from . import xero_payment_import
+from . import xero_webhook_poll

@@ -357,7 +357,13 @@ class XeroSyncJob(models.Model):
     @api.model
     def _enqueue(self, connection, record, operation, target=None, depends_on=None, version=None,
                  xero_id=None):
-        """The pending job doing ``operation`` on ``record`` (created if needed)."""
+        """The pending job doing ``operation`` on ``record`` (created if needed).
+
+        Nothing is queued while a payment made in Xero is registered in Odoo
+        (``xero_import`` in the context, models/xero_payment_import.py): what
+        came from Xero never goes back to it."""
+        if self.env.context.get("xero_import"):
+            return self.sudo().browse()
         Job = self.sudo()
         domain = [
             ("connection_id", "=", connection.id),
