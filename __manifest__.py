@@ -5,8 +5,10 @@
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
     "author": "account_xero authors",
-    "website": "https://github.com/account-xero/account_xero",
     "license": "LGPL-3",
+    # Listed under Apps' default "Apps" filter; the card's "Module Info"
+    # opens static/description/index.html (no website: nothing outside).
+    "application": True,
     # bus: the Xero state of an open form follows the push (bus.bus, bus_service).
     "depends": ["account", "bus"],
     # Odoo 18 reads these as distribution names with version specifiers; the
@@ -35,15 +37,24 @@
         "wizard/account_trust_reversal_wizard_views.xml",
         "wizard/account_trust_reconciliation_wizard_views.xml",
         "report/account_trust_reconciliation_templates.xml",
+        "report/account_trust_receipt_templates.xml",
+        "report/account_trust_statement_templates.xml",
+        "views/account_trust_report_views.xml",
         "views/xero_oauth_templates.xml",
         "security/xero_reconcile_security.xml",
         "views/xero_reconcile_views.xml",
+        "security/xero_webhook_security.xml",
+        "views/xero_webhook_event_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
             "account_xero/static/src/views/xero_state_form_patch.js",
+            "account_xero/static/src/views/fields/*",
+        ],
+        "web.report_assets_common": [
+            "account_xero/static/src/scss/account_trust_report.scss",
         ],
         "web.assets_tests": [
             "account_xero/static/tests/tours/*.js",

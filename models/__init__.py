@@ -28,12 +28,16 @@ from . import account_trust_entry
 from . import account_trust_matter
 from . import account_trust_ledger
 from . import account_trust_firm_withdrawal
+from . import account_trust_bank
+from . import account_trust_lock_date
 from . import account_trust_reversal
 from . import account_trust_invoice
+from . import account_trust_direction
 from . import account_move_trust
 from . import xero_push_trust
 from . import xero_push_trust_send
 from . import xero_push_trust_withdrawal
+from . import xero_push_trust_bank
 from . import account_move_entry
 from . import xero_push_move
 from . import xero_sync_job_guard
@@ -46,3 +50,7 @@ from . import account_move_settlement
 from . import xero_push_settlement
 from . import xero_reconcile
 from . import xero_reconcile_line
+from . import xero_webhook_event
+from . import xero_connection_webhook
+from . import xero_payment_import
+from . import xero_webhook_poll

@@ -315,7 +315,8 @@ class AccountMove(models.Model):
                 if self._xero_tax_rate_mismatch(line.tax_ids, xero_tax) is not None:
                     mismatched[line.tax_ids] = xero_tax
             unit = line.price_unit
-            if amount_types == "Exclusive" and line.tax_ids.price_include and line.quantity:
+            if amount_types == "Exclusive" and any(line.tax_ids.mapped("price_include")) \
+                    and line.quantity:
                 # Mixed inclusive/exclusive taxes: Xero takes one mode per document.
                 factor = line.quantity * (1 - (line.discount or 0.0) / 100.0)
                 unit = line.price_subtotal / factor if factor else 0.0

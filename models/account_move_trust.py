@@ -91,6 +91,45 @@ class AccountMove(models.Model):
                 self._trust_check(_("changed"))
         return super().write(vals)
 
+    def _trust_accounts(self):
+        """The company's trust accounts (Trust liability, Trust transfers,
+        Trust paid by firm, Statutory deposit) and its trust banks' accounts."""
+        self.ensure_one()
+        company = self.company_id.sudo()
+        banks = self.env["account.journal"].sudo().search([
+            *self.env["account.journal"]._check_company_domain(company),
+            ("type", "=", "bank"), ("xero_is_trust", "=", True)]).default_account_id
+        return (company.trust_liability_account_id | company.trust_transfer_account_id
+                | company.trust_paid_by_firm_account_id | company.statutory_deposit_account_id
+                | banks)
+
+    def _trust_check_hand_entry(self):
+        """Refuse to post an entry by hand in a trust journal or on a trust
+        account: only trust transactions post there (README, trust rules)."""
+        if trust_write_allowed(self.env):
+            return
+        for move in self:
+            if move._trust_source():
+                continue
+            touched = move.sudo().line_ids.account_id & move._trust_accounts()
+            if not (move.journal_id.sudo().xero_is_trust or touched):
+                continue
+            raise UserError(_(
+                "%(entry)s cannot be posted: entries in a trust (client) bank account or on "
+                "a trust account (%(accounts)s) are posted only by trust transactions "
+                "(Accounting > Trust). An entry by hand would escape the trust rules (no "
+                "client or matter overdrawn on any date, money out only for a permitted "
+                "purpose) and would not reach Xero. Record it as a trust transaction: a bank "
+                "fee or interest on the trust account has its own types (Bank fee, Bank "
+                "interest); the bank statement's balance goes in the trust reconciliation.",
+                entry=move.display_name,
+                accounts=", ".join((touched or move.journal_id.sudo().default_account_id)
+                                   .mapped("display_name"))))
+
+    def _post(self, soft=True):
+        self._trust_check_hand_entry()
+        return super()._post(soft)
+
     def button_draft(self):
         self._trust_check(_("reset to draft"))
         return super().button_draft()
@@ -123,6 +162,10 @@ class AccountMoveLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not trust_write_allowed(self.env):
+            if any(vals.get("trust_matter_id") for vals in vals_list):
+                raise UserError(_(
+                    "The matter of a journal item is set only by posting its trust "
+                    "transaction (Accounting > Trust)."))
             move_ids = {vals["move_id"] for vals in vals_list if vals.get("move_id")}
             self.env["account.move"].browse(move_ids)._trust_check(
                 _("given new journal items"))
@@ -136,9 +179,25 @@ class AccountMoveLine(models.Model):
             changed = self.filtered(lambda line: line.parent_state != "draft" and any(
                 Move._field_will_change(line, vals, fname) for fname in fnames))
             changed._trust_check(_("changed"))
+            # Posted items on trust accounts, whoever posted them (entries by
+            # hand from before they were refused): a correction is a reversal.
+            for line in changed:
+                if line.account_id in line.move_id._trust_accounts() \
+                        or line.journal_id.sudo().xero_is_trust:
+                    raise UserError(_(
+                        "%(item)s is a posted journal item of the trust records: its client, "
+                        "matter, account and amounts stay as they were posted. Record the "
+                        "correction as a trust transaction (a dated reversal) instead.",
+                        item=line.move_id.display_name))
             if vals.get("move_id"):
                 self.env["account.move"].browse(vals["move_id"])._trust_check(
                     _("given new journal items"))
+        if not trust_write_allowed(self.env) and "trust_matter_id" in vals and any(
+                line.trust_matter_id.id != (vals["trust_matter_id"] or False) for line in self):
+            raise UserError(_(
+                "The matter of a journal item is set only by posting its trust transaction "
+                "(Accounting > Trust); to move money between matters, record a trust "
+                "transfer."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

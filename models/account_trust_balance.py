@@ -3,9 +3,10 @@ client's and each matter's balance per trust account, and the guarded
 balances checked race-free when a trust transaction posts (one row lock per balance in ``account_trust_lock``): see
 the table in account_trust_transaction.py."""
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
+from odoo.tools.misc import format_date
 
 from .account_trust_transaction import CLIENT_KINDS
 
@@ -137,40 +138,103 @@ class AccountTrustTransaction(models.Model):
                     add(("firm", company, trust.id), amount)
                     if self.kind not in CLIENT_KINDS:
                         add(("bank", company, trust.id), amount)
+                    if self._moves_interest():
+                        add(("interest", company, trust.id), amount)
+                    elif self.kind == "firm_withdrawal" and self.withdrawal_type == "firm_funds":
+                        add(("own", company, trust.id), amount)
         rounding = self.company_id.currency_id.rounding
         return {key: delta for key, delta in deltas.items()
                 if float_compare(delta, 0.0, precision_rounding=rounding) < 0}
 
-    def _guarded_balance(self, key):
-        """The posted value of the balance ``key`` (see _guarded_changes)."""
+    def _guarded_where(self, key):
+        """(SQL condition on ``aml``, sign) of the balance ``key`` (see
+        _guarded_changes): the sign turns debit - credit into the balance."""
         settings = self._get_trust_settings()
         what = key[0]
-        Journal = self.env["account.journal"]
-        if what == "client":
-            return self._get_client_balance(
-                self.env["res.partner"].browse(key[2]), Journal.browse(key[3]))
-        if what == "matter":
-            return self._get_matter_balance(
-                self.env["account.trust.matter"].browse(key[2]), Journal.browse(key[3]))
+        posted = SQL("aml.parent_state = 'posted' AND aml.company_id = %s", key[1])
+        if what in ("client", "matter"):
+            accounts = tuple(self._client_money_accounts(settings).ids) or (0,)
+            holder = SQL("aml.partner_id = %s", key[2]) if what == "client" \
+                else SQL("aml.trust_matter_id = %s", key[2])
+            return SQL("%s AND aml.account_id IN %s AND %s AND aml.journal_id = %s",
+                       posted, accounts, holder, key[3]), -1
         if what == "owed":
-            return self._sum_balance([
-                ("account_id", "=", settings.trust_paid_by_firm_account_id.id),
-                ("partner_id", "=", key[2])])
+            return SQL("%s AND aml.account_id = %s AND aml.partner_id = %s", posted,
+                       settings.trust_paid_by_firm_account_id.id or 0, key[2]), 1
         if what == "sda":
-            return self._sum_balance([
-                ("account_id", "=", settings.statutory_deposit_account_id.id),
-                ("company_id", "=", self.company_id.id)])
-        journal = Journal.browse(key[2])
-        bank = self._sum_balance([("account_id", "=", journal.default_account_id.id)])
+            return SQL("%s AND aml.account_id = %s", posted,
+                       settings.statutory_deposit_account_id.id or 0), 1
+        journal = self.env["account.journal"].browse(key[2])
+        bank = SQL("aml.account_id = %s", journal.default_account_id.id or 0)
         if what == "bank":
-            return bank
+            return SQL("%s AND %s", posted, bank), 1
+        # Interest received in the trust account (Bank interest) less the
+        # interest withdrawn by the firm.
+        interest = SQL("""aml.move_id IN (
+            SELECT m.id FROM account_move m
+              JOIN account_trust_transaction t ON t.id = m.trust_transaction_id
+             WHERE t.kind = 'bank_interest'
+                OR (t.kind = 'firm_withdrawal' AND t.withdrawal_type = 'interest'))""")
+        if what == "interest":
+            return SQL("%s AND %s AND %s", posted, bank, interest), 1
         # "firm": the firm's own money in the trust account: what the bank
         # holds, plus what of it is parked on the statutory deposit, less
         # what belongs to clients.
-        others = (self._client_money_accounts(settings)
-                  | settings.statutory_deposit_account_id).ids
-        return bank + self._sum_balance([
-            ("account_id", "in", others), ("journal_id", "=", journal.id)])
+        others = tuple((self._client_money_accounts(settings)
+                        | settings.statutory_deposit_account_id).ids) or (0,)
+        firm = SQL("%s AND (%s OR (aml.account_id IN %s AND aml.journal_id = %s))",
+                   posted, bank, others, journal.id)
+        if what == "own":
+            # The firm's own money less the interest not yet withdrawn: the
+            # firm takes interest only as interest (and only where it is the
+            # firm's), never as its own funds.
+            return SQL("%s AND NOT (%s AND %s)", firm, bank, interest), 1
+        return firm, 1
+
+    @api.model
+    def _guarded_order(self, item):
+        """The order balances are checked in: the refusal names the most
+        specific one (the interest before the firm's money it is part of)."""
+        key = item[0]
+        order = ("interest", "owed", "client", "matter", "own", "firm", "sda", "bank")
+        return (order.index(key[0]) if key[0] in order else len(order), key)
+
+    def _moves_interest(self):
+        """Whether this transaction moves interest received in trust: a Bank
+        interest, or a firm withdrawal of interest (or their reversals)."""
+        self.ensure_one()
+        return self.kind == "bank_interest" or (
+            self.kind == "firm_withdrawal" and self.withdrawal_type == "interest")
+
+    def _guarded_balance(self, key, date=None):
+        """The posted value of the balance ``key`` (see _guarded_changes): its
+        lowest value as at ``date`` and every later date (a back-dated posting
+        lowers all of them), or, without ``date``, its value today and after.
+
+        One query: the running balance per date (a window over the day
+        totals) from the first posting on, the lowest from ``date`` on, and
+        the balance as at ``date`` itself (the day's own postings included)."""
+        self.env["account.move.line"].flush_model([
+            "account_id", "balance", "company_id", "date", "journal_id", "move_id",
+            "parent_state", "partner_id", "trust_matter_id"])
+        self.env["account.move"].flush_model(["trust_transaction_id"])
+        self.flush_model(["kind", "withdrawal_type"])
+        where, sign = self._guarded_where(key)
+        date = date or fields.Date.context_today(self)
+        self.env.cr.execute(SQL("""
+            WITH daily AS (
+                SELECT aml.date, SUM(aml.balance) * %(sign)s AS amount
+                  FROM account_move_line aml
+                 WHERE %(where)s
+                 GROUP BY aml.date
+            ), running AS (
+                SELECT date, SUM(amount) OVER (ORDER BY date) AS balance FROM daily
+            )
+            SELECT LEAST(
+                COALESCE((SELECT SUM(amount) FROM daily WHERE date <= %(date)s), 0),
+                (SELECT MIN(balance) FROM running WHERE date >= %(date)s))
+        """, sign=sign, where=where, date=date))
+        return self.env.cr.fetchone()[0] or 0.0
 
     def _check_trust_balance(self, legs):
         """Refuse a transaction that would overdraw what it spends from: the
@@ -187,8 +251,8 @@ class AccountTrustTransaction(models.Model):
         self._lock_trust_balances(
             ":".join(str(part) for part in key) for key in changes)
         rounding = self.company_id.currency_id.rounding
-        for key, delta in sorted(changes.items()):
-            balance = self._guarded_balance(key)
+        for key, delta in sorted(changes.items(), key=self._guarded_order):
+            balance = self._guarded_balance(key, self.date)
             if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
                 continue
             amount, what = -delta, key[0]
@@ -196,30 +260,32 @@ class AccountTrustTransaction(models.Model):
             if what == "client":
                 raise UserError(_(
                     "%(kind)s %(name)s would overdraw the trust balance of %(client)s in "
-                    "%(journal)s: the balance is %(balance)s and the amount %(amount)s. "
+                    "%(journal)s: the balance is %(balance)s (the lowest from %(date)s on) "
+                    "and the amount %(amount)s. "
                     "Trust money of one client cannot pay for another; if the firm pays "
                     "for the client before the funds arrive, record it as Paid by firm.",
                     kind=self._kind_label(), name=self.display_name,
                     client=self.env["res.partner"].browse(key[2]).display_name,
-                    journal=Journal.browse(key[3]).name,
+                    journal=Journal.browse(key[3]).name, date=format_date(self.env, self.date),
                     balance=self._format(balance), amount=self._format(amount)))
             if what == "matter":
                 matter = self.env["account.trust.matter"].browse(key[2])
                 raise UserError(_(
                     "%(kind)s %(name)s would overdraw matter %(matter)s of %(client)s in "
-                    "%(journal)s: the matter holds %(balance)s and the amount is %(amount)s. "
+                    "%(journal)s: the matter holds %(balance)s (the lowest from %(date)s on) and the "
+                    "amount is %(amount)s. "
                     "Money held for one matter cannot pay for another; transfer it between "
                     "the matters first (Trust transfer).",
                     kind=self._kind_label(), name=self.display_name,
                     matter=matter.display_name, client=matter.partner_id.display_name,
-                    journal=Journal.browse(key[3]).name,
+                    journal=Journal.browse(key[3]).name, date=format_date(self.env, self.date),
                     balance=self._format(balance), amount=self._format(amount)))
             if what == "owed":
                 raise UserError(_(
                     "%(client)s owes the firm %(owed)s paid by firm; %(amount)s is more "
                     "than that.", client=self.env["res.partner"].browse(key[2]).display_name,
                     owed=self._format(balance), amount=self._format(amount)))
-            if what == "firm":
+            if what in ("firm", "own"):
                 raise UserError(_(
                     "%(kind)s spends the firm's own money held in %(journal)s, which is "
                     "%(available)s: %(amount)s would spend other clients' money. Transfer the "
@@ -227,6 +293,13 @@ class AccountTrustTransaction(models.Model):
                     "accounts).", kind=self._kind_label(),
                     journal=Journal.browse(key[2]).name,
                     available=self._format(balance), amount=self._format(amount)))
+            if what == "interest":
+                raise UserError(_(
+                    "%(kind)s of %(amount)s: the interest received in %(journal)s and not yet "
+                    "withdrawn is %(available)s (the lowest from %(date)s on).",
+                    kind=self._kind_label(), amount=self._format(amount),
+                    journal=Journal.browse(key[2]).name, available=self._format(balance),
+                    date=format_date(self.env, self.date)))
             if what == "sda":
                 raise UserError(_(
                     "The statutory deposit account holds %(held)s; %(amount)s cannot be "

@@ -8,10 +8,12 @@ withdrawal type        journal entry                               refused when 
 paid_by_firm           Dr L (client) / Cr F (client): the client's  what the client owes the
 (recover paid by       trust money repays what the firm paid for    firm (paid by firm), the
 firm)                  the client; Dr O / Cr T: it leaves trust     client's trust balance
-interest               Dr T / Cr interest income: the interest the  (nothing: the interest
-                       bank credited to the trust account, which    credited pays for it)
-                       the firm is entitled to (where the
-                       jurisdiction allows it); Dr O / Cr T
+interest               Dr O / Cr T: interest the bank credited to  the interest received in
+                       the trust account (a Bank interest           the trust account (Bank
+                       transaction, models/account_trust_bank.py)   interest) and not yet
+                       leaves trust; only where the company says    withdrawn, as at every
+                       trust interest is the firm's (Settings >     date; the firm's own
+                       Trust accounting)                            money in trust
 firm_funds             Dr O / Cr T: the firm's own money in trust   the firm's own money in
 (firm's own funds)     (put in to fund paid by firm, or repaid by   the trust account
                        a firm reimbursement) goes back to office
@@ -25,6 +27,7 @@ models/xero_push_trust_withdrawal.py).
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
+from odoo.tools.misc import format_date
 
 WITHDRAWAL_TYPES = [
     ("paid_by_firm", "Recover paid by firm"),
@@ -40,13 +43,16 @@ class AccountTrustTransaction(models.Model):
         WITHDRAWAL_TYPES, "Withdrawal of", tracking=True,
         compute="_compute_withdrawal_type", store=True, readonly=False, precompute=True,
         help="Firm withdrawal: recover what the firm paid for the client (from the client's "
-        "trust money), the interest the bank paid on the trust account that the firm is "
-        "entitled to, or the firm's own money held in trust.")
+        "trust money), the interest the bank paid on the trust account (Bank interest) that "
+        "the firm is entitled to, or the firm's own money held in trust.")
     interest_account_id = fields.Many2one(
-        "account.account", "Interest income account", tracking=True, check_company=True,
+        "account.account", "Interest account", tracking=True, check_company=True,
         compute="_compute_withdrawal_type", store=True, readonly=False, precompute=True,
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
-        help="Firm withdrawal of interest: the income account the interest is the firm's on.")
+        domain="[('account_type', 'in', ('income', 'income_other', 'liability_current', "
+        "'liability_payable'))]",
+        help="Bank interest: the income account the interest is the firm's on or, where "
+        "trust interest goes to a statutory fund, the liability account of what is owed "
+        "to the fund.")
 
     @api.depends("kind", "reversed_tx_id")
     def _compute_withdrawal_type(self):
@@ -54,9 +60,11 @@ class AccountTrustTransaction(models.Model):
             if tx.reversed_tx_id:
                 tx.withdrawal_type = tx.reversed_tx_id.withdrawal_type
                 tx.interest_account_id = tx.reversed_tx_id.interest_account_id
-            elif tx.kind != "firm_withdrawal":
-                tx.withdrawal_type = False
+                continue
+            if tx.kind != "bank_interest":
                 tx.interest_account_id = False
+            if tx.kind != "firm_withdrawal":
+                tx.withdrawal_type = False
             elif not tx.withdrawal_type:
                 tx.withdrawal_type = "paid_by_firm"
 
@@ -72,14 +80,13 @@ class AccountTrustTransaction(models.Model):
                 raise ValidationError(_(
                     "Firm withdrawal of paid by firm: choose the client whose trust money "
                     "repays the firm."))
-            if tx.withdrawal_type == "interest" and not tx.interest_account_id:
+            if tx.withdrawal_type == "interest" \
+                    and not tx.company_id.sudo().trust_interest_to_firm:
                 raise ValidationError(_(
-                    "Firm withdrawal of interest: choose the interest income account."))
-            if tx.interest_account_id and tx.interest_account_id.account_type not in (
-                    "income", "income_other"):
-                raise ValidationError(_(
-                    "Firm withdrawal of interest: %s is not an income account.",
-                    tx.interest_account_id.display_name))
+                    "Firm withdrawal of interest: the interest on %(company)s's trust accounts "
+                    "is not the firm's (Settings > Accounting > Trust accounting: Trust "
+                    "interest goes to the firm is off); it is owed to the statutory fund.",
+                    company=tx.company_id.name))
             if tx.dest_journal_id.xero_is_trust:
                 raise ValidationError(_(
                     "Firm withdrawal: %s is a trust account; the firm's money goes to one of "
@@ -102,9 +109,6 @@ class AccountTrustTransaction(models.Model):
             liability = self._get_trust_account("trust_liability_account_id")
             pbf = self._get_trust_account("trust_paid_by_firm_account_id")
             lines = [(liability, client, amount, label), (pbf, client, -amount, label), *lines]
-        elif self.withdrawal_type == "interest":
-            lines = [(trust_bank, client, amount, label),
-                     (self.interest_account_id, client, -amount, label), *lines]
         return [(self.journal_id, self.matter_id, lines)]
 
     def _get_label(self):
@@ -132,8 +136,8 @@ class AccountTrustTransaction(models.Model):
         rounding = self.company_id.currency_id.rounding
         Journal = self.env["account.journal"]
         Partner = self.env["res.partner"]
-        for key, delta in sorted(changes.items()):
-            balance = self._guarded_balance(key)
+        for key, delta in sorted(changes.items(), key=self._guarded_order):
+            balance = self._guarded_balance(key, self.date)
             if float_compare(balance + delta, 0.0, precision_rounding=rounding) >= 0:
                 continue
             amount, what = self._format(-delta), key[0]
@@ -149,7 +153,14 @@ class AccountTrustTransaction(models.Model):
                     "first.", client=Partner.browse(key[2]).display_name,
                     journal=Journal.browse(key[3]).name, balance=self._format(balance),
                     amount=amount))
-            if what == "firm":
+            if what == "interest":
+                raise UserError(_(
+                    "%(journal)s has received %(available)s of interest not yet withdrawn "
+                    "(the lowest from %(date)s on): the firm cannot withdraw %(amount)s of "
+                    "interest. Record the interest the bank credited first (Bank interest).",
+                    journal=Journal.browse(key[2]).name, available=self._format(balance),
+                    date=format_date(self.env, self.date), amount=amount))
+            if what in ("firm", "own"):
                 raise UserError(_(
                     "%(journal)s holds %(available)s of the firm's own money: withdrawing "
                     "%(amount)s would take clients' money.",

@@ -44,6 +44,10 @@ class AccountTrustLedger(models.Model):
     balance = fields.Monetary(
         "Trust balance", readonly=True,
         help="Received minus paid: summed per client, what the firm holds for the client.")
+    running_balance = fields.Monetary(
+        "Balance after", readonly=True, aggregator=None,
+        help="The client's trust balance on this matter (all trust accounts) after this line, "
+        "by date: a running balance, whatever the list shows.")
     paid_by_firm = fields.Monetary(
         "Owed to firm", readonly=True,
         help="Paid by the firm for the client and not yet reimbursed.")
@@ -86,6 +90,11 @@ class AccountTrustLedger(models.Model):
                    CASE WHEN aml.account_id IN (company.trust_liability_account_id,
                                                    company.trust_transfer_account_id)
                         THEN -aml.balance ELSE 0 END AS balance,
+                   SUM(CASE WHEN aml.account_id IN (company.trust_liability_account_id,
+                                                       company.trust_transfer_account_id)
+                            THEN -aml.balance ELSE 0 END)
+                       OVER (PARTITION BY aml.company_id, aml.partner_id, aml.trust_matter_id
+                             ORDER BY aml.date, aml.id) AS running_balance,
                    CASE WHEN aml.account_id = company.trust_paid_by_firm_account_id
                         THEN aml.balance ELSE 0 END AS paid_by_firm
               FROM account_move_line aml

@@ -92,15 +92,26 @@ class AccountTrustMatter(models.Model):
                 [("trust_matter_id", "=", self.id)], limit=1))
 
     def write(self, vals):
-        for fname in ("partner_id", "company_id"):
+        # The analytic account is the matter's tracking in Xero: what its
+        # transactions, and so their reversals, were sent with.
+        for fname in ("partner_id", "company_id", "analytic_account_id"):
             if fname not in vals:
                 continue
             for matter in self:
-                if matter[fname].id != vals[fname] and matter._has_trust_records():
+                if matter[fname].id != (vals[fname] or False) and matter._has_trust_records():
                     raise UserError(_(
                         "Matter %(matter)s has trust transactions: its %(field)s stays as "
                         "it is. Open a new matter instead.", matter=matter.display_name,
                         field=self._fields[fname].get_description(self.env)["string"]))
+        if "active" in vals and not vals["active"]:
+            Tx = self.env["account.trust.transaction"]
+            for matter in self.filtered("active"):
+                balance = Tx._get_matter_balance(matter)
+                if not matter.currency_id.is_zero(balance):
+                    raise UserError(_(
+                        "Matter %(matter)s still holds %(balance)s in trust: pay it out or "
+                        "transfer it to another matter before archiving it.",
+                        matter=matter.display_name, balance=matter.currency_id.format(balance)))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

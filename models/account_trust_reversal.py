@@ -75,6 +75,7 @@ class AccountTrustTransaction(models.Model):
                 "dest_partner_id": tx.dest_partner_id.id,
                 "dest_matter_id": tx.dest_matter_id.id,
                 "invoice_id": tx.invoice_id.id,
+                "fee_account_id": tx.fee_account_id.id,
                 "reversed_tx_id": tx.id,
             }).with_env(self.env)
             reversal._check_reversible()

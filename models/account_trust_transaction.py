@@ -100,6 +100,8 @@ TRUST_KINDS = [
     ("bank_transfer", "Transfer between bank accounts"),
     ("trust_transfer", "Trust transfer (client / matter)"),
     ("firm_withdrawal", "Firm withdrawal"),
+    ("bank_fee", "Bank fee"),
+    ("bank_interest", "Bank interest"),
 ]
 # Kinds that belong to one client (partner on the trust lines).
 CLIENT_KINDS = ("receipt", "payment", "transfer_to_office", "paid_by_firm", "firm_reimbursement",
@@ -269,6 +271,18 @@ class AccountTrustTransaction(models.Model):
                     ("partner_id", "=", self.partner_id.id),
                     ("reference", "=", self.invoice_id.ref)], limit=1)
 
+    @api.onchange("kind")
+    def _onchange_kind_office_account(self):
+        """What goes to the office goes to the firm's office bank account
+        when it has only one."""
+        if self.kind in ("transfer_to_office", "firm_withdrawal") and not self.dest_journal_id:
+            Journal = self.env["account.journal"]
+            offices = Journal.search([*Journal._check_company_domain(self.company_id),
+                                      ("type", "=", "bank"), ("xero_is_trust", "=", False)],
+                                     limit=2)
+            if len(offices) == 1:
+                self.dest_journal_id = offices
+
     @api.constrains("kind", "journal_id", "dest_journal_id", "partner_id", "invoice_id",
                     "dest_partner_id", "dest_matter_id", "matter_id")
     def _check_kind_fields(self):
@@ -417,6 +431,7 @@ class AccountTrustTransaction(models.Model):
                 tx._check_reversible()
             elif tx.kind == "transfer_to_office":
                 tx._check_invoice()
+            tx._check_trust_lock_dates()
             legs = tx._get_move_legs()
             # One by one: each sees the balance the previous ones left.
             tx._check_trust_balance(legs)
@@ -436,6 +451,7 @@ class AccountTrustTransaction(models.Model):
                 else:
                     vals["payment_id"] = tx._pay_invoice().id
             trust_internal(tx).write(vals)
+            tx._check_trust_dates_kept()
         self._after_post()
         return True
 

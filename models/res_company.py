@@ -32,6 +32,11 @@ class ResCompany(models.Model):
     statutory_deposit_account_id = fields.Many2one(
         "account.account", "Statutory deposit account", check_company=True,
         help="Trust money the firm must deposit with the statutory body (a current asset).")
+    trust_interest_to_firm = fields.Boolean(
+        "Trust interest goes to the firm", default=True,
+        help="Where the firm's jurisdiction gives it the interest its trust accounts earn, "
+        "the firm withdraws the interest received (Firm withdrawal of interest). Off where "
+        "the interest is owed to a statutory fund: the firm cannot withdraw it.")
     trust_journal_ids = fields.Many2many(
         "account.journal", string="Trust bank accounts",
         compute="_compute_trust_journal_ids", inverse="_inverse_trust_journal_ids",

@@ -35,6 +35,8 @@ class ResConfigSettings(models.TransientModel):
     statutory_deposit_account_id = fields.Many2one(
         related="company_id.statutory_deposit_account_id", readonly=False,
         domain="[('account_type', 'in', ('asset_current', 'asset_cash'))]")
+    trust_interest_to_firm = fields.Boolean(
+        related="company_id.trust_interest_to_firm", readonly=False)
     trust_journal_ids = fields.Many2many(
         related="company_id.trust_journal_ids", readonly=False,
         domain="[('type', '=', 'bank'), ('company_id', '=', company_id)]")

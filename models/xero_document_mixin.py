@@ -9,7 +9,7 @@ Inherited by invoices, bills and credit notes (account_move.py), payments
 
 from collections import defaultdict
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -187,10 +187,19 @@ class XeroDocumentMixin(models.AbstractModel):
             body = _("Voided in Xero.") if job.operation == "void" else \
                 _("Payment deleted in Xero (%s).", job.xero_id)
         else:
-            body = _("Sent to Xero (%(what)s, Xero ID %(id)s).",
-                     what=dict(job._fields["operation"]._description_selection(self.env)).get(
-                         job.operation),
-                     id=job.xero_id)
+            what = dict(job._fields["operation"]._description_selection(self.env)).get(
+                job.operation)
+            if "move_type" in self._fields and job.operation in ("invoice", "credit_note"):
+                # "Customer Invoice", "Vendor Bill", "Customer Credit Note"...
+                what = dict(self._fields["move_type"]._description_selection(self.env)).get(
+                    self.move_type, what)
+            url = (self._xero_url() if self.xero_id == job.xero_id else False) or job.xero_url
+            if url:
+                # A link to the document in Xero, not its id.
+                return Markup(escape(_("Sent to Xero: %s."))) % (
+                    Markup('<a href="%s" target="_blank" rel="noopener noreferrer">%s</a>')
+                    % (url, _("%s in Xero", what)))
+            body = _("Sent to Xero (%(what)s, Xero ID %(id)s).", what=what, id=job.xero_id)
         return escape(body)
 
     def _xero_url(self):

@@ -30,8 +30,14 @@ class XeroMapMixin(models.AbstractModel):
              "the suggestions.")
     suggested_by = fields.Selection(
         [("code", "Suggested: same code"), ("name", "Suggested: same name"),
-         ("type", "Suggested: same type"), ("rate", "Suggested: same rate"),
-         ("currency", "Suggested: same code")],
+         ("similar", "Suggested: similar name"),
+         ("receivable", "Suggested: Xero's Accounts Receivable"),
+         ("payable", "Suggested: Xero's Accounts Payable"),
+         ("tax", "Suggested: Xero's tax account"),
+         ("fx", "Suggested: Xero's currency gains account"),
+         ("retained", "Suggested: Xero's retained earnings account"),
+         ("rounding", "Suggested: Xero's rounding account"),
+         ("rate", "Suggested: same rate"), ("currency", "Suggested: same code")],
         "Suggestion", readonly=True, copy=False)
 
     @api.model_create_multi

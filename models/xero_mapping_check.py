@@ -48,21 +48,35 @@ class XeroConnection(models.Model):
     # ------------------------------------------------------------------------
     def action_check_mapping(self):
         """Button "Check mapping": store the report on the page and tell the
-        user how many gaps were found."""
+        user how many gaps were found, and how many suggested rows
+        (models/xero_mapping_suggest.py) await confirmation: a suggestion
+        nobody reviewed does not make the mapping complete."""
         self.ensure_one()
         issues = self._get_mapping_issues()
+        pending = self.suggested_count
         self.write({
-            "mapping_report": self._render_mapping_report(issues),
+            "mapping_report": self._render_mapping_report(issues, pending),
             "mapping_checked_at": fields.Datetime.now(),
             "mapping_stale": False,
             "mapping_issue_count": len(issues),
         })
+        to_confirm = self.env._(
+            "%s suggested row(s) await confirmation: review them, then click Confirm "
+            "suggestions.", pending) if pending else ""
         if issues:
             params = {
                 "type": "warning",
                 "title": self.env._("Mapping incomplete"),
-                "message": self.env._(
+                "message": " ".join(filter(None, [self.env._(
                     "%s mapping gap(s) found: see the report on the page.", len(issues)),
+                    to_confirm])),
+                "sticky": False,
+            }
+        elif pending:
+            params = {
+                "type": "warning",
+                "title": self.env._("Suggestions to confirm"),
+                "message": to_confirm,
                 "sticky": False,
             }
         else:
@@ -74,8 +88,14 @@ class XeroConnection(models.Model):
         params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
-    def _render_mapping_report(self, issues):
+    def _render_mapping_report(self, issues, pending=0):
+        to_confirm = Markup("<p><strong>%s</strong></p>") % self.env._(
+            "%s suggested row(s) await confirmation: review them, then click Confirm "
+            "suggestions.", pending) if pending else Markup()
         if not issues:
+            if pending:
+                return to_confirm + Markup("<p>%s</p>") % self.env._(
+                    "Everything else the enabled synchronizations need is mapped.")
             return Markup("<p>%s</p>") % self.env._(
                 "Everything the enabled synchronizations need is mapped.")
         titles = {
@@ -95,7 +115,7 @@ class XeroConnection(models.Model):
                     titles[section],
                     Markup().join(Markup("<li>%s</li>") % escape(m) for m in messages),
                 ))
-        return Markup().join(parts)
+        return to_confirm + Markup().join(parts)
 
     # ------------------------------------------------------------------------
     # The check

@@ -6,15 +6,18 @@ The proposals are map rows flagged ``suggested`` (a badge in the maps);
 editing a row, or Confirm suggestions, clears the flag. A suggestion never
 replaces a row the admin made: only records without any row get one.
 
-- Accounts: the Xero account with the same code, else the same name, else
-  one of a matching type (see ``XERO_TYPES_BY_ODOO_TYPE``). Whatever the
-  rule, the Xero account must be active and fit what the Odoo account is
-  used for: a bank journal's account goes to a Xero BANK account with a code
-  in the journal's currency that no other journal uses; receivable and
-  payable to Xero's Accounts Receivable / Payable (SystemAccount DEBTORS /
-  CREDITORS); a tax's account to Xero's tax account (SystemAccount GST,
-  also VAT organisations'); trust accounts as Check mapping requires;
-  otherwise an account of the same class (asset, liability, ...).
+- Accounts: the Xero account of the same meaning, by the matcher of
+  xero/mapping.py (the benchmark bench/mapping_bench.py measures it):
+  Xero's own account for what the company uses the account for (receivable
+  and payable to Accounts Receivable / Payable, a sales tax's account to
+  the tax account, the exchange difference accounts to the currency gains
+  account, cash rounding to Rounding), else the same code, the same name or
+  a similar name in the same class; never by type alone: an account with
+  no Xero account of its meaning stays unmapped. The row says why
+  (``suggested_by``). The Xero account must be active and fit what the
+  Odoo account is used for: a bank journal's account goes to a Xero BANK
+  account with a code in the journal's currency that no other journal
+  uses; trust accounts as Check mapping requires.
 - Taxes: a sale tax to an active Xero tax rate that Xero allows on revenue
   (CanApplyToRevenue) at the same effective rate (the output direction), a
   purchase tax to one allowed on expenses (CanApplyToExpenses) at the same
@@ -28,33 +31,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-# Odoo account type -> Xero account types to propose, best first
-# (XERO_ACCOUNT_TYPES in models/xero_reference.py).
-XERO_TYPES_BY_ODOO_TYPE = {
-    "asset_receivable": ["CURRENT"],
-    "asset_cash": ["BANK"],
-    "asset_current": ["CURRENT"],
-    "asset_non_current": ["NONCURRENT"],
-    "asset_prepayments": ["PREPAYMENT", "CURRENT"],
-    "asset_fixed": ["FIXED"],
-    "liability_payable": ["CURRLIAB"],
-    "liability_credit_card": ["BANK"],
-    "liability_current": ["CURRLIAB", "LIABILITY"],
-    "liability_non_current": ["TERMLIAB", "NONCURRENT", "LIABILITY"],
-    "equity": ["EQUITY"],
-    "equity_unaffected": ["EQUITY"],
-    "income": ["REVENUE", "SALES"],
-    "income_other": ["OTHERINCOME", "REVENUE"],
-    "expense": ["EXPENSE", "OVERHEADS"],
-    "expense_depreciation": ["DEPRECIATN"],
-    "expense_direct_cost": ["DIRECTCOSTS"],
-}
-# Odoo's internal group -> Xero's account class.
-XERO_CLASS_BY_GROUP = {
-    "asset": "ASSET", "liability": "LIABILITY", "equity": "EQUITY",
-    "income": "REVENUE", "expense": "EXPENSE",
-}
-
+from ..xero import mapping
 
 def _norm(text):
     """A name compared without case, spaces or punctuation."""
@@ -163,11 +140,6 @@ class XeroConnection(models.Model):
             bank_currency[journal.default_account_id] = journal.currency_id or company.currency_id
         todo = [a for a in accounts if a in bank_currency] \
             + [a for a in accounts if a not in bank_currency]
-        tax_accounts = self._xero_synced_taxes().mapped(
-            lambda t: t.invoice_repartition_line_ids.account_id
-            | t.refund_repartition_line_ids.account_id
-            | t.children_tax_ids.invoice_repartition_line_ids.account_id
-            | t.children_tax_ids.refund_repartition_line_ids.account_id)
         trust_rules = {
             company.trust_liability_account_id: lambda x: x.account_class == "LIABILITY"
             and x.enable_payments,
@@ -177,6 +149,7 @@ class XeroConnection(models.Model):
             and x.enable_payments,
             company.statutory_deposit_account_id: lambda x: x.account_type == "CURRENT",
         }
+        roles = self._xero_account_roles()
         vals_list = []
         for account in todo:
             if account.id in mapped:
@@ -188,65 +161,63 @@ class XeroConnection(models.Model):
                 def fits(x, currency=currency):
                     return (x.account_type == "BANK" and x.code and x.id not in used_banks
                             and (not x.currency_code or x.currency_code == currency.name))
-                by_type = xero_accounts.filtered(fits)
-            elif account in trust_rules:
-                fits = trust_rules[account]
-                by_type = xero_accounts.browse()
             else:
-                fits, by_type = self._xero_account_fit(account, tax_accounts, xero_accounts)
-            xero, rule = self._xero_pick_account(account, xero_accounts.filtered(fits), by_type)
-            if not xero:
-                continue
+                fits = trust_rules.get(account) or (lambda x: True)
+            candidates = xero_accounts.filtered(fits)
+            found = mapping.suggest_account({
+                "code": account.code, "name": account.name, "type": account.account_type,
+                "group": account.internal_group, "role": roles.get(account),
+            }, [self._xero_account_values(x) for x in candidates])
+            if not found:
+                continue  # nothing of the same meaning: the admin chooses
+            xero = found[0]["record"]
             if xero.account_type == "BANK":
                 used_banks.add(xero.id)
             mapped.add(account.id)
             vals_list.append({
                 "connection_id": self.id, "account_id": account.id, "xero_account_id": xero.id,
-                "suggested": True, "suggested_by": rule,
+                "suggested": True, "suggested_by": found[1],
             })
         return self.env["xero.account.map"].create(vals_list)
 
-    def _xero_account_fit(self, account, tax_accounts, xero_accounts):
-        """(predicate on the Xero accounts ``account`` may go to, the Xero
-        accounts a match by type proposes, best first)."""
-        system = {
-            "asset_receivable": "DEBTORS",
-            "liability_payable": "CREDITORS",
-        }.get(account.account_type) or ("GST" if account in tax_accounts else None)
-        if system:
-            # Xero's own ledgers: receivable, payable and the tax account are
-            # its system accounts (Account.SystemAccount, xero_accounting.yaml).
-            def fits_system(x):
-                return x.system_account == system
-            return fits_system, xero_accounts.filtered(fits_system)
-        xero_class = XERO_CLASS_BY_GROUP.get(account.internal_group)
-        is_bank = account.account_type in ("asset_cash", "liability_credit_card")
+    @api.model
+    def _xero_account_values(self, xero):
+        """A Xero account as the matcher (xero/mapping.py) reads it."""
+        return {"code": xero.code, "name": xero.name, "type": xero.account_type,
+                "class": xero.account_class, "system": xero.system_account, "record": xero}
 
-        def fits_class(x):
-            return (x.account_class == xero_class and (x.account_type == "BANK") == is_bank
-                    and not x.system_account)
-        types = XERO_TYPES_BY_ODOO_TYPE.get(account.account_type, [])
-        by_type = xero_accounts.browse()
-        for xero_type in types:
-            by_type |= xero_accounts.filtered(
-                lambda x, t=xero_type: x.account_type == t and fits_class(x))
-        return fits_class, by_type
-
-    def _xero_pick_account(self, account, candidates, by_type):
-        """Same code, else same name, else the first of ``by_type``."""
-        code = (account.code or "").strip().lower()
-        if code:
-            same = candidates.filtered(lambda x: (x.code or "").strip().lower() == code)
-            if same:
-                return same[0], "code"
-        name = _norm(account.name)
-        if name:
-            same = candidates.filtered(lambda x: _norm(x.name) == name)
-            if same:
-                return same[0], "name"
-        if by_type:
-            return by_type[0], "type"
-        return self.env["xero.account"], False
+    def _xero_account_roles(self):
+        """{Odoo account: role} of the accounts that go to one of Xero's own
+        accounts (xero/mapping.py ROLES): the partners' receivable and
+        payable accounts, the accounts of the sales taxes (a percentage
+        between 0 and 100 %: not a withholding, nor a 100 % adjustment),
+        the company's exchange difference accounts and its cash roundings'
+        accounts."""
+        company = self.company_id
+        roles = {}
+        for account in self._xero_partner_accounts("property_account_receivable_id"):
+            roles[account] = "receivable"
+        pos = company._fields.get("account_default_pos_receivable_account_id")
+        if pos and company[pos.name]:
+            roles[company[pos.name]] = "receivable"
+        for account in self._xero_partner_accounts("property_account_payable_id"):
+            roles[account] = "payable"
+        taxes = self._xero_synced_taxes()
+        for tax in taxes | taxes.children_tax_ids:
+            percent = self._xero_tax_percent(tax)
+            if percent is None or not 0.0 < percent < 100.0:
+                continue
+            for account in (tax.invoice_repartition_line_ids.account_id
+                            | tax.refund_repartition_line_ids.account_id):
+                roles.setdefault(account, "tax")
+        for account in (company.income_currency_exchange_account_id
+                        | company.expense_currency_exchange_account_id):
+            roles[account] = "fx"
+        roundings = self.env["account.cash.rounding"].with_company(company).search(
+            [("strategy", "=", "add_invoice_line")])
+        for account in roundings.profit_account_id | roundings.loss_account_id:
+            roles.setdefault(account, "rounding")
+        return roles
 
     def _xero_suggest_taxes(self, taxes):
         mapped = set(self.tax_map_ids.tax_id.ids)

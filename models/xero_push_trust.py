@@ -28,6 +28,9 @@ trust_transfer       bank_transaction SPEND on the "from" trust bank (contact: t
                                       transfers
 firm_withdrawal      bank_transaction SPEND on the trust bank + RECEIVE on the office
                                       bank (see xero_push_trust_withdrawal.py)
+bank_fee             bank_transaction SPEND on the trust bank, coded the fee account
+bank_interest        bank_transaction RECEIVE on the trust bank, coded the interest
+                                      account (see xero_push_trust_bank.py)
 ==================== ================ =============================================
 
 So Xero's Trust liability + Trust transfers move exactly as Odoo's: per client
@@ -61,6 +64,8 @@ TRUST_OPERATIONS = {
     "statutory_withdrawal": "manual_journal",
     "trust_transfer": "bank_transaction",
     "firm_withdrawal": "bank_transaction",  # xero_push_trust_withdrawal.py
+    "bank_fee": "bank_transaction",  # xero_push_trust_bank.py
+    "bank_interest": "bank_transaction",
 }
 
 

@@ -8,10 +8,10 @@ paid_by_firm          SPEND on the trust bank coded Trust liability and
                       RECEIVE on the office bank coded Trust paid by firm,
                       both with the client as contact: the client's trust
                       liability and what it owes the firm go down together
-interest              RECEIVE on the trust bank coded the interest income
-                      account, then SPEND on it and RECEIVE on the office
-                      bank through the Bank transfers account (contact:
-                      the firm)
+interest              SPEND on the trust bank and RECEIVE on the office bank
+                      through the Bank transfers account (contact: the
+                      firm); the interest itself reached Xero as a Bank
+                      interest (xero_push_trust_bank.py)
 firm_funds            SPEND on the trust bank and RECEIVE on the office bank
                       through the Bank transfers account (contact: the firm)
 ===================== =====================================================
@@ -52,15 +52,12 @@ class AccountTrustTransaction(models.Model):
             out_code, in_code = (
                 self._xero_account_ref(conn, account, account.name, issues)
                 for account in accounts)
-            interest = None
         else:
             out_code = in_code = conn.bank_transfer_xero_account_id
             if not out_code:
                 issues.append(_(
                     "Choose the Bank transfers account on the Xero configuration: the firm's "
                     "money leaves trust through it."))
-            interest = self.withdrawal_type == "interest" and self._xero_account_ref(
-                conn, self.interest_account_id, self.interest_account_id.name, issues)
         code, rate = self._xero_currency(conn, issues)
         self._xero_bank_currency(conn, source, issues)
         self._xero_bank_currency(conn, dest, issues)
@@ -82,8 +79,4 @@ class AccountTrustTransaction(models.Model):
                 type="RECEIVE", bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
                 lines=[payloads_trust.TrustLine(label, self.amount, in_code.code, tracking)], **common),
         ]
-        if interest:
-            values.insert(0, payloads_trust.BankTransactionValues(
-                type="RECEIVE", bank_account=trust_bank,
-                lines=[payloads_trust.TrustLine(label, self.amount, interest.code, tracking)], **common))
         return "bank_transaction", values, []

@@ -252,6 +252,12 @@ class XeroReconcile(models.Model):
                 moves[target][move_id] += balance
         return moves
 
+    def _companies(self):
+        """The company and its branches: the push sends a branch's documents
+        through its root company's connection, so they are in that
+        organisation's books."""
+        return self.env["res.company"].sudo().search([("id", "child_of", self.company_id.id)])
+
     def _odoo_rows(self, fy_start, account_ids=None):
         """The posted lines up to the date, summed by account, journal,
         before the financial year or not, tax line of an invoice or not (and
@@ -265,7 +271,7 @@ class XeroReconcile(models.Model):
                    SUM(aml.balance)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
-             WHERE aml.company_id = %(company)s
+             WHERE aml.company_id IN %(companies)s
                AND aml.parent_state = 'posted'
                AND aml.date <= %(date)s
                %(accounts)s
@@ -274,7 +280,7 @@ class XeroReconcile(models.Model):
             move=SQL("aml.move_id,") if by_move else SQL(""),
             group_by=SQL("1, 2, 3, 4, 5") if by_move else SQL("1, 2, 3, 4"),
             accounts=SQL("AND aml.account_id IN %s", tuple(account_ids)) if by_move else SQL(""),
-            fy_start=fy_start, invoice_types=INVOICE_TYPES, company=self.company_id.id,
+            fy_start=fy_start, invoice_types=INVOICE_TYPES, companies=tuple(self._companies().ids),
             date=self.date,
         ))
         return self.env.cr.fetchall()
@@ -289,8 +295,19 @@ class XeroReconcile(models.Model):
         XeroAccount = self.env["xero.account"].with_context(active_test=False)
         system = {a.system_account: a.id for a in XeroAccount.search(
             [("connection_id", "=", conn.id),
-             ("system_account", "in", ("GST", "RETAINEDEARNINGS", "REALISEDCURRENCYGAIN"))])}
+             ("system_account", "in", ("GST", "RETAINEDEARNINGS", "REALISEDCURRENCYGAIN",
+                                       "DEBTORS", "CREDITORS"))])}
         gst, retained = system.get("GST"), system.get("RETAINEDEARNINGS")
+        # Xero books every invoice's and payment's receivable (payable) in its
+        # Accounts Receivable (Payable), whatever Odoo's account: a branch's
+        # own, a partner's second one, mapped or not.
+        Account = self.env["account.account"].sudo().with_context(active_test=False)
+        by_type = {}
+        for account_type, system_account in (("asset_receivable", "DEBTORS"),
+                                             ("liability_payable", "CREDITORS")):
+            if system.get(system_account):
+                for account_id in Account.search([("account_type", "=", account_type)]).ids:
+                    by_type[account_id] = system[system_account]
         # Exchange differences: Xero books them in Realised Currency Gains.
         fx_journal = company.currency_exchange_journal_id.id
         fx_accounts = {company.income_currency_exchange_account_id.id,
@@ -301,7 +318,7 @@ class XeroReconcile(models.Model):
         # Bank and cash journals: their outstanding accounts go with the bank.
         outstanding = {}
         journals = self.env["account.journal"].sudo().search([
-            *self.env["account.journal"]._check_company_domain(company),
+            *self.env["account.journal"]._check_company_domain(self._companies()),
             ("type", "in", ("bank", "cash"))])
         # A payment method line without an account uses the chart's
         # outstanding account (account.payment._get_outstanding_account):
@@ -329,6 +346,8 @@ class XeroReconcile(models.Model):
                 target = realised
             elif journal_id in outstanding and account_id in outstanding[journal_id][0]:
                 target = outstanding[journal_id][1]
+            elif account_id in by_type:
+                target = by_type[account_id]
             else:
                 target = maps.get(account_id)
             if target and prior and target in profit_and_loss and retained:
@@ -484,7 +503,9 @@ class XeroReconcile(models.Model):
     def _summarize(self):
         currency = self.company_id.currency_id
         differing = self.line_ids.filtered(lambda l: not currency.is_zero(l.difference))
-        total = currency.round(sum(abs(l.difference) for l in differing))
+        # The sum of the table's Gap column (a signed sum nets to about zero:
+        # Odoo's and Xero's balances both add up to zero).
+        total = currency.round(sum(differing.mapped("gap")))
         unexplained = currency.round(sum(abs(l.unexplained) for l in differing))
         if not differing:
             summary = _("Odoo and Xero agree on every account as at %s.",

@@ -25,11 +25,19 @@ class XeroReconcileLine(models.Model):
     odoo_balance = fields.Monetary("Odoo", readonly=True)
     xero_balance = fields.Monetary("Xero", readonly=True)
     difference = fields.Monetary(readonly=True, help="Odoo's balance less Xero's.")
+    gap = fields.Monetary(
+        compute="_compute_gap", store=True,
+        help="The difference without its sign; the comparison's Total difference is their sum.")
     explained = fields.Monetary(
         readonly=True, help="What the documents listed explain of the difference.")
     unexplained = fields.Monetary(compute="_compute_unexplained", store=True)
     item_ids = fields.One2many("xero.reconcile.item", "line_id", "Documents", readonly=True)
     item_total_count = fields.Integer("Documents found", readonly=True)
+
+    @api.depends("difference")
+    def _compute_gap(self):
+        for line in self:
+            line.gap = abs(line.difference)
 
     @api.depends("difference", "explained")
     def _compute_unexplained(self):

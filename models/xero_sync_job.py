@@ -221,6 +221,8 @@ class XeroSyncJob(models.Model):
     @api.depends("operation", "res_model", "res_id", "version")
     def _compute_display_name(self):
         labels = dict(OPERATION_LABELS)
+        move_types = dict(self.env["account.move"]._fields["move_type"]._description_selection(
+            self.env))
         # One existence check per model for the whole list, not one per job.
         records = {}
         for model in set(self.mapped("res_model")):
@@ -235,7 +237,12 @@ class XeroSyncJob(models.Model):
             if job.target_move_id:
                 name = "%s → %s" % (name, job.target_move_id.name)
             suffix = " (v%d)" % job.version if job.version > 1 else ""
-            job.display_name = "%s: %s%s" % (labels.get(job.operation, job.operation), name, suffix)
+            label = labels.get(job.operation, job.operation)
+            if record is not None and job.operation in DOCUMENT_OPERATIONS \
+                    and "move_type" in record._fields:
+                # "Customer Invoice", "Vendor Bill"... rather than "Invoice / bill".
+                label = move_types.get(record.move_type, label)
+            job.display_name = "%s: %s%s" % (label, name, suffix)
 
     @api.model
     def _search_display_name(self, operator, value):
@@ -387,7 +394,13 @@ class XeroSyncJob(models.Model):
     @api.model
     def _enqueue(self, connection, record, operation, target=None, depends_on=None, version=None,
                  xero_id=None):
-        """The pending job doing ``operation`` on ``record`` (created if needed)."""
+        """The pending job doing ``operation`` on ``record`` (created if needed).
+
+        Nothing is queued while a payment made in Xero is registered in Odoo
+        (``xero_import`` in the context, models/xero_payment_import.py): what
+        came from Xero never goes back to it."""
+        if self.env.context.get("xero_import"):
+            return self.sudo().browse()
         Job = self.sudo()
         domain = [
             ("connection_id", "=", connection.id),

@@ -46,6 +46,7 @@ class XeroSyncJob(models.Model):
         self._xero_check_user_action()
         jobs = self.sudo().filtered(lambda j: j.state in ("failed", "blocked", "cancelled"))
         jobs._reset_to_pending()
+        jobs.write({"error": False})  # the old error no longer stands beside "Pending"
         jobs._update_records()
         self._trigger_cron()
         return True
@@ -54,7 +55,24 @@ class XeroSyncJob(models.Model):
         self._xero_check_user_action()
         jobs = self.sudo().filtered(lambda j: j.state in ("pending", "failed", "blocked"))
         jobs._cancel()
-        return True
+        # Say what was done: the documents went back to "Not sent".
+        if jobs:
+            names = []
+            for job in jobs:
+                record = job._record()
+                names.append(record.display_name if record else job.display_name)
+            if len(names) == 1:
+                message = _("Ignored: %s. Nothing more is sent to Xero for it; it shows Not "
+                            "sent until posted to Xero again.", names[0])
+            else:
+                message = _("Ignored: %s. Nothing more is sent to Xero for them; they show Not "
+                            "sent until posted to Xero again.", ", ".join(names))
+        else:
+            message = _("Nothing to ignore: only pending, failed or blocked jobs can be ignored.")
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "success" if jobs else "warning", "title": _("Xero Sync Log"),
+            "message": message, "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+        }}
 
     def action_open_document(self):
         self.ensure_one()

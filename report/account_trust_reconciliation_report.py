@@ -26,6 +26,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
+from .account_trust_report_access import check_trust_report_access
+
 
 class ReportTrustReconciliation(models.AbstractModel):
     _name = "report.account_xero.report_trust_reconciliation"
@@ -34,11 +36,17 @@ class ReportTrustReconciliation(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         data = data or {}
-        journals = self.env["account.journal"].browse(docids)
+        # The web client puts the ids in the URL only for a report printed
+        # without options; a wizard's print (options in ``data``) reaches here
+        # with no docids, so the wizard names its journals in the options.
+        journals = self.env["account.journal"].browse(docids or data.get("journal_ids") or [])
+        if not journals:
+            raise UserError(_("Choose the trust (client) bank account to reconcile."))
+        check_trust_report_access(self.env, journals)
         date = fields.Date.to_date(data.get("date")) or fields.Date.context_today(self)
         statement = data.get("statement_balance")
         return {
-            "doc_ids": docids,
+            "doc_ids": journals.ids,
             "doc_model": "account.journal",
             "docs": journals,
             "date": date,

@@ -38,3 +38,15 @@ from . import test_push_deposits
 from . import test_push_moves
 from . import test_push_deposits_undo
 from . import test_push_moves_settlement
+from . import test_settings_visibility
+from . import test_apps_listing
+from . import test_user_feedback
+from . import test_sync_log_tour
+from . import test_trust_form_defaults
+from . import test_trust_reports
+from . import test_trust_reports_records
+from . import test_trust_reports_pdf
+from . import test_trust_reports_list
+from . import test_trust_reports_tour
+from . import test_trust_rules
+from . import test_trust_properties

@@ -3,6 +3,8 @@ it, and the per-account comparison of Odoo with Xero (``xero.reconcile``)."""
 
 from decimal import Decimal
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -246,6 +248,24 @@ class TestReconcile(XeroPushCommon):
         action = receivable.action_open_items()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), item)
         self.assertTrue(self.connection.reconcile_drift)
+
+    def test_header_total_is_the_table_total(self):
+        """The form's Total difference is the total under its table of
+        accounts, and the only one there."""
+        self.pushed_documents()
+        unmapped = self.company_data["default_account_revenue"].copy({"code": "400901"})
+        blocked = self.make_invoice(amounts=(500.0,), post=False)
+        blocked.invoice_line_ids.account_id = unmapped
+        blocked.action_post()
+        self.push()
+        rec = self.compare()
+        arch = etree.fromstring(rec.get_views([(False, "form")])["views"]["form"]["arch"])
+        summed = arch.xpath("//field[@name='line_ids']/list/field[@sum]/@name")
+        self.assertTrue(summed)
+        totals = {name: round(sum(rec.line_ids.mapped(name)), 2) for name in summed}
+        self.assertEqual(totals, {name: rec.total_difference for name in summed})
+        self.assertAlmostEqual(rec.total_difference, blocked.amount_total + blocked.amount_tax)
+        self.assertIn(rec.currency_id.format(rec.total_difference), rec.summary)
 
     def test_document_sent_with_another_total(self):
         invoices, _bill, _refund = self.pushed_documents()

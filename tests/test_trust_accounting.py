@@ -339,7 +339,7 @@ class TestTrustAccounting(TrustCommon):
         self._trust("bank_transfer", 20.0, journal_id=self.office_journal.id,
                     dest_journal_id=self.trust_journal.id)
         self._trust("paid_by_firm", 20.0, self.client_b)
-        # A journal entry made by hand on the trust liability counts too.
+        # A journal entry made by hand on the trust liability is refused.
         manual = self.env["account.move"].create({
             "journal_id": self.trust_journal.id,
             "line_ids": [
@@ -349,9 +349,10 @@ class TestTrustAccounting(TrustCommon):
                                 "partner_id": self.client_b.id}),
             ],
         })
-        manual.action_post()
+        with self.assertRaisesRegex(UserError, "posted only by trust transactions"):
+            manual.action_post()
         self.assertEqual(self._ledger(), {
-            self.client_a.name: (250.0, 0.0), self.client_b.name: (205.0, 20.0)})
+            self.client_a.name: (250.0, 0.0), self.client_b.name: (200.0, 20.0)})
         data = self.env["account.trust.ledger"].read_group(
             [], ["balance:sum"], ["partner_id", "journal_id"], lazy=False)
         self.assertEqual(len(data), 2)

@@ -115,7 +115,8 @@ class TestTrustMatters(TrustMatterCommon):
             self.sale.partner_id = self.client_b
         with self.assertRaisesRegex(UserError, "archive it instead"):
             self.sale.unlink()
-        self.sale.action_archive()
+        with self.assertRaisesRegex(UserError, "still holds"):
+            self.sale.action_archive()
         self.assertEqual(self.sale.balance, 500.0)
         self.assertEqual(tx.matter_id, self.sale)
         # A matter with no trust records is the firm's to change or delete.

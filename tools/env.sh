@@ -87,6 +87,20 @@ ensure_chromium() {
     log "chromium package (apt-get install chromium), or the browser tours will not run."
 }
 
+# wkhtmltopdf renders the PDF reports (Debian's build: without patched Qt,
+# see tests/test_trust_reports_pdf.py for what it drops); pdftotext
+# (poppler-utils) reads them back in the PDF tests.
+ensure_pdf_tools() {
+    command -v wkhtmltopdf >/dev/null && command -v pdftotext >/dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing Debian's wkhtmltopdf and poppler-utils for the PDF reports (first run only)"
+        apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            wkhtmltopdf poppler-utils >/dev/null && return 0
+    fi
+    log "WARNING: wkhtmltopdf or pdftotext missing and not installable here: install the"
+    log "wkhtmltopdf and poppler-utils packages, or the PDF tests will not run."
+}
+
 # The addons path must hold a folder named after the technical name; the
 # clone may live in a folder of any name, so we link it.
 # One link folder per checkout, so two checkouts can run side by side.

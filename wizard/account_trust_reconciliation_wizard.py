@@ -47,7 +47,9 @@ class AccountTrustReconciliationWizard(models.TransientModel):
         if not self.journal_id.xero_is_trust:
             raise UserError(_("%s is not a trust (client) bank account.",
                               self.journal_id.display_name))
-        data = {"date": fields.Date.to_string(self.date)}
+        # The journal goes in the options: with options, the web client's
+        # report URL carries no record ids (getReportUrl in web's reports/utils.js).
+        data = {"journal_ids": self.journal_id.ids, "date": fields.Date.to_string(self.date)}
         if self.use_statement:
             data["statement_balance"] = self.statement_balance
         return self.env.ref("account_xero.action_report_trust_reconciliation").report_action(

@@ -5,7 +5,9 @@
   (code exchange, token refresh and revocation, connections);
 - ``errors``: the exceptions the rest of the addon handles;
 - ``oauth``: the PKCE pair;
-- ``payloads*``: the pure payload builders.
+- ``payloads*``: the pure payload builders;
+- ``mapping``: Suggest mapping's matcher (which Xero account an Odoo account
+  means).
 
 Nothing here imports ``odoo``: the package is usable (and tested) on its own.
 """

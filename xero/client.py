@@ -343,15 +343,18 @@ class AccountingClient:
         return self._paged("get_contacts", "contacts", page, page_size=page_size,
                            max_pages=max_pages, where=where, include_archived=include_archived)
 
-    def get_invoices(self, invoice_numbers=None, where=None, page=None, statuses=None):
+    def get_invoices(self, invoice_numbers=None, where=None, page=None, statuses=None,
+                     if_modified_since=None):
         return self._paged("get_invoices", "invoices", page, where=where, statuses=statuses,
-                           invoice_numbers=invoice_numbers, unitdp=4)
+                           invoice_numbers=invoice_numbers, unitdp=4,
+                           if_modified_since=if_modified_since)
 
     def get_credit_notes(self, where=None, page=None):
         return self._paged("get_credit_notes", "credit_notes", page, where=where, unitdp=4)
 
-    def get_payments(self, where=None, page=None):
-        return self._paged("get_payments", "payments", page, where=where)
+    def get_payments(self, where=None, page=None, if_modified_since=None):
+        return self._paged("get_payments", "payments", page, where=where,
+                           if_modified_since=if_modified_since)
 
     def get_bank_transactions(self, where=None, page=None):
         return self._paged("get_bank_transactions", "bank_transactions", page, where=where)

@@ -10,6 +10,7 @@ sandbox additions so tests can exercise those rules.
 """
 from decimal import Decimal
 
+from .charts import CHARTS
 from .util import new_id, now
 
 ACCOUNT_CLASS = {
@@ -159,11 +160,15 @@ def tax_rates(country):
     return out
 
 
-def chart(country, base_currency):
+def chart(country, base_currency, default_chart=None):
+    """The organisation's accounts: the demo company's chart, or with
+    ``default_chart`` ("AU", "NZ", "GB", "US") Xero's default chart of that
+    country (xero_sandbox/charts.py)."""
     tax_name, sales_tax, purchase_tax = _TAX[_country(country)]
     stamp = now()
     accounts = []
-    for code, name, typ, kind, extra in _CHART:
+    rows = CHARTS.get(default_chart, _CHART) if default_chart else _CHART
+    for code, name, typ, kind, extra in rows:
         if name == "GST":
             name = tax_name
         acc = {

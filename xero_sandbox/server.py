@@ -22,6 +22,7 @@ from . import tracking  # noqa: F401  (registers TrackingCategories)
 from .faults import Faults
 from .store import DEFAULT_LIMITS, DEFAULT_SCOPES, DOC_KINDS, IDEMPOTENCY_TTL, Store
 from .util import new_id, now, to_jsonable
+from .webhooks import Webhooks
 
 _logger = logging.getLogger(__name__)
 API_PREFIX = "/api.xro/2.0/"
@@ -352,10 +353,13 @@ class SandboxApp:
                            for t in store.tenants.values()])
             if len(segs) == 1 and m == "POST":
                 return ok({"tenantId": sb.add_tenant(**{k: v for k, v in data.items()
-                                                        if k in ("name", "country", "base_currency")})})
+                                                        if k in ("name", "country", "base_currency",
+                                                                 "chart")})})
             tenant = store.tenant(segs[1])
             if tenant is None:
                 return ok({"error": "unknown tenant"}, 404)
+            if len(segs) >= 3 and segs[2] == "webhook" and m == "POST":
+                return ok(self._webhook(tenant.tenant_id, segs[3:], data))
             if len(segs) == 3 and segs[2] == "lock_dates" and m == "POST":
                 store.set_lock_dates(tenant.tenant_id, data.get("period"), data.get("end_of_year"))
                 return ok(tenant.organisation)
@@ -370,6 +374,25 @@ class SandboxApp:
                 return ok(getattr(tenant, {"Accounts": "accounts", "TaxRates": "tax_rates",
                                            "Currencies": "currencies"}[kind]))
         return ok({"error": "unknown control endpoint"}, 404)
+
+
+    def _webhook(self, tenant_id, segs, data):
+        """/_sandbox/tenants/<id>/webhook: {"url", "key"} subscribes;
+        .../intent runs Intent to Receive; .../deliver sends what changed
+        ({"copies", "shuffle", "drop", "seed"})."""
+        hooks = self.sb.webhooks
+        if not segs:
+            hooks.subscribe(tenant_id, data["url"], data["key"])
+            return {"ok": True}
+        if tenant_id not in hooks.subscriptions:
+            return {"error": "no webhook subscribed for this tenant"}
+        if segs[0] == "intent":
+            return hooks.intent_to_receive(tenant_id)
+        if segs[0] == "deliver":
+            return {"statuses": hooks.deliver(
+                tenant_id, copies=data.get("copies", 1), shuffle=bool(data.get("shuffle")),
+                drop=float(data.get("drop", 0)), seed=data.get("seed"))}
+        return {"error": "unknown webhook action"}
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -390,6 +413,7 @@ class SandboxServer:
         self.port = port
         self.store = Store()
         self.faults = Faults(seed)
+        self.webhooks = Webhooks(self.store)
         self._server = None
         self._thread = None
         self.url = None
@@ -399,8 +423,9 @@ class SandboxServer:
     def register_app(self, client_id, client_secret, redirect_uris=None, name=None):
         return self.store.register_app(client_id, client_secret, redirect_uris, name)
 
-    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None):
-        return self.store.add_tenant(name, country, base_currency, tenant_id)
+    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None,
+                   chart=None):
+        return self.store.add_tenant(name, country, base_currency, tenant_id, chart)
 
     def grant(self, client_id="demo", tenant_ids=None, scopes=DEFAULT_SCOPES):
         """Skip the consent screen: connect the tenants and return a token set."""
@@ -442,6 +467,7 @@ class SandboxServer:
             self.store.clock_offset = 0.0
             self.store.latency = 0.0
             self.faults.clear()
+            self.webhooks.clear()
             self.register_app("demo", "demo", name="Demo App")
             self.add_tenant()
 

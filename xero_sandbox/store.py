@@ -60,13 +60,13 @@ DOC_KINDS = ("Contacts", "Invoices", "CreditNotes", "Payments", "BankTransaction
 
 
 class Tenant:
-    def __init__(self, name, country, base_currency, tenant_id=None):
+    def __init__(self, name, country, base_currency, tenant_id=None, chart=None):
         self.tenant_id = tenant_id or new_id()
         self.name = name
         self.country = country
         self.base_currency = base_currency
         self.organisation = seed.organisation(self.tenant_id, name, country, base_currency)
-        self.accounts = seed.chart(country, base_currency)
+        self.accounts = seed.chart(country, base_currency, chart)
         self.tax_rates = seed.tax_rates(country)
         self.currencies = seed.currencies(base_currency)
         self.tracking_categories = tracking.seed()
@@ -151,9 +151,12 @@ class Store:
             }
             return self.apps[client_id]
 
-    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None):
+    def add_tenant(self, name="Demo Company (NZ)", country="NZ", base_currency="NZD", tenant_id=None,
+                   chart=None):
+        """A new organisation; ``chart`` ("AU", "NZ", "GB", "US") seeds it
+        with Xero's default chart of that country instead of the demo's."""
         with self.lock:
-            t = Tenant(name, country, base_currency, tenant_id)
+            t = Tenant(name, country, base_currency, tenant_id, chart)
             self.tenants[t.tenant_id] = t
             return t.tenant_id
 

@@ -5,8 +5,8 @@ import { registry } from "@web/core/registry";
  * rows carry a badge, the admin changes one (its badge goes when saved) and
  * confirms the others. Data from account_xero/tests/test_mapping_suggest.py.
  */
-const TOUR_FEES_ROW =
-    ".o_field_widget[name=account_map_ids] .o_data_row:has(td[name=account_id]:contains(Tour Fees))";
+const TOUR_SALES_ROW =
+    ".o_field_widget[name=account_map_ids] .o_data_row:has(td[name=account_id]:contains(Tour Sales))";
 
 registry.category("web_tour.tours").add("account_xero_suggest_mapping_tour", {
     steps: () => [
@@ -16,8 +16,8 @@ registry.category("web_tour.tours").add("account_xero_suggest_mapping_tour", {
             run: "click",
         },
         {
-            content: "The income account is suggested by type",
-            trigger: `${TOUR_FEES_ROW} td[name=suggested_by] .badge:contains(same type)`,
+            content: "The income account is suggested by its name, the reason on its badge",
+            trigger: `${TOUR_SALES_ROW} td[name=suggested_by] .badge:contains(Suggested: similar name)`,
         },
         {
             content: "The sales tax is suggested by rate",
@@ -28,8 +28,17 @@ registry.category("web_tour.tours").add("account_xero_suggest_mapping_tour", {
             trigger: ".o_xero_suggestions:contains(to review)",
         },
         {
+            content: "Check mapping does not call the mapping complete",
+            trigger: "button[name=action_check_mapping]",
+            run: "click",
+        },
+        {
+            content: "It says the suggested rows await confirmation",
+            trigger: ".o_xero_mapping_report.alert-warning:contains(await confirmation)",
+        },
+        {
             content: "Review a suggestion: open its row",
-            trigger: `${TOUR_FEES_ROW} td[name=xero_account_id]`,
+            trigger: `${TOUR_SALES_ROW} td[name=xero_account_id]`,
             run: "click",
         },
         {
@@ -53,7 +62,7 @@ registry.category("web_tour.tours").add("account_xero_suggest_mapping_tour", {
         },
         {
             content: "The row the admin changed is no longer marked suggested",
-            trigger: `${TOUR_FEES_ROW}:not(:has(.badge)) td[name=xero_account_id]:contains(260)`,
+            trigger: `${TOUR_SALES_ROW}:not(:has(.badge)) td[name=xero_account_id]:contains(260)`,
         },
         {
             content: "Confirm the other suggestions",

@@ -1,0 +1,230 @@
+"""Payments made in Xero, registered in Odoo: the other direction.
+
+The inbox (xero.webhook.event) names invoices Xero changed. The cron
+"Xero: pull" reads them through the same client and pacer as the push, and
+for an invoice Odoo sent, registers in Odoo each payment Xero holds on it
+that Odoo neither sent nor registered already, and cancels an imported one
+Xero no longer holds (deleted there).
+
+Exactly once: an imported payment carries its Xero PaymentID, unique per
+company (a second worker registering the same payment fails on the
+constraint and its transaction rolls back). Never echoed: everything queued
+while a payment is imported is left out (``xero_import`` in the context,
+read by the one place jobs are queued, ``xero.sync.job._enqueue``), so
+neither the payment nor the exchange difference Odoo books for it goes back.
+A payment found while Odoo's own push of a payment on that invoice is still
+queued or in flight waits until that one is settled: it may be Odoo's.
+"""
+
+import logging
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..xero.errors import XeroError
+
+_logger = logging.getLogger(__name__)
+
+CLAIM = 100          # events a call takes
+WHERE_IDS = 40       # ids in one where clause
+
+
+class ImportBlocked(UserError):
+    """A payment Odoo cannot register as Xero made it: the event says why."""
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    xero_import_id = fields.Char(
+        "Paid in Xero", copy=False, readonly=True, index="btree_not_null",
+        help="The Xero payment this payment was registered from (made in Xero, not in Odoo).")
+    xero_import_move_id = fields.Many2one(
+        "account.move", "Paid in Xero on", copy=False, readonly=True, index="btree_not_null")
+
+    _sql_constraints = [
+        ("xero_import_uniq", "unique(company_id, xero_import_id)",
+         "This Xero payment is registered in Odoo already."),
+    ]
+
+
+class XeroConnection(models.Model):
+    _inherit = "xero.connection"
+
+    import_payments = fields.Boolean(
+        "Payments made in Xero", default=True,
+        help="A payment recorded in Xero on an invoice Odoo sent is registered in Odoo, on the "
+             "bank journal mapped to its Xero bank account.")
+
+
+class XeroWebhookEvent(models.Model):
+    _inherit = "xero.webhook.event"
+
+    state = fields.Selection(selection_add=[("failed", "Failed")],
+                             ondelete={"failed": "set default"})
+
+    @api.model
+    def _cron_pull(self):
+        """One short call: claim received events (skipping those another
+        worker holds), read what they name, and trigger again while more
+        wait. Connections due for it are polled first (xero_webhook_poll.py)."""
+        self._xero_poll()
+        self.env.cr.execute(SQL("""
+            SELECT id FROM xero_webhook_event WHERE state = 'received'
+             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""", CLAIM))
+        events = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for conn in events.connection_id:
+            mine = events.filtered(lambda e, c=conn: e.connection_id == c)
+            try:
+                mine._xero_pull(conn)
+            except XeroError as exc:  # Xero unreachable, refused, limited: try again later
+                _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
+        self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
+        if len(events) == CLAIM:
+            self._trigger_pull()
+        return len(events)
+
+    def _xero_pull(self, conn):
+        contacts = self.filtered(lambda e: e.event_category == "CONTACT")
+        contacts._xero_close("ignored", _("Contacts changed in Xero are not read back yet."))
+        credit_notes = self.filtered(lambda e: e.event_category == "CREDITNOTE")
+        credit_notes._xero_close("ignored", _("Credit notes changed in Xero are not read back yet."))
+        invoices = self - contacts - credit_notes
+        if not invoices:
+            return
+        if not conn.active or conn.state != "connected" or not conn.import_payments:
+            invoices._xero_close("ignored", _("Payments made in Xero are not registered in Odoo "
+                                              "for this connection."))
+            return
+        Move = self.env["account.move"].sudo()
+        moves = Move.search([("xero_id", "in", list(set(invoices.mapped("resource_id")))),
+                             ("company_id", "child_of", conn.company_id.id),
+                             ("move_type", "in", ("out_invoice", "in_invoice"))])
+        by_id = {move.xero_id.lower(): move for move in moves}
+        strangers = invoices.filtered(lambda e: e.resource_id not in by_id)
+        strangers._xero_close("ignored", _("Not a document Odoo sent to Xero."))
+        invoices -= strangers
+        if not invoices:
+            return
+        client = conn._xero_accounting_client()
+        ids = sorted(set(invoices.mapped("resource_id")))
+        docs = []
+        for start in range(0, len(ids), WHERE_IDS):
+            docs += client.get_invoices(where=" OR ".join(
+                'InvoiceID==Guid("%s")' % i for i in ids[start:start + WHERE_IDS])) or []
+        for doc in docs:
+            xero_id = str(doc.invoice_id).lower()
+            move = by_id.get(xero_id)
+            if not move:
+                continue
+            events = invoices.filtered(lambda e, x=xero_id: e.resource_id == x)
+            try:
+                with self.env.cr.savepoint():
+                    note = self._xero_import_payments(conn, client, move, doc)
+            except ImportBlocked as exc:
+                events._xero_close("failed", exc.args[0])
+                continue
+            if note is not None:
+                events._xero_close("done", note)
+
+    def _xero_close(self, state, note):
+        if self:
+            self.sudo().write({"state": state, "note": note})
+
+    # -- one invoice ------------------------------------------------------------
+    @api.model
+    def _xero_import_payments(self, conn, client, move, doc):
+        """Register what Xero holds on ``move`` and Odoo does not; cancel what
+        was imported and Xero no longer holds. Returns a note, or None to
+        wait (Odoo's own payment on it is still queued or in flight)."""
+        Job = self.env["xero.sync.job"].sudo()
+        jobs = Job.search([("target_move_id", "=", move.id),
+                           ("operation", "in", ("payment", "delete_payment"))])
+        if jobs.filtered(lambda j: j.state in ("pending", "sending")):
+            return None
+        in_xero = {str(p.payment_id).lower(): p for p in (doc.payments or [])}
+        sent = set()
+        for job in jobs.filtered(lambda j: j.operation == "payment" and j.xero_id):
+            sent.update(x.strip().lower() for x in re.split(r"[,\s]+", job.xero_id) if x.strip())
+        Payment = self.env["account.payment"].sudo().with_context(active_test=False)
+        imported = Payment.search([("xero_import_move_id", "=", move.id)])
+        known = sent | set(imported.mapped("xero_import_id"))
+        notes = []
+        new_ids = [pid for pid in in_xero if pid not in known]
+        if new_ids:
+            details = client.get_payments(where=" OR ".join(
+                'PaymentID==Guid("%s")' % pid for pid in new_ids)) or []
+            for payment in details:
+                if _value(payment.status) == "DELETED":
+                    continue
+                notes.append(self._xero_register(conn, move, payment))
+        for payment in imported.filtered(
+                lambda p: p.xero_import_id not in in_xero and p.state != "canceled"):
+            payment.with_context(xero_import=True).action_draft()
+            payment.with_context(xero_import=True).action_cancel()
+            notes.append(_("Payment %s deleted in Xero: cancelled in Odoo.", payment.name))
+        return "\n".join(notes) or _("Nothing to register: Odoo has every payment Xero holds.")
+
+    @api.model
+    def _xero_register(self, conn, move, payment):
+        journal = self._xero_journal_of(conn, payment.account)
+        if journal.type == "bank" and journal.xero_is_trust:
+            raise ImportBlocked(_(
+                "A payment of %(amount)s on %(move)s was made in Xero on the trust bank account "
+                "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
+                amount=payment.amount, move=move.name, journal=journal.display_name))
+        pid = str(payment.payment_id).lower()
+        wizard = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids, xero_import=True,
+        ).create({
+            "journal_id": journal.id,
+            "amount": payment.amount,
+            "currency_id": move.currency_id.id,
+            "payment_date": payment.date,
+            "communication": _("Paid in Xero %s", payment.reference or pid),
+            "group_payment": True,
+        })
+        created = wizard.with_context(xero_import=True)._create_payments()
+        created.write({"xero_import_id": pid, "xero_import_move_id": move.id})
+        created.message_post(body=_("Registered from a payment made in Xero (%s).", pid))
+        return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",
+                 payment=created[:1].name, amount=payment.amount, journal=journal.display_name)
+
+    @api.model
+    def _xero_journal_of(self, conn, account):
+        """The one bank journal whose account is mapped to the Xero bank
+        account ``account`` (the bank map read backwards)."""
+        xero_account_id = getattr(account, "account_id", None)
+        code = getattr(account, "code", None)
+        XeroAccount = self.env["xero.account"].sudo().with_context(active_test=False)
+        domain = [("connection_id", "=", conn.id)]
+        xero_account = XeroAccount.search(domain + [("xero_id", "=", str(xero_account_id))],
+                                          limit=1) if xero_account_id else XeroAccount
+        if not xero_account and code:
+            xero_account = XeroAccount.search(domain + [("code", "=", code)], limit=1)
+        label = code or str(xero_account_id or "?")
+        if not xero_account:
+            raise ImportBlocked(_("Xero bank account %s is not in Xero's chart as read: click "
+                                  "Refresh from Xero.", label))
+        accounts = self.env["xero.account.map"].sudo().search(
+            [("connection_id", "=", conn.id), ("xero_account_id", "=", xero_account.id)]).account_id
+        journals = self.env["account.journal"].sudo().search([
+            ("type", "in", ("bank", "cash")), ("default_account_id", "in", accounts.ids),
+            ("company_id", "child_of", conn.company_id.id)])
+        if not journals:
+            raise ImportBlocked(_(
+                "A payment was made in Xero on bank account %s, which no bank journal's account "
+                "is mapped to: map the journal's account to it in the GL account map.",
+                xero_account.display_name))
+        if len(journals) > 1:
+            raise ImportBlocked(_(
+                "Xero bank account %(xero)s is mapped from several journals (%(journals)s): "
+                "Odoo cannot tell which received the payment. Map it from one journal only.",
+                xero=xero_account.display_name, journals=", ".join(journals.mapped("name"))))
+        return journals
+
+
+def _value(enum):
+    return getattr(enum, "value", enum)

@@ -1,0 +1,175 @@
+"""Payments made in Xero come back to Odoo exactly once, and nothing that
+came from Xero goes back to it."""
+
+import requests
+
+from odoo.tests import tagged
+
+from .test_push_common import XeroPushCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentImport(XeroPushCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank = cls.company_data["default_journal_bank"]
+        cash = cls.company_data["default_journal_cash"]
+        # One journal per Xero bank account: the cash journal to Savings.
+        cls.env["xero.account.map"].search([
+            ("connection_id", "=", cls.connection.id),
+            ("account_id", "=", cash.default_account_id.id)]).xero_account_id = cls.xa["091"]
+        cls.Event = cls.env["xero.webhook.event"].sudo()
+
+    def setUp(self):
+        super().setUp()
+        # These tests tell Odoo by webhook; polling has its own test.
+        self.connection.sudo().pull_polled_at = "2999-01-01 00:00:00"
+
+    # -- helpers ------------------------------------------------------------
+    def xero_api(self, method, path, body=None):
+        conn = self.connection.sudo()
+        response = requests.request(method, self.srv.url + "/api.xro/2.0/" + path, json=body,
+                                    timeout=10, headers={
+                                        "Authorization": "Bearer " + conn.access_token,
+                                        "xero-tenant-id": conn.tenant_id,
+                                        "Accept": "application/json"})
+        self.assertLess(response.status_code, 300, response.text)
+        return response.json()
+
+    def pay_in_xero(self, move, amount, code="090", date="2025-06-20"):
+        body = {"Payments": [{"Invoice": {"InvoiceID": move.xero_id}, "Account": {"Code": code},
+                              "Amount": amount, "Date": date, "Reference": "Bank feed"}]}
+        return self.xero_api("PUT", "Payments", body)["Payments"][0]["PaymentID"]
+
+    def event(self, move, when="2026-12-01T10:00:00.000"):
+        self.Event._xero_insert_events([(
+            self.connection.id, self.company.id, "INVOICE", "UPDATE", move.xero_id.lower(), when,
+            "2026-12-01 10:00:00")])
+
+    def pull(self):
+        self.env.invalidate_all()
+        done = self.Event._cron_pull()
+        self.env.invalidate_all()
+        return done
+
+    def sent_invoice(self, amount=100.0):
+        move = self.make_invoice(amounts=(amount,))
+        self.push()
+        self.assertEqual(move.xero_state, "sent", move.xero_error)
+        return move
+
+    def imported(self, move):
+        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
+
+    # -- tests ----------------------------------------------------------------
+    def test_payment_made_in_xero_is_paid_in_odoo_once(self):
+        move = self.sent_invoice()
+        pid = self.pay_in_xero(move, 50.0)
+        self.event(move)
+        self.pull()
+        payment = self.imported(move)
+        self.assertEqual(len(payment), 1)
+        self.assertEqual((payment.xero_import_id, payment.amount, str(payment.date),
+                          payment.journal_id), (pid.lower(), 50.0, "2025-06-20", self.bank))
+        self.assertEqual(move.payment_state, "partial")
+        self.assertAlmostEqual(move.amount_residual, move.amount_total - 50.0)
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.state, "done", event.note)
+        # Redelivered, a later update of the same invoice, another pull: still one.
+        self.event(move)
+        self.event(move, when="2026-12-01T10:00:01.000")
+        self.pull()
+        self.assertEqual(len(self.imported(move)), 1)
+        # Never echoed: nothing is queued for it, and the push sends no payment.
+        self.assertFalse(self.Job.search([("target_move_id", "=", move.id),
+                                          ("operation", "=", "payment")]))
+        self.push()
+        self.assertEqual(len(self.xero_docs("Payments")), 1)
+
+    def test_payment_deleted_in_xero_is_cancelled_in_odoo(self):
+        move = self.sent_invoice()
+        pid = self.pay_in_xero(move, move.amount_total)
+        self.event(move)
+        self.pull()
+        self.assertEqual(move.payment_state, "paid")
+        self.xero_api("POST", "Payments/" + pid, {"Status": "DELETED"})
+        self.event(move, when="2026-12-02T09:00:00.000")
+        self.pull()
+        self.assertEqual(self.imported(move).state, "canceled")
+        self.assertEqual(move.payment_state, "not_paid")
+
+    def test_odoo_payment_is_not_imported_back(self):
+        move = self.sent_invoice()
+        self.pay(move, amount=30.0)
+        self.push()
+        self.assertEqual(len(self.xero_docs("Payments")), 1)
+        self.event(move)
+        self.pull()
+        self.assertFalse(self.imported(move))
+        self.assertEqual(len(move._get_reconciled_payments()), 1)
+
+    def test_waits_while_odoo_payment_is_queued(self):
+        move = self.sent_invoice()
+        self.pay(move, amount=30.0)  # queued, not pushed yet
+        self.pay_in_xero(move, 20.0)
+        self.event(move)
+        self.pull()
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.state, "received", "it waits for Odoo's own payment")
+        self.assertFalse(self.imported(move))
+        self.push()
+        self.pull()
+        self.assertEqual(len(self.imported(move)), 1)
+        self.assertEqual(event.state, "done")
+
+    def test_payment_in_another_currency(self):
+        move = self.make_invoice(amounts=(200.0,), currency=self.other_currency)
+        self.push()
+        self.assertEqual(move.xero_state, "sent", move.xero_error)
+        self.pay_in_xero(move, move.amount_total)
+        self.event(move)
+        self.pull()
+        payment = self.imported(move)
+        self.assertEqual((payment.currency_id, payment.amount),
+                         (self.other_currency, move.amount_total))
+        self.assertEqual(move.payment_state, "paid")
+
+    def test_unmapped_bank_account_blocks_with_a_message(self):
+        move = self.sent_invoice()
+        self.env["xero.account.map"].search([
+            ("connection_id", "=", self.connection.id),
+            ("xero_account_id", "=", self.xa["091"].id)]).unlink()
+        self.pay_in_xero(move, 10.0, code="091")
+        self.event(move)
+        self.pull()
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("091", event.note)
+        self.assertIn("GL account map", event.note)
+        self.assertFalse(self.imported(move))
+
+    def test_polling_finds_what_no_webhook_told(self):
+        move = self.sent_invoice()
+        other = self.make_invoice(amounts=(70.0,), post=False)  # not in Xero
+        self.pay_in_xero(move, 40.0)
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.pull()
+        self.assertEqual(len(self.imported(move)), 1)
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.mapped("resource_id"), [move.xero_id.lower()])
+        self.assertEqual(event.state, "done", event.note)
+        self.assertTrue(self.connection.pull_modified_since)
+        self.assertFalse(other.xero_id)
+        # Within five minutes nothing is asked again.
+        calls = len(self.api_requests())
+        self.pull()
+        self.assertEqual(len(self.api_requests()), calls)
+
+    def test_event_for_a_document_odoo_never_sent(self):
+        self.event(self.env["account.move"].new({"xero_id": "11111111-2222-3333-4444-555555555555"}))
+        self.pull()
+        event = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(event.state, "ignored")
+        self.assertIn("not a document odoo sent", event.note.lower())
