@@ -9,7 +9,8 @@
     # Listed under Apps' default "Apps" filter; the card's "Module Info"
     # opens static/description/index.html (no website: nothing outside).
     "application": True,
-    "depends": ["account"],
+    # bus: the Xero state of an open form follows the push (bus.bus, bus_service).
+    "depends": ["account", "bus"],
     # Odoo 18 reads these as distribution names with version specifiers; the
     # client reaches into the SDK's internals, so only the tested major.
     "external_dependencies": {"python": ["xero-python>=15,<16"]},
@@ -49,6 +50,7 @@
     "assets": {
         "web.assets_backend": [
             "account_xero/static/src/scss/xero_connection.scss",
+            "account_xero/static/src/views/xero_state_form_patch.js",
             "account_xero/static/src/views/fields/*",
         ],
         "web.report_assets_common": [

@@ -375,6 +375,9 @@ def main():
     parser.add_argument("--big", type=int, default=0,
                         help="large push mode: this many invoices + as many payments posted in-process, "
                              "then pushed by odoo-bin under Xero's limits (see bench/prod_soak_big.py)")
+    parser.add_argument("--post-latency", type=int, default=0, metavar="K",
+                        help="latency mode: K + 1 invoices posted one at a time on an idle queue, each "
+                             "timed from its commit to Xero's answer (see bench/prod_soak_latency.py)")
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
@@ -402,6 +405,10 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     procs = Processes(args.pidfile)
     try:
+        if args.post_latency:
+            import prod_soak_latency
+
+            return prod_soak_latency.run(args, procs, sys.modules[__name__])
         if args.big:
             import prod_soak_big
 

@@ -123,6 +123,8 @@ class XeroDocumentMixin(models.AbstractModel):
             # push's Odoo-side time before, see bench/).
             # As the engine: the user's own write of these fields is refused.
             records.sudo().with_context(**XERO_WRITE_CONTEXT).write(dict(changed))
+        if changes:
+            self.browse().union(*changes.values())._xero_notify_users(jobs_by_record)
         bodies = {
             record.id: record._xero_note_body(notes[record.id])
             for record in self
@@ -131,6 +133,23 @@ class XeroDocumentMixin(models.AbstractModel):
         if bodies and hasattr(self, "_message_log_batch"):
             # Logged notes: no followers to notify, a fraction of message_post's cost.
             self._message_log_batch(bodies=bodies, message_type="comment")
+
+    def _xero_notify_users(self, jobs_by_record):
+        """Tell the users who queued these documents (their jobs' authors)
+        that their Xero fields changed, through Odoo's bus: a form showing
+        one of them reloads it (static/src/views/xero_state_form_patch.js).
+        One message per user for the lot; none to the user whose own action
+        changed them (their form reloads after the action) nor to the
+        engine's (the cron's) user."""
+        ids_by_user = defaultdict(list)
+        for record in self:
+            for user in jobs_by_record[record.id].create_uid:
+                ids_by_user[user].append(record.id)
+        for user, ids in ids_by_user.items():
+            user = user.sudo()
+            if user.id != self.env.uid and user.active and not user.share:
+                self.env["bus.bus"].sudo()._sendone(
+                    user.partner_id, "account_xero/xero_state", {"model": self._name, "ids": ids})
 
     def _xero_state_vals(self, jobs):
         """The Xero fields that ``jobs`` (this record's, not cancelled) imply."""

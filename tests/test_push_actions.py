@@ -21,6 +21,7 @@ class TestPushActions(XeroPushCommon):
         return self.env.ref("account_xero.ir_cron_xero_push")
 
     def triggers(self):
+        self.env.cr.flush()  # what a commit does first: the trigger for now is made then
         return self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron().id)])
 
     def filter_domain(self, view_xmlid, name):

@@ -2,7 +2,7 @@
 sandbox tenant, reference data pulled from it, every account, tax and
 currency mapped. No test here (the module only holds the base class)."""
 
-from odoo import Command
+from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.account_xero.models import xero_sync_job
@@ -80,6 +80,24 @@ class XeroPushCommon(XeroSandboxMixin, AccountTestInvoicingCommon):
                "Contacts": "ContactID"}[kind]
         found = [d for d in self.xero_docs(kind) if d.get(key) == xero_id]
         return found[0] if found else None
+
+    def push_wakeups(self):
+        """The cron "Xero: push"'s triggers due now once this transaction
+        commits, and whether the commit NOTIFYs the cron workers (a commit
+        runs the pre-commit hooks first, then the post-commit ones: the
+        test flushes, it never commits)."""
+        self.env.cr.flush()
+        cron = self.env.ref("account_xero.ir_cron_xero_push")
+        due = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())])
+        notified = any(getattr(func, "__name__", None) == "notify_cron_workers"
+                       for func in self.env.cr.postcommit._funcs)
+        return due, notified
+
+    def forget_wakeups(self):
+        """A new transaction (what came before was committed and handled)."""
+        self.push_wakeups()[0].unlink()
+        self.env.cr.postcommit.clear()
 
     def api_requests(self):
         return [r for r in list(self.srv.store.requests) if "/api.xro/" in r["path"]]

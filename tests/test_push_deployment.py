@@ -33,6 +33,7 @@ class TestPushDeployment(XeroPushSmallRequests):
         return self.srv.store.count_invoices(self.xero_tenant_id, invoice.name)
 
     def triggers_due(self):
+        self.env.cr.flush()  # what a commit does first: the trigger for now is made then
         cron = self.env.ref("account_xero.ir_cron_xero_push")
         return self.env["ir.cron.trigger"].search(
             [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())])

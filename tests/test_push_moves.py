@@ -185,6 +185,16 @@ class TestPushMoves(XeroPushCommon):
             (self.tax_sale_account, 40.0, {}), (self.tax_purchase_account, -40.0, {})])
         self.assertEqual(self.jobs(closing2).operation, "manual_journal")
 
+    def test_posting_entries_wakes_the_push_once(self):
+        self.forget_wakeups()
+        accrual = self.entry(self.misc_journal, [
+            (self.company_data["default_account_expense"], 10.0, {}), (self.accrual, -10.0, {})])
+        fee = self.bank_entry(self.bank_journal, self.bank_fees, -5.0)
+        self.assertEqual((accrual.xero_state, fee.xero_state), ("queued", "queued"))
+        due, notified = self.push_wakeups()
+        self.assertEqual(len(due), 1, "one trigger for now for the transaction")
+        self.assertTrue(notified, "the commit wakes the cron workers")
+
     def test_entry_on_receivable_is_blocked_with_the_reason(self):
         move = self.entry(self.misc_journal, [
             (self.company_data["default_account_receivable"], 20.0,

@@ -153,6 +153,15 @@ class TestTrustXero(TrustXeroCommon):
         self.assertEqual(self.xero_trust_ledger(), self.odoo_trust_ledger())
         self.assertEqual(self.odoo_trust_ledger(), {self.client_a.name: 750.0})
 
+    def test_posting_trust_transactions_wakes_the_push_once(self):
+        self.forget_wakeups()
+        receipt = self.trust("receipt", 1000.0, self.client_a, matter_ref="M-8")
+        payment = self.trust("payment", 250.0, self.client_a, payee_id=self.client_b.id)
+        self.assertEqual((receipt.xero_state, payment.xero_state), ("queued", "queued"))
+        due, notified = self.push_wakeups()
+        self.assertEqual(len(due), 1, "one trigger for now for the transaction")
+        self.assertTrue(notified, "the commit wakes the cron workers")
+
     def test_each_kind_end_to_end_and_ledgers_agree(self):
         invoice = self.make_invoice(amounts=(200.0,), taxes=[], partner=self.client_a)
         txs = self.env["account.trust.transaction"]
