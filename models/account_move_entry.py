@@ -47,10 +47,10 @@ from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from ..xero import payloads, payloads_move, payloads_trust
-from .xero_push_trust import WaitForXero
+from ..xero import payloads, payloads_bank, payloads_move
+from ..senders import ENTRY_OPERATIONS
+from ..senders.base import WaitForXero
 
-ENTRY_OPERATIONS = ("manual_journal", "bank_transaction", "bank_transfer")
 BANK_JOURNAL_TYPES = ("bank", "cash")
 # Xero's system accounts kept as the sum of invoices and bills: no journal to them.
 NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
@@ -368,9 +368,9 @@ class AccountMove(models.Model):
                 return operation, [], issues
             source_line = lines.filtered(lambda l: l.account_id == source)
             amount = -sum(source_line.mapped("amount_currency" if currency else "balance"))
-            return operation, [payloads_trust.BankTransferValues(
-                from_account=payloads_trust.AccountRef(refs[0].xero_id, refs[0].code),
-                to_account=payloads_trust.AccountRef(refs[1].xero_id, refs[1].code),
+            return operation, [payloads_bank.BankTransferValues(
+                from_account=payloads_bank.AccountRef(refs[0].xero_id, refs[0].code),
+                to_account=payloads_bank.AccountRef(refs[1].xero_id, refs[1].code),
                 amount=amount, date=self.date, reference=self._xero_entry_reference(job),
                 currency_rate=self._xero_move_rate(source_line) if currency else None,
             )], []
@@ -393,7 +393,7 @@ class AccountMove(models.Model):
             raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
         return operation, [payloads_move.EntryBankValues(
             type=kind, contact_id=binding.xero_id,
-            bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
+            bank_account=payloads_bank.AccountRef(bank.xero_id, bank.code),
             date=self.date, reference=self._xero_entry_reference(job),
             line_amount_types=lat, lines=entry_lines,
             currency_rate=self._xero_move_rate(bank_lines) if currency else None, url=url,

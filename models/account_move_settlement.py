@@ -98,7 +98,7 @@ class AccountMove(models.Model):
         return self.company_currency_id.round(
             sum(abs(l.amount_residual) for l in self._xero_settlement_lines() or []))
 
-    # -- the values of a Payment (read by xero_push_payment's sender) -----------
+    # -- the values of a Payment (read by senders/payment.py) -----------
     def _xero_payment_reference(self, job):
         """Reference of its Xero payment; it carries the job's key so a
         payment in doubt is found again by it."""

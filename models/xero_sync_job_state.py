@@ -168,6 +168,18 @@ class XeroSyncJob(models.Model):
             if records and hasattr(records, "_xero_refresh_state"):
                 records._xero_refresh_state(jobs if note else None)
 
+    def _live_payments_vals(self):
+        """``xero_id`` (the live Xero payments of these payment jobs, comma
+        separated: one per document paid) and ``xero_sent_at`` of what they
+        pay, for the record they belong to; {} when none is live."""
+        deleted = set(self.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        live = self.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                             and j.xero_id and j.xero_id not in deleted)
+        if not live:
+            return {}
+        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+
     # ------------------------------------------------------------------------
     # Autovacuum: keep the log readable
     # ------------------------------------------------------------------------
