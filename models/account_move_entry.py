@@ -44,7 +44,6 @@ Odoo's, else the entry is blocked with the difference named.
 from collections import defaultdict
 
 from odoo import _, models
-from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..xero import payloads, payloads_bank, payloads_move
@@ -210,32 +209,6 @@ class AccountMove(models.Model):
                              depends_on=last, xero_id=last.xero_id or None)
             move._xero_refresh_state()
         return res
-
-    def action_xero_post(self):
-        entries = self.filtered(lambda m: m.move_type == "entry")
-        others = self - entries
-        if others or not entries:
-            super(AccountMove, others).action_xero_post()
-        if not entries:
-            return True
-        entries._xero_check_post_access()
-        Job = self.env["xero.sync.job"].sudo()
-        for move in entries:
-            if move.state != "posted":
-                raise UserError(_("%s is not posted.", move.display_name))
-            if not move._xero_entry_connection():
-                raise UserError(_(
-                    "%s does not go to Xero: check the Xero connection, its journal entries "
-                    "settings and its 'Sync documents from' date.", move.display_name))
-        for move in entries:
-            jobs = Job._jobs_of(move).filtered(lambda j: j.state in ("failed", "blocked"))
-            if jobs:
-                jobs.action_retry()
-            elif move.xero_state in ("not_sent", "voided"):
-                move._xero_enqueue_entries()
-        entries._xero_refresh_state()
-        Job._trigger_cron()
-        return True
 
     # ------------------------------------------------------------------------
     # Plain values for the builders (the cron's side)

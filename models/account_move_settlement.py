@@ -112,12 +112,7 @@ class AccountMove(models.Model):
         issues = []
         bank = self._xero_bank_ref(connection, self.journal_id, issues)
         amount = target._xero_reconciled_amount(self)
-        Job = self.env["xero.sync.job"].sudo()
-        jobs = Job._jobs_of(self, ("payment", "delete_payment"), target=target)
-        deleted = set(jobs.filtered(
-            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
-        sent = sum(jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
-                                 and j.xero_id not in deleted).mapped("amount"))
+        sent = self.env["xero.sync.job"].sudo()._payments_sent(self, target)
         amount = target.currency_id.round(amount - sent)
         rate = None
         if target.currency_id != target.company_currency_id and amount:

@@ -140,10 +140,10 @@ class AccountPayment(models.Model):
         self._xero_sync_deposit()
         return res
 
-    def action_xero_post(self):
-        self._xero_check_post_access()
+    def _xero_post_check(self):
+        """A payment's deposit is decided again first (queued, kept or withdrawn)."""
         self._xero_sync_deposit()
-        return super().action_xero_post()
+        return super()._xero_post_check()
 
     def _xero_sync_deposit(self):
         """Queue, keep or withdraw the deposit of these payments after a
@@ -308,19 +308,6 @@ class AccountPayment(models.Model):
         return connection.deposit_received_xero_account_id if inbound \
             else connection.deposit_paid_xero_account_id
 
-    def _xero_bank_account(self, connection, issues):
-        """The Xero bank account of this payment's journal (as for payments)."""
-        self.ensure_one()
-        bank_account = self.journal_id.default_account_id
-        xero_bank = connection._map_account(bank_account)
-        if not xero_bank and self.outstanding_account_id:
-            xero_bank = connection._map_account(self.outstanding_account_id)
-        if not xero_bank:
-            issues.append(_("Bank account %(account)s (journal %(journal)s) has no Xero account "
-                            "in the GL account map.", account=bank_account.display_name,
-                            journal=self.journal_id.display_name))
-        return xero_bank
-
     def _xero_deposit_refund_amount(self, deposit_move, job):
         """What this refund gives back of the deposit ``deposit_move`` and
         Xero does not hold yet (refunds already sent for the pair)."""
@@ -417,14 +404,7 @@ class AccountPartialReconcile(models.Model):
                 continue
             connections = Job._jobs_of(payment, ("deposit_allocation",), target=invoice).connection_id
             for connection in connections:
-                last_delete = Job
-                for job in payment._xero_live_deposit_allocations(invoice, connection):
-                    last_delete = Job._enqueue(
-                        connection, payment, "delete_deposit_allocation", target=invoice,
-                        version=job.version, depends_on=job,
-                        xero_id=job.xero_id if job.state == "done" else False)
-                if last_delete:
-                    again = Job._enqueue(connection, payment, "deposit_allocation", target=invoice,
-                                         depends_on=last_delete)
-                    again.depends_on_job_id = last_delete
+                Job._enqueue_redo(connection, payment, invoice,
+                                  payment._xero_live_deposit_allocations(invoice, connection),
+                                  "delete_deposit_allocation", "deposit_allocation")
             payment._xero_refresh_state()

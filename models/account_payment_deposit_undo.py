@@ -137,7 +137,6 @@ class AccountPartialReconcile(models.Model):
                 deposit_move = (payments - refund).move_id
                 last = refund._xero_refund_deletes(deposit_move)
                 if last:
-                    again = Job._enqueue(last.connection_id, refund, "deposit_refund",
-                                         target=deposit_move, depends_on=last)
-                    again.depends_on_job_id = last
+                    Job._enqueue(last.connection_id, refund, "deposit_refund",
+                                 target=deposit_move, depends_on=last)
                 refund._xero_refresh_state()

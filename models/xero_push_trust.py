@@ -139,18 +139,6 @@ class AccountTrustTransaction(models.Model):
         return self.env["xero.sync.job"].sudo()._jobs_of(self.reversed_tx_id).filtered(
             lambda j: j.state != "cancelled")[-1:]
 
-    def action_xero_post(self):
-        """Send this transaction's pending or failed Xero work now."""
-        Job = self.env["xero.sync.job"].sudo()
-        for tx in self:
-            jobs = Job._jobs_of(tx)
-            if not jobs:
-                tx._xero_enqueue()
-            jobs.filtered(lambda j: j.state in ("failed", "blocked")).action_retry()
-        self._xero_refresh_state()
-        Job._trigger_cron()
-        return True
-
     def _xero_url(self):
         self.ensure_one()
         job = self._xero_jobs().filtered(lambda j: j.state == "done")[-1:]

@@ -142,13 +142,8 @@ class XeroSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS xero_sync_job_attention_idx
                 ON xero_sync_job (state) WHERE state IN ('failed', 'blocked')
         """))
-        # Single-column indexes of earlier versions that nothing reads (a
-        # handful of distinct values, or covered by the indexes above): Odoo
-        # keeps an index a field no longer declares, so they go here.
-        for column in ("connection_id", "company_id", "res_model", "operation", "state",
-                       "next_try_at", "idempotency_key"):
-            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(
-                "xero_sync_job__%s_index" % column)))
+        # Indexes of earlier versions that nothing reads are dropped by the
+        # migration to 18.0.1.1.0 (migrations/), not at every start.
 
     @api.depends("res_model", "res_id")
     def _compute_res_ref(self):
@@ -342,6 +337,10 @@ class XeroSyncJob(models.Model):
             if last and last.state in ("pending", "sending", "failed", "blocked"):
                 if last.state in ("failed", "blocked"):
                     last._reset_to_pending()
+                if depends_on and last.depends_on_job_id != depends_on and last != depends_on:
+                    # It waits for what it is queued after now (a delete in
+                    # Xero queued meanwhile: see _enqueue_redo).
+                    last.depends_on_job_id = depends_on
                 return last
             version = (last.version + 1) if last else 1
         else:
@@ -383,6 +382,21 @@ class XeroSyncJob(models.Model):
         for job in self:
             if not job.xero_id and job.depends_on_job_id.xero_id:
                 job.xero_id = job.depends_on_job_id.xero_id
+
+    @api.model
+    def _enqueue_redo(self, connection, record, target, live, delete_operation, operation):
+        """Undo in Xero what the jobs ``live`` (of ``record`` on ``target``)
+        made, one ``delete_operation`` job after each, then queue
+        ``operation`` again after the last delete: what is still reconciled
+        goes again once they are gone. Returns the last delete job."""
+        last = self.browse()
+        for job in live:
+            last = self._enqueue(
+                connection, record, delete_operation, target=target, version=job.version,
+                depends_on=job, xero_id=job.xero_id if job.state == "done" else False)
+        if last:
+            self._enqueue(connection, record, operation, target=target, depends_on=last)
+        return last
 
     @api.model
     def _jobs_of(self, record, operations=None, target=None):

@@ -8,8 +8,8 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .test_push_common import XeroPushCommon
 from .test_trust_accounting import create_trust_accounts, set_trust_accounts, trust_vals
@@ -219,6 +219,23 @@ class TestTrustXero(TrustXeroCommon):
         self.push()
         self.assertEqual(self.trust_docs_count(), before)
         self.assertEqual(tx.xero_state, "not_sent")
+
+    def test_post_to_xero_of_a_trust_transaction_needs_the_group(self):
+        """"Post to Xero" is one action on every document: a trust user who
+        is not in "Xero: post documents" queues nothing for Xero."""
+        self.connection.sync_trust = False
+        tx = self.trust("receipt", 100.0, self.client_a)
+        self.assertFalse(self.jobs(tx))
+        self.connection.sync_trust = True
+        clerk = new_test_user(
+            self.env, login="trust_clerk",
+            groups="account.group_account_invoice,account_xero.group_trust_user",
+            company_id=self.company.id, company_ids=[self.company.id])
+        with self.assertRaises(AccessError):
+            tx.with_user(clerk).action_xero_post()
+        self.assertFalse(self.jobs(tx))
+        tx.action_xero_post()
+        self.assertEqual(tx.xero_state, "queued")
 
     def test_trust_off_nothing_trust_sent(self):
         self.connection.sync_trust = False
