@@ -16,8 +16,9 @@ class BankSender(Sender):
     """Jobs of one operation ("bank_transaction", "manual_journal" or
     "bank_transfer") whose document gives ``[values]``: a subclass says
     how to build each element (``BUILDERS``: operation -> (build, method of
-    the client)), how a document gives its values (``values_of``) and how
-    one in doubt is found (``find``)."""
+    the client)), how a document gives its values and how
+    one in doubt is found (``find``); its ``send()`` prepares the jobs
+    (``ready_values``) and hands them to ``send_ready``."""
 
     BUILDERS = {}
 
@@ -25,18 +26,14 @@ class BankSender(Sender):
         super().__init__(jobs, api)
         self.operation = jobs[:1].operation
 
-    def send(self):
-        ready = self.prepare()
+    def send_ready(self, ready):
+        """Send ``ready`` [(job, [values])]: bank transfers one a request,
+        the others in Xero's batches."""
         if self.operation == "bank_transfer":
             self.send_transfers(ready)
             return
         build, method = self.BUILDERS[self.operation]
         self.jobs._send_requests(self.api, self.element_requests(ready, build, method))
-
-    def prepare(self):
-        """[(job, [values])] ready to send; the others are settled, released
-        or blocked here."""
-        raise NotImplementedError
 
     def ready_values(self, job, build, find):
         """The values ``job`` sends (``build()`` gives ``(operation, values,
