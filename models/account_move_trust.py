@@ -15,7 +15,7 @@ against the balances like any other, which cancels the invoice payment
 through ``trust_internal`` (see models/account_trust_transaction.py).
 """
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_trust_transaction import trust_write_allowed
@@ -44,6 +44,10 @@ PAYMENT_LOCKED_FIELDS = {
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    trust_transaction_id = fields.Many2one(
+        "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
+        index="btree_not_null")
 
     @api.model
     def _trust_refuse(self, record, tx, what):

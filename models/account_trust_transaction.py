@@ -468,20 +468,3 @@ class AccountTrustTransaction(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
         }
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    trust_transaction_id = fields.Many2one(
-        "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
-        index="btree_not_null")
-
-
-class AccountPayment(models.Model):
-    _inherit = "account.payment"
-
-    trust_transaction_id = fields.Many2one(
-        "account.trust.transaction", "Paid from trust", readonly=True, copy=False,
-        index="btree_not_null")
-
