@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account_xero.xero.errors import XeroValidationError
 
-from .xero_mapping_common import XeroMappingCommon, xero_account, xero_currency, xero_tax_rate
+from .common_mapping import XeroMappingCommon, xero_account, xero_currency, xero_tax_rate
 
 
 class XeroMappingRatesCommon(XeroMappingCommon):

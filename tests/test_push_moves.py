@@ -13,7 +13,7 @@ from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
 from ..xero import payloads, payloads_bank, payloads_move
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 SMITH = "M-1001 Smith v Jones"
 

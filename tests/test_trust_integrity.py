@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon, reverse_trust, trust_matter
+from .common_trust import TrustCommon, reverse_trust, trust_matter
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import BrowserTestMixin
-from .test_trust_accounting import TrustCommon, reverse_trust
+from .common_trust import TrustCommon, reverse_trust
 
 
 class TrustMatterCommon(TrustCommon):

@@ -13,8 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.account_trust_transaction import trust_internal
-from .test_trust_accounting import TrustCommon, reverse_trust
-from .test_trust_xero import TrustXeroCommon
+from .common_trust import TrustCommon, TrustXeroCommon, reverse_trust
 
 
 def amount(text):

@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon
+from .common_trust import TrustCommon
 from .test_trust_ops import amount
 
 RECONCILIATION = "account_xero.report_trust_reconciliation"

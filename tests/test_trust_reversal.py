@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_trust_accounting import TrustCommon, reverse_trust
+from .common_trust import TrustCommon, reverse_trust
 
 
 @tagged("post_install", "-at_install")
