@@ -77,7 +77,7 @@ class AccountMove(models.Model):
         a trust transaction or a cash basis tax)."""
         self.ensure_one()
         return (self.move_type == "entry" and not self.origin_payment_id
-                and not self.trust_transaction_id and not self.journal_id.xero_is_trust
+                and not self.trust_transaction_id and not self.journal_id.is_trust_account
                 and not self.tax_cash_basis_rec_id and not self.tax_cash_basis_origin_move_id)
 
     def _xero_entry_connection(self, memo=None):
@@ -135,7 +135,7 @@ class AccountMove(models.Model):
         Journal = self.env["account.journal"].sudo()
         journals = Journal.search([
             *Journal._check_company_domain(self.company_id),
-            ("type", "in", BANK_JOURNAL_TYPES), ("xero_is_trust", "=", False)])
+            ("type", "in", BANK_JOURNAL_TYPES), ("is_trust_account", "=", False)])
         return {j.default_account_id: j for j in journals if j.default_account_id}
 
     def _xero_entry_operation(self, banks=None):

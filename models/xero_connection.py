@@ -142,7 +142,7 @@ class XeroConnection(models.Model):
     entry_journal_ids = fields.Many2many(
         "account.journal", "xero_connection_entry_journal_rel", "connection_id", "journal_id",
         "Journals sent to Xero",
-        domain="[('xero_is_trust', '=', False)]",
+        domain="[('is_trust_account', '=', False)]",
         help="The journals whose entries go to Xero. Leave empty for all of them.")
     entry_exclude_fx = fields.Boolean(
         "Leave out exchange differences", default=True,

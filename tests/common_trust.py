@@ -86,7 +86,7 @@ class TrustCommon(AccountTestInvoicingCommon):
         cls.company = cls.company_data["company"]
         create_trust_accounts(cls)
         cls.trust_journal = cls.env["account.journal"].create({
-            "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Account", "code": "TRST", "type": "bank", "is_trust_account": True,
             "company_id": cls.company.id,
         })
         cls.trust_bank = cls.trust_journal.default_account_id
@@ -151,7 +151,7 @@ class TrustXeroCommon(XeroPushCommon):
 
         create_trust_accounts(cls)
         cls.trust_journal = cls.env["account.journal"].create({
-            "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True})
+            "name": "Trust Account", "code": "TRST", "type": "bank", "is_trust_account": True})
         cls.office_journal = cls.company_data["default_journal_bank"]
         for account, code in (
             (cls.trust_liability, "2800"), (cls.trust_transfers, "2810"),

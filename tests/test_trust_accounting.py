@@ -70,7 +70,7 @@ class TestTrustAccounting(TrustCommon):
 
     def test_balance_is_per_trust_account(self):
         other_trust = self.env["account.journal"].create({
-            "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Investment", "code": "TRIN", "type": "bank", "is_trust_account": True,
         })
         self._trust("receipt", 300.0, self.client_a, journal_id=other_trust.id)
         with self.assertRaises(UserError):

@@ -48,7 +48,7 @@ class TestTrustIntegrity(TrustCommon):
 
     def test_no_field_of_a_posted_or_reversed_transaction_changes(self):
         other_trust = self.env["account.journal"].create({
-            "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Investment", "code": "TRIN", "type": "bank", "is_trust_account": True,
         })
         receipt = self._trust("receipt", 500.0, self.client_a, matter_ref="M-1")
         reversal = receipt.browse(reverse_trust(receipt)["res_id"])

@@ -1,4 +1,4 @@
-"""18.0.1.1.0: the push engine as a registry of senders.
+"""18.0.1.1.0, after the module's update: the push engine as a registry of senders.
 
 The operations and their document models are unchanged, so jobs pending or
 failed go on under the new table as they are. Single-column indexes of the
