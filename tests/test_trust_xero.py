@@ -105,7 +105,7 @@ class TestTrustXero(TrustXeroCommon):
 
     def test_post_to_xero_of_a_trust_transaction_needs_the_group(self):
         """"Post to Xero" is one action on every document: a trust user who
-        is not in "Xero: post documents" queues nothing for Xero."""
+        is not in "Xero: post documents" is told so, and queues nothing."""
         self.connection.sync_trust = False
         tx = self.trust("receipt", 100.0, self.client_a)
         self.assertFalse(self.jobs(tx))
@@ -114,7 +114,7 @@ class TestTrustXero(TrustXeroCommon):
             self.env, login="trust_clerk",
             groups="account.group_account_invoice,account_xero.group_trust_user",
             company_id=self.company.id, company_ids=[self.company.id])
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "Xero: post documents"):
             tx.with_user(clerk).action_xero_post()
         self.assertFalse(self.jobs(tx))
         tx.action_xero_post()
