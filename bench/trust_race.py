@@ -50,7 +50,7 @@ def setup(registry):
         })
         Journal = env["account.journal"]
         trust = Journal.search([("code", "=", "TRST")], limit=1) or Journal.create(
-            {"name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True})
+            {"name": "Trust Account", "code": "TRST", "type": "bank", "is_trust_account": True})
         client = env["res.partner"].create({"name": "Race Client"})
         return trust.id, client.id
 

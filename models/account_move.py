@@ -192,12 +192,11 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------
-    def action_xero_post(self):
-        """Post to Xero now: queue what is not queued yet and wake the cron."""
-        self._xero_check_post_access()
-        Job = self.env["xero.sync.job"].sudo()
+    # -- "Post to Xero" (xero_document_mixin.action_xero_post) ----------------
+    def _xero_post_check(self):
         moves = self.filtered(lambda m: m.move_type in XERO_TYPES)
-        if not moves:
+        entries = self.filtered(lambda m: m.move_type == "entry")
+        if not moves and (self - entries):
             raise UserError(_("Only invoices, bills and credit notes go to Xero."))
         for move in moves:
             if move.state != "posted":
@@ -206,21 +205,28 @@ class AccountMove(models.Model):
                 raise UserError(_(
                     "%s does not go to Xero: check the Xero connection, its synchronization "
                     "settings and its 'Sync documents from' date.", move.display_name))
-        for move in moves:
-            jobs = Job._jobs_of(move).filtered(lambda j: j.state in ("failed", "blocked"))
-            if jobs:
-                jobs.action_retry()
-            elif move.xero_state in ("not_sent", "voided"):
-                move._xero_enqueue()
-            # Payments and allocations that failed ride along.
-            Job.search([("target_move_id", "=", move.id),
-                        ("state", "in", ("failed", "blocked"))]).action_retry()
-            contact_jobs = Job._jobs_of(move.commercial_partner_id).filtered(
-                lambda j: j.state in ("failed", "blocked"))
-            contact_jobs.action_retry()
-        moves._xero_refresh_state()
-        Job._trigger_cron()
-        return True
+        for move in entries:
+            if move.state != "posted":
+                raise UserError(_("%s is not posted.", move.display_name))
+            if not move._xero_entry_connection():
+                raise UserError(_(
+                    "%s does not go to Xero: check the Xero connection, its journal entries "
+                    "settings and its 'Sync documents from' date.", move.display_name))
+        return moves | entries
+
+    def _xero_post_unqueued(self):
+        self.ensure_one()
+        return self.xero_state in ("not_sent", "voided")
+
+    def _xero_post_ride_along(self):
+        """An invoice's payments and allocations, and its contact, that failed."""
+        if self.move_type not in XERO_TYPES:
+            return
+        Job = self.env["xero.sync.job"].sudo()
+        Job.search([("target_move_id", "=", self.id),
+                    ("state", "in", ("failed", "blocked"))]).action_retry()
+        Job._jobs_of(self.commercial_partner_id).filtered(
+            lambda j: j.state in ("failed", "blocked")).action_retry()
 
     # ------------------------------------------------------------------------
     # Values for the payload builders

@@ -97,14 +97,7 @@ class AccountPartialReconcile(models.Model):
             for connection in connections:
                 # An allocation not sent yet needs nothing: its amount is
                 # worked out when it is sent (nothing left: it cancels itself).
-                last_delete = Job
-                for job in note._xero_live_allocations(invoice, connection):
-                    last_delete = Job._enqueue(
-                        connection, note, "delete_allocation", target=invoice, version=job.version,
-                        depends_on=job, xero_id=job.xero_id if job.state == "done" else False)
-                if last_delete:
-                    # What is still reconciled goes again, after the deletes.
-                    again = Job._enqueue(connection, note, "allocation", target=invoice,
-                                         depends_on=last_delete)
-                    again.depends_on_job_id = last_delete
+                Job._enqueue_redo(connection, note, invoice,
+                                  note._xero_live_allocations(invoice, connection),
+                                  "delete_allocation", "allocation")
             note._xero_refresh_state()

@@ -44,13 +44,12 @@ Odoo's, else the entry is blocked with the difference named.
 from collections import defaultdict
 
 from odoo import _, models
-from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
-from ..xero import payloads, payloads_move, payloads_trust
-from .xero_push_trust import WaitForXero
+from ..xero import payloads, payloads_bank, payloads_move
+from ..senders import ENTRY_OPERATIONS
+from ..senders.base import WaitForXero
 
-ENTRY_OPERATIONS = ("manual_journal", "bank_transaction", "bank_transfer")
 BANK_JOURNAL_TYPES = ("bank", "cash")
 # Xero's system accounts kept as the sum of invoices and bills: no journal to them.
 NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
@@ -78,7 +77,7 @@ class AccountMove(models.Model):
         a trust transaction or a cash basis tax)."""
         self.ensure_one()
         return (self.move_type == "entry" and not self.origin_payment_id
-                and not self.trust_transaction_id and not self.journal_id.xero_is_trust
+                and not self.trust_transaction_id and not self.journal_id.is_trust_account
                 and not self.tax_cash_basis_rec_id and not self.tax_cash_basis_origin_move_id)
 
     def _xero_entry_connection(self, memo=None):
@@ -136,7 +135,7 @@ class AccountMove(models.Model):
         Journal = self.env["account.journal"].sudo()
         journals = Journal.search([
             *Journal._check_company_domain(self.company_id),
-            ("type", "in", BANK_JOURNAL_TYPES), ("xero_is_trust", "=", False)])
+            ("type", "in", BANK_JOURNAL_TYPES), ("is_trust_account", "=", False)])
         return {j.default_account_id: j for j in journals if j.default_account_id}
 
     def _xero_entry_operation(self, banks=None):
@@ -210,32 +209,6 @@ class AccountMove(models.Model):
                              depends_on=last, xero_id=last.xero_id or None)
             move._xero_refresh_state()
         return res
-
-    def action_xero_post(self):
-        entries = self.filtered(lambda m: m.move_type == "entry")
-        others = self - entries
-        if others or not entries:
-            super(AccountMove, others).action_xero_post()
-        if not entries:
-            return True
-        entries._xero_check_post_access()
-        Job = self.env["xero.sync.job"].sudo()
-        for move in entries:
-            if move.state != "posted":
-                raise UserError(_("%s is not posted.", move.display_name))
-            if not move._xero_entry_connection():
-                raise UserError(_(
-                    "%s does not go to Xero: check the Xero connection, its journal entries "
-                    "settings and its 'Sync documents from' date.", move.display_name))
-        for move in entries:
-            jobs = Job._jobs_of(move).filtered(lambda j: j.state in ("failed", "blocked"))
-            if jobs:
-                jobs.action_retry()
-            elif move.xero_state in ("not_sent", "voided"):
-                move._xero_enqueue_entries()
-        entries._xero_refresh_state()
-        Job._trigger_cron()
-        return True
 
     # ------------------------------------------------------------------------
     # Plain values for the builders (the cron's side)
@@ -368,9 +341,9 @@ class AccountMove(models.Model):
                 return operation, [], issues
             source_line = lines.filtered(lambda l: l.account_id == source)
             amount = -sum(source_line.mapped("amount_currency" if currency else "balance"))
-            return operation, [payloads_trust.BankTransferValues(
-                from_account=payloads_trust.AccountRef(refs[0].xero_id, refs[0].code),
-                to_account=payloads_trust.AccountRef(refs[1].xero_id, refs[1].code),
+            return operation, [payloads_bank.BankTransferValues(
+                from_account=payloads_bank.AccountRef(refs[0].xero_id, refs[0].code),
+                to_account=payloads_bank.AccountRef(refs[1].xero_id, refs[1].code),
                 amount=amount, date=self.date, reference=self._xero_entry_reference(job),
                 currency_rate=self._xero_move_rate(source_line) if currency else None,
             )], []
@@ -393,7 +366,7 @@ class AccountMove(models.Model):
             raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
         return operation, [payloads_move.EntryBankValues(
             type=kind, contact_id=binding.xero_id,
-            bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
+            bank_account=payloads_bank.AccountRef(bank.xero_id, bank.code),
             date=self.date, reference=self._xero_entry_reference(job),
             line_amount_types=lat, lines=entry_lines,
             currency_rate=self._xero_move_rate(bank_lines) if currency else None, url=url,

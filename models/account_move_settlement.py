@@ -98,7 +98,7 @@ class AccountMove(models.Model):
         return self.company_currency_id.round(
             sum(abs(l.amount_residual) for l in self._xero_settlement_lines() or []))
 
-    # -- the values of a Payment (read by xero_push_payment's sender) -----------
+    # -- the values of a Payment (read by senders/payment.py) -----------
     def _xero_payment_reference(self, job):
         """Reference of its Xero payment; it carries the job's key so a
         payment in doubt is found again by it."""
@@ -112,12 +112,7 @@ class AccountMove(models.Model):
         issues = []
         bank = self._xero_bank_ref(connection, self.journal_id, issues)
         amount = target._xero_reconciled_amount(self)
-        Job = self.env["xero.sync.job"].sudo()
-        jobs = Job._jobs_of(self, ("payment", "delete_payment"), target=target)
-        deleted = set(jobs.filtered(
-            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
-        sent = sum(jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
-                                 and j.xero_id not in deleted).mapped("amount"))
+        sent = self.env["xero.sync.job"].sudo()._payments_sent(self, target)
         amount = target.currency_id.round(amount - sent)
         rate = None
         if target.currency_id != target.company_currency_id and amount:

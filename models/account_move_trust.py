@@ -15,7 +15,7 @@ against the balances like any other, which cancels the invoice payment
 through ``trust_internal`` (see models/account_trust_transaction.py).
 """
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .account_trust_transaction import trust_write_allowed
@@ -44,6 +44,10 @@ PAYMENT_LOCKED_FIELDS = {
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    trust_transaction_id = fields.Many2one(
+        "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
+        index="btree_not_null")
 
     @api.model
     def _trust_refuse(self, record, tx, what):
@@ -98,7 +102,7 @@ class AccountMove(models.Model):
         company = self.company_id.sudo()
         banks = self.env["account.journal"].sudo().search([
             *self.env["account.journal"]._check_company_domain(company),
-            ("type", "=", "bank"), ("xero_is_trust", "=", True)]).default_account_id
+            ("type", "=", "bank"), ("is_trust_account", "=", True)]).default_account_id
         return (company.trust_liability_account_id | company.trust_transfer_account_id
                 | company.trust_paid_by_firm_account_id | company.statutory_deposit_account_id
                 | banks)
@@ -112,7 +116,7 @@ class AccountMove(models.Model):
             if move._trust_source():
                 continue
             touched = move.sudo().line_ids.account_id & move._trust_accounts()
-            if not (move.journal_id.sudo().xero_is_trust or touched):
+            if not (move.journal_id.sudo().is_trust_account or touched):
                 continue
             raise UserError(_(
                 "%(entry)s cannot be posted: entries in a trust (client) bank account or on "
@@ -183,7 +187,7 @@ class AccountMoveLine(models.Model):
             # hand from before they were refused): a correction is a reversal.
             for line in changed:
                 if line.account_id in line.move_id._trust_accounts() \
-                        or line.journal_id.sudo().xero_is_trust:
+                        or line.journal_id.sudo().is_trust_account:
                     raise UserError(_(
                         "%(item)s is a posted journal item of the trust records: its client, "
                         "matter, account and amounts stay as they were posted. Record the "

@@ -66,27 +66,30 @@ class AccountPayment(models.Model):
         total = target._xero_reconciled_amount(self.move_id)
         return abs(total) / abs(company_amount) if company_amount else None
 
+    def _xero_bank_account(self, connection, issues):
+        """The Xero account of this payment's bank journal (or of its
+        outstanding account), as payments and deposits go; None, with an
+        issue, when it has none."""
+        self.ensure_one()
+        bank_account = self.journal_id.default_account_id
+        xero_bank = connection._map_account(bank_account)
+        if not xero_bank and self.outstanding_account_id:
+            xero_bank = connection._map_account(self.outstanding_account_id)
+        if not xero_bank:
+            issues.append(_("Bank account %(account)s (journal %(journal)s) has no Xero account "
+                            "in the GL account map.", account=bank_account.display_name,
+                            journal=self.journal_id.display_name))
+        return xero_bank
+
     def _xero_payment_values(self, connection, target):
         """(kwargs of payloads.build_payment, [issues]) for the part of this
         payment applied to ``target``."""
         self.ensure_one()
         issues = []
-        bank_account = self.journal_id.default_account_id
-        xero_account = connection._map_account(bank_account)
-        if not xero_account and self.outstanding_account_id:
-            xero_account = connection._map_account(self.outstanding_account_id)
-        if not xero_account:
-            issues.append(_("Bank account %(account)s (journal %(journal)s) has no Xero account "
-                            "in the GL account map.", account=bank_account.display_name,
-                            journal=self.journal_id.display_name))
+        xero_account = self._xero_bank_account(connection, issues)
         amount = target._xero_reconciled_amount(self.move_id) if self.move_id else 0.0
         # What earlier versions already sent (and were not deleted) stays in Xero.
-        Job = self.env["xero.sync.job"].sudo()
-        jobs = Job._jobs_of(self, ("payment", "delete_payment"), target=target)
-        deleted = set(jobs.filtered(
-            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
-        sent = sum(jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
-                                 and j.xero_id not in deleted).mapped("amount"))
+        sent = self.env["xero.sync.job"].sudo()._payments_sent(self, target)
         amount = target.currency_id.round(amount - sent)
         rate = None
         if target.currency_id != target.company_currency_id and amount:
@@ -100,20 +103,16 @@ class AccountPayment(models.Model):
         }
         return values, issues
 
-    def action_xero_post(self):
-        """Send this payment's pending or failed Xero work now."""
-        self._xero_check_post_access()
-        Job = self.env["xero.sync.job"].sudo()
-        for payment in self:
-            jobs = Job._jobs_of(payment).filtered(lambda j: j.state in ("failed", "blocked"))
-            # Never queued, or all its jobs set aside (ignored, or made for
-            # a Xero organisation the connection no longer uses): queue it.
-            if not jobs and not Job._jobs_of(payment).filtered(lambda j: j.state != "cancelled"):
-                payment.move_id._xero_enqueue_applications()
-            jobs.action_retry()
-        self._xero_refresh_state()
-        Job._trigger_cron()
-        return True
+    # -- "Post to Xero" (xero_document_mixin.action_xero_post) ----------------
+    def _xero_post_unqueued(self):
+        """Never queued, or all its jobs set aside (ignored, or made for a
+        Xero organisation the connection no longer uses)."""
+        self.ensure_one()
+        return not self.env["xero.sync.job"].sudo()._jobs_of(self).filtered(
+            lambda j: j.state != "cancelled")
+
+    def _xero_post_enqueue(self):
+        self.move_id._xero_enqueue_applications()
 
 
 class AccountMove(models.Model):

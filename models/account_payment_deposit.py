@@ -11,7 +11,7 @@ register-payment wizard posts its payments, then matches them, in one
 transaction: it decides once, at its end, for all of them (without it,
 each payment's deposit job was made, then withdrawn: +44 % CPU on
 registering payments, see bench/README.rst). The deposit job decides once
-more when it is sent (xero_push_deposit.py).
+more when it is sent (senders/deposit.py).
 
 Once a payment is a deposit, the whole payment goes to Xero as one bank
 transaction, never split between Payments and a deposit:
@@ -42,6 +42,8 @@ overpayment ("deposit_refund"); a deposit so matched stays a deposit.
 """
 
 from odoo import _, api, fields, models
+
+from ..xero import payloads_deposit
 
 # Jobs whose Xero object Xero holds or is about to hold.
 _LIVE = ("done", "sending")
@@ -138,10 +140,10 @@ class AccountPayment(models.Model):
         self._xero_sync_deposit()
         return res
 
-    def action_xero_post(self):
-        self._xero_check_post_access()
+    def _xero_post_check(self):
+        """A payment's deposit is decided again first (queued, kept or withdrawn)."""
         self._xero_sync_deposit()
-        return super().action_xero_post()
+        return super()._xero_post_check()
 
     def _xero_sync_deposit(self):
         """Queue, keep or withdraw the deposit of these payments after a
@@ -300,6 +302,62 @@ class AccountPayment(models.Model):
         return super()._xero_note_body(job)
 
 
+    # -- what the deposit sender sends (senders/deposit.py) ------------------
+    @api.model
+    def _xero_deposit_account(self, connection, inbound):
+        return connection.deposit_received_xero_account_id if inbound \
+            else connection.deposit_paid_xero_account_id
+
+    def _xero_deposit_refund_amount(self, deposit_move, job):
+        """What this refund gives back of the deposit ``deposit_move`` and
+        Xero does not hold yet (refunds already sent for the pair)."""
+        self.ensure_one()
+        matched = deposit_move._xero_reconciled_amount(self.move_id, company_currency=True)
+        jobs = self.env["xero.sync.job"]._jobs_of(
+            self, ("deposit_refund", "delete_payment"), target=deposit_move)
+        # A refund's Payment deleted in Xero (the refund taken off the deposit) holds nothing.
+        deleted = jobs.filtered(lambda j: j.operation == "delete_payment"
+                                and j.state != "cancelled").depends_on_job_id
+        sent = jobs.filtered(lambda j: j.operation == "deposit_refund" and j != job
+                             and j.state in ("done", "sending") and j not in deleted)
+        return self.company_currency_id.round(matched - sum(sent.mapped("amount")))
+
+    def _xero_deposit_values(self, connection, job):
+        """((kind, DepositValues), [issues]) of this payment's deposit."""
+        self.ensure_one()
+        issues = []
+        inbound = self._xero_deposit_inbound()
+        xero_bank = self._xero_bank_account(connection, issues)
+        if self.currency_id != self.company_currency_id:
+            issues.append(_("A deposit in %(currency)s: only deposits in %(company)s are sent to "
+                            "Xero yet.", currency=self.currency_id.name,
+                            company=self.company_currency_id.name))
+        partner = self.partner_id.commercial_partner_id
+        contact = partner._xero_binding(connection)
+        if not contact.xero_id:
+            partner._xero_enqueue_contact(connection)
+            issues.append(_("Contact %s is not in Xero yet.", partner.display_name))
+        account = self._xero_deposit_account(connection, inbound)
+        # Matched to nothing: a prepayment on the Deposits account; matched
+        # in part, or no Deposits account: an overpayment (Xero's AR / AP).
+        kind = payloads_deposit.PREPAYMENT if account and not self._xero_is_matched() \
+            else payloads_deposit.OVERPAYMENT
+        values = payloads_deposit.DepositValues(
+            kind=kind,
+            inbound=inbound,
+            contact_id=contact.xero_id,
+            bank_account_code=xero_bank.code or None,
+            bank_account_id=xero_bank.xero_id or None,
+            date=self.date,
+            amount=self.amount,
+            description=_("Deposit %(name)s %(memo)s", name=self.name or "", memo=self.memo or ""),
+            key=job.idempotency_key,
+            account_code=account.code or None,
+            url="%s/odoo/account.payment/%d" % (self.get_base_url(), self.id),
+        )
+        return (kind, values), issues
+
+
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
@@ -346,14 +404,7 @@ class AccountPartialReconcile(models.Model):
                 continue
             connections = Job._jobs_of(payment, ("deposit_allocation",), target=invoice).connection_id
             for connection in connections:
-                last_delete = Job
-                for job in payment._xero_live_deposit_allocations(invoice, connection):
-                    last_delete = Job._enqueue(
-                        connection, payment, "delete_deposit_allocation", target=invoice,
-                        version=job.version, depends_on=job,
-                        xero_id=job.xero_id if job.state == "done" else False)
-                if last_delete:
-                    again = Job._enqueue(connection, payment, "deposit_allocation", target=invoice,
-                                         depends_on=last_delete)
-                    again.depends_on_job_id = last_delete
+                Job._enqueue_redo(connection, payment, invoice,
+                                  payment._xero_live_deposit_allocations(invoice, connection),
+                                  "delete_deposit_allocation", "deposit_allocation")
             payment._xero_refresh_state()

@@ -10,7 +10,7 @@
   (overpayment) is deleted, and what stays matched is paid again;
 - a deposit whose payment is reset to draft or cancelled: its allocations
   (and its refunds' payments) are deleted, then the prepayment
-  (overpayment) itself ("void_deposit", xero_push_deposit_undo.py).
+  (overpayment) itself ("void_deposit", senders/deposit_void.py).
 """
 
 from odoo import _, models
@@ -34,7 +34,7 @@ class AccountPayment(models.Model):
         """This payment, in Xero as Payments (``live``: its payment jobs Xero
         holds or is being sent), is open again: each Payment not being
         deleted yet is deleted, then the whole payment goes as a deposit
-        (it waits for the deletions: xero_push_deposit.py), allocated to the
+        (it waits for the deletions: senders/deposit.py), allocated to the
         invoices it stays matched to."""
         self.ensure_one()
         Job = self.env["xero.sync.job"].sudo()
@@ -137,7 +137,6 @@ class AccountPartialReconcile(models.Model):
                 deposit_move = (payments - refund).move_id
                 last = refund._xero_refund_deletes(deposit_move)
                 if last:
-                    again = Job._enqueue(last.connection_id, refund, "deposit_refund",
-                                         target=deposit_move, depends_on=last)
-                    again.depends_on_job_id = last
+                    Job._enqueue(last.connection_id, refund, "deposit_refund",
+                                 target=deposit_move, depends_on=last)
                 refund._xero_refresh_state()

@@ -112,7 +112,7 @@ class AccountTrustTransaction(models.Model):
         company = self.company_id.id
         trust_by_bank = {
             j.default_account_id: j for j in (self.journal_id | self.dest_journal_id)
-            if j.xero_is_trust and j.default_account_id}
+            if j.is_trust_account and j.default_account_id}
         deltas = {}
 
         def add(key, amount):
@@ -125,13 +125,13 @@ class AccountTrustTransaction(models.Model):
                         add(("client", company, partner.id, journal.id), -amount)
                     if matter:
                         add(("matter", company, matter.id, journal.id), -amount)
-                    if journal.xero_is_trust:
+                    if journal.is_trust_account:
                         add(("firm", company, journal.id), amount)
                 if pbf and account == pbf and partner:
                     add(("owed", company, partner.id), amount)
                 if sda and account == sda:
                     add(("sda", company), amount)
-                    if journal.xero_is_trust:
+                    if journal.is_trust_account:
                         add(("firm", company, journal.id), amount)
                 if account in trust_by_bank:
                     trust = trust_by_bank[account]

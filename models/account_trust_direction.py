@@ -31,7 +31,7 @@ class AccountTrustTransaction(models.Model):
         for company in self.company_id:
             banks[company.id] = Journal.search([
                 ("company_id", "=", company.id), ("type", "=", "bank"),
-                ("xero_is_trust", "=", True)]).default_account_id
+                ("is_trust_account", "=", True)]).default_account_id
         for tx in self:
             if tx.state != "posted":
                 tx.trust_bank_amount = 0.0

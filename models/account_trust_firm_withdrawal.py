@@ -87,7 +87,7 @@ class AccountTrustTransaction(models.Model):
                     "is not the firm's (Settings > Accounting > Trust accounting: Trust "
                     "interest goes to the firm is off); it is owed to the statutory fund.",
                     company=tx.company_id.name))
-            if tx.dest_journal_id.xero_is_trust:
+            if tx.dest_journal_id.is_trust_account:
                 raise ValidationError(_(
                     "Firm withdrawal: %s is a trust account; the firm's money goes to one of "
                     "its office (business) bank accounts.", tx.dest_journal_id.display_name))

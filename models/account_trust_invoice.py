@@ -6,7 +6,7 @@ wizard) and links it; its reversal cancels that payment, and the invoice is
 due again. models/account_move_trust.py keeps that payment from being
 changed by hand; in Xero the push engine posts and deletes the payment."""
 
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -68,3 +68,11 @@ class AccountTrustTransaction(models.Model):
             payment.move_id.button_cancel()
             payment.state = "canceled"
         trust_internal(self).payment_id = payment.id
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    trust_transaction_id = fields.Many2one(
+        "account.trust.transaction", "Paid from trust", readonly=True, copy=False,
+        index="btree_not_null")

@@ -182,7 +182,7 @@ class AccountTrustTransaction(models.Model):
     company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company currency")
     journal_id = fields.Many2one(
         "account.journal", "Trust account", required=True, check_company=True, tracking=True,
-        domain="[('type', '=', 'bank'), ('xero_is_trust', '=', True)]",
+        domain="[('type', '=', 'bank'), ('is_trust_account', '=', True)]",
         compute="_compute_journal_id", store=True, readonly=False, precompute=True,
         help="The trust (client) bank account the money is in; for a transfer between "
         "bank accounts, the account the money leaves.")
@@ -244,11 +244,11 @@ class AccountTrustTransaction(models.Model):
     @api.depends("kind", "company_id")
     def _compute_journal_id(self):
         for tx in self:
-            if tx.kind == "bank_transfer" or (tx.journal_id and tx.journal_id.xero_is_trust):
+            if tx.kind == "bank_transfer" or (tx.journal_id and tx.journal_id.is_trust_account):
                 continue
             tx.journal_id = self.env["account.journal"].search([
                 *self.env["account.journal"]._check_company_domain(tx.company_id),
-                ("type", "=", "bank"), ("xero_is_trust", "=", True),
+                ("type", "=", "bank"), ("is_trust_account", "=", True),
             ], limit=1)
 
     @api.depends("reversal_ids.state")
@@ -278,7 +278,7 @@ class AccountTrustTransaction(models.Model):
         if self.kind in ("transfer_to_office", "firm_withdrawal") and not self.dest_journal_id:
             Journal = self.env["account.journal"]
             offices = Journal.search([*Journal._check_company_domain(self.company_id),
-                                      ("type", "=", "bank"), ("xero_is_trust", "=", False)],
+                                      ("type", "=", "bank"), ("is_trust_account", "=", False)],
                                      limit=2)
             if len(offices) == 1:
                 self.dest_journal_id = offices
@@ -289,14 +289,14 @@ class AccountTrustTransaction(models.Model):
         for tx in self:
             if tx.kind in CLIENT_KINDS and not tx.partner_id:
                 raise ValidationError(_("%s: choose the client.", tx._kind_label()))
-            if tx.kind != "bank_transfer" and not tx.journal_id.xero_is_trust:
+            if tx.kind != "bank_transfer" and not tx.journal_id.is_trust_account:
                 raise ValidationError(_(
                     "%(kind)s: %(journal)s is not a trust (client) bank account.",
                     kind=tx._kind_label(), journal=tx.journal_id.display_name))
             if tx.journal_id.type != "bank":
                 raise ValidationError(_("%s is not a bank journal.", tx.journal_id.display_name))
             for journal in tx.journal_id | tx.dest_journal_id:
-                if journal.xero_is_trust and journal.currency_id \
+                if journal.is_trust_account and journal.currency_id \
                         and journal.currency_id != tx.company_id.currency_id:
                     raise ValidationError(_(
                         "Trust accounting is kept in the company currency (%(company)s): trust "
@@ -307,7 +307,7 @@ class AccountTrustTransaction(models.Model):
                 dest = tx._dest_trust_journal()
                 if not tx.dest_partner_id:
                     raise ValidationError(_("Trust transfer: choose the client it goes to."))
-                if not dest.xero_is_trust or dest.type != "bank":
+                if not dest.is_trust_account or dest.type != "bank":
                     raise ValidationError(_(
                         "Trust transfer: %s is not a trust (client) bank account; money goes "
                         "to the office by a transfer to office.", dest.display_name))
@@ -324,7 +324,7 @@ class AccountTrustTransaction(models.Model):
                 if dest == tx.journal_id or dest.type != "bank":
                     raise ValidationError(_(
                         "%s: the money must go to another bank account.", tx._kind_label()))
-                if tx.kind == "transfer_to_office" and dest.xero_is_trust:
+                if tx.kind == "transfer_to_office" and dest.is_trust_account:
                     raise ValidationError(_(
                         "Transfer to office: %s is a trust account; choose the firm's office "
                         "(business) bank account.", dest.display_name))
@@ -333,7 +333,7 @@ class AccountTrustTransaction(models.Model):
                         "%(kind)s: %(a)s and %(b)s are in different currencies.",
                         kind=tx._kind_label(), a=tx.journal_id.display_name,
                         b=dest.display_name))
-            if tx.kind == "bank_transfer" and tx.journal_id.xero_is_trust:
+            if tx.kind == "bank_transfer" and tx.journal_id.is_trust_account:
                 raise ValidationError(_(
                     "Money leaves a trust account only for a client: record a payment out of "
                     "trust or a transfer to office instead of a transfer from %s.",
@@ -480,20 +480,3 @@ class AccountTrustTransaction(models.Model):
             "res_id": self.move_id.id,
             "view_mode": "form",
         }
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    trust_transaction_id = fields.Many2one(
-        "account.trust.transaction", "Trust transaction", readonly=True, copy=False,
-        index="btree_not_null")
-
-
-class AccountPayment(models.Model):
-    _inherit = "account.payment"
-
-    trust_transaction_id = fields.Many2one(
-        "account.trust.transaction", "Paid from trust", readonly=True, copy=False,
-        index="btree_not_null")
-

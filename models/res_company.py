@@ -48,7 +48,7 @@ class ResCompany(models.Model):
         Journal = self.env["account.journal"]
         return Journal.search([
             *Journal._check_company_domain(self),
-            ("type", "=", "bank"), ("xero_is_trust", "=", True)])
+            ("type", "=", "bank"), ("is_trust_account", "=", True)])
 
     @api.depends_context("uid")
     def _compute_trust_journal_ids(self):
@@ -58,5 +58,5 @@ class ResCompany(models.Model):
     def _inverse_trust_journal_ids(self):
         for company in self:
             current = company._trust_journals()
-            (current - company.trust_journal_ids).write({"xero_is_trust": False})
-            (company.trust_journal_ids - current).write({"xero_is_trust": True})
+            (current - company.trust_journal_ids).write({"is_trust_account": False})
+            (company.trust_journal_ids - current).write({"is_trust_account": True})

@@ -35,26 +35,6 @@ def _fold(text):
     return " ".join((text or "").split()).casefold()
 
 
-class XeroContactBinding(models.Model):
-    """The Xero contact a partner is, per connection (connector-style binding)."""
-
-    _name = "xero.contact.binding"
-    _description = "Xero Contact Binding"
-    _order = "id desc"
-
-    connection_id = fields.Many2one(
-        "xero.connection", required=True, ondelete="cascade", index=True, readonly=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one(
-        "res.partner", required=True, ondelete="cascade", index=True, readonly=True)
-    xero_id = fields.Char("Xero ContactID", required=True, readonly=True)
-
-    _sql_constraints = [
-        ("partner_uniq", "unique(connection_id, partner_id)",
-         "A partner is one Xero contact per connection."),
-    ]
-
-
 class ResPartner(models.Model):
     _inherit = "res.partner"
 

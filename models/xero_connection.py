@@ -133,6 +133,25 @@ class XeroConnection(models.Model):
         "Supplier invoices",
         help="Vendor bills, their payments and refunds are posted to Xero.",
     )
+    sync_entries = fields.Boolean(
+        "Journal entries", default=True,
+        help="Miscellaneous entries (accruals, depreciation, payroll, adjustments) are posted to "
+             "Xero as manual journals; bank and cash entries that are not payments (bank fees, "
+             "interest, tax payments) as bank transactions, transfers between two bank accounts "
+             "as bank transfers. Invoices, payments and trust entries go their own way.")
+    entry_journal_ids = fields.Many2many(
+        "account.journal", "xero_connection_entry_journal_rel", "connection_id", "journal_id",
+        "Journals sent to Xero",
+        domain="[('is_trust_account', '=', False)]",
+        help="The journals whose entries go to Xero. Leave empty for all of them.")
+    entry_exclude_fx = fields.Boolean(
+        "Leave out exchange differences", default=True,
+        help="The entries of the exchange difference journal are not sent: Xero computes its "
+             "own realised gains and losses on payments, and its own revaluations.")
+    entry_exclude_tax_closing = fields.Boolean(
+        "Leave out tax closing entries", default=True,
+        help="An entry (not in a bank journal) whose items are all on tax accounts is not sent: "
+             "Xero keeps the tax in its GST / VAT account and settles it with its own return.")
     sync_trust = fields.Boolean(
         "Trust transactions",
         help="Trust (client money) receipts, payments and transfers are posted to Xero.",

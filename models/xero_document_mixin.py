@@ -83,6 +83,46 @@ class XeroDocumentMixin(models.AbstractModel):
         self._xero_check_fields_write(vals)
         return super().write(vals)
 
+    # ------------------------------------------------------------------------
+    # "Post to Xero" (buttons, list actions, RPC): one path for every document
+    # ------------------------------------------------------------------------
+    def action_xero_post(self):
+        """Post to Xero now: retry what failed, queue what was never queued
+        (only jobs: no HTTP here), then wake the cron. Each model says which
+        of its records may go (``_xero_post_check``, raising what stops
+        them), when one needs queueing (``_xero_post_unqueued``) and what
+        else rides along (``_xero_post_ride_along``)."""
+        self._xero_check_post_access()
+        records = self._xero_post_check()
+        Job = self.env["xero.sync.job"].sudo()
+        for record in records:
+            failed = Job._jobs_of(record).filtered(lambda j: j.state in ("failed", "blocked"))
+            if failed:
+                failed.action_retry()
+            elif record._xero_post_unqueued():
+                record._xero_post_enqueue()
+            record._xero_post_ride_along()
+        records._xero_refresh_state()
+        Job._trigger_cron()
+        return True
+
+    def _xero_post_check(self):
+        """The records of ``self`` that "Post to Xero" acts on; raise a
+        UserError naming a record that cannot go."""
+        return self
+
+    def _xero_post_unqueued(self):
+        """Whether this record has nothing queued for Xero (so Post queues it)."""
+        self.ensure_one()
+        return not self.env["xero.sync.job"].sudo()._jobs_of(self)
+
+    def _xero_post_enqueue(self):
+        """Queue this record (its model's own queueing, no HTTP)."""
+        self._xero_enqueue()
+
+    def _xero_post_ride_along(self):
+        """Failed jobs of other records that go again with this one."""
+
     def _xero_check_post_access(self):
         """"Post to Xero" (buttons, list action, RPC): for the group "Xero:
         post documents", on documents the user may read."""

@@ -186,7 +186,7 @@ class XeroConnection(models.Model):
         journals = self.env["account.journal"].search([
             *self.env["account.journal"]._check_company_domain(company),
             ("type", "in", ("bank", "cash")),
-            ("xero_is_trust", "=", False),
+            ("is_trust_account", "=", False),
         ])
         for journal in journals:
             self._check_mapping_bank_journal(add, journal, "accounts")
@@ -316,7 +316,7 @@ class XeroConnection(models.Model):
         journals = self.env["account.journal"].search([
             *self.env["account.journal"]._check_company_domain(self.company_id),
             ("type", "=", "bank"),
-            ("xero_is_trust", "=", True),
+            ("is_trust_account", "=", True),
         ])
         for journal in journals:
             self._check_mapping_bank_journal(add, journal, "trust")

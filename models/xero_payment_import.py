@@ -170,7 +170,7 @@ class XeroWebhookEvent(models.Model):
     @api.model
     def _xero_register(self, conn, move, payment):
         journal = self._xero_journal_of(conn, payment.account)
-        if journal.type == "bank" and journal.xero_is_trust:
+        if journal.type == "bank" and journal.is_trust_account:
             raise ImportBlocked(_(
                 "A payment of %(amount)s on %(move)s was made in Xero on the trust bank account "
                 "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",

@@ -45,12 +45,13 @@ original never reached Xero (its job pending, failed or blocked, never sent),
 that job is cancelled instead and the reversal not sent: nothing to undo.
 
 This file queues trust transactions and turns them into the builders' plain
-values; their jobs are sent by xero_push_trust_send.py.
+values; their jobs are sent by senders/trust.py.
 """
 
 from odoo import _, models
 
-from ..xero import payloads_trust
+from ..xero import payloads_bank, payloads_trust
+from ..senders.base import WaitForXero
 from .account_trust_transaction import CLIENT_KINDS
 
 TRUST_OPERATIONS = {
@@ -67,10 +68,6 @@ TRUST_OPERATIONS = {
     "bank_fee": "bank_transaction",  # xero_push_trust_bank.py
     "bank_interest": "bank_transaction",
 }
-
-
-class WaitForXero(Exception):
-    """A prerequisite (a contact) is not in Xero yet: try again later."""
 
 
 class AccountTrustTransaction(models.Model):
@@ -141,18 +138,6 @@ class AccountTrustTransaction(models.Model):
         self.ensure_one()
         return self.env["xero.sync.job"].sudo()._jobs_of(self.reversed_tx_id).filtered(
             lambda j: j.state != "cancelled")[-1:]
-
-    def action_xero_post(self):
-        """Send this transaction's pending or failed Xero work now."""
-        Job = self.env["xero.sync.job"].sudo()
-        for tx in self:
-            jobs = Job._jobs_of(tx)
-            if not jobs:
-                tx._xero_enqueue()
-            jobs.filtered(lambda j: j.state in ("failed", "blocked")).action_retry()
-        self._xero_refresh_state()
-        Job._trigger_cron()
-        return True
 
     def _xero_url(self):
         self.ensure_one()
@@ -247,7 +232,7 @@ class AccountTrustTransaction(models.Model):
         for value in values:
             if isinstance(value, payloads_trust.BankTransactionValues):
                 value.type = "SPEND" if value.type == "RECEIVE" else "RECEIVE"
-            elif isinstance(value, payloads_trust.BankTransferValues):
+            elif isinstance(value, payloads_bank.BankTransferValues):
                 value.from_account, value.to_account = value.to_account, value.from_account
             mirrored.append(value)  # manual journals: the reversed entry's own lines
         return op, mirrored, issues
@@ -273,7 +258,7 @@ class AccountTrustTransaction(models.Model):
             return "bank_transaction", [payloads_trust.BankTransactionValues(
                 type="RECEIVE" if kind == "receipt" else "SPEND",
                 contact_id=self._xero_contact_id(conn),
-                bank_account=payloads_trust.AccountRef(bank.xero_id, bank.code),
+                bank_account=payloads_bank.AccountRef(bank.xero_id, bank.code),
                 date=self.date,
                 reference=reference,
                 lines=[payloads_trust.TrustLine(label, self.amount, coded.code, tracking)],
@@ -304,12 +289,12 @@ class AccountTrustTransaction(models.Model):
             return "bank_transaction", [
                 payloads_trust.BankTransactionValues(
                     type="SPEND", contact_id=from_contact,
-                    bank_account=payloads_trust.AccountRef(source.xero_id, source.code),
+                    bank_account=payloads_bank.AccountRef(source.xero_id, source.code),
                     lines=[payloads_trust.TrustLine(
                         label, self.amount, coded.code, from_tracking)], **common),
                 payloads_trust.BankTransactionValues(
                     type="RECEIVE", contact_id=to_contact,
-                    bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                    bank_account=payloads_bank.AccountRef(dest.xero_id, dest.code),
                     lines=[payloads_trust.TrustLine(
                         label, self.amount, coded.code, to_tracking)], **common),
             ], []
@@ -330,9 +315,9 @@ class AccountTrustTransaction(models.Model):
             direct = dest.account_type == "BANK" and (
                 (source.currency_code or None) == (dest.currency_code or None))
             if kind == "transfer_to_office" and direct:
-                return "bank_transfer", [payloads_trust.BankTransferValues(
-                    from_account=payloads_trust.AccountRef(source.xero_id, source.code),
-                    to_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                return "bank_transfer", [payloads_bank.BankTransferValues(
+                    from_account=payloads_bank.AccountRef(source.xero_id, source.code),
+                    to_account=payloads_bank.AccountRef(dest.xero_id, dest.code),
                     amount=self.amount, date=self.date, reference=reference,
                     currency_rate=rate,
                 )], []
@@ -357,10 +342,10 @@ class AccountTrustTransaction(models.Model):
             return "bank_transaction", [
                 payloads_trust.BankTransactionValues(
                     type="SPEND", lines=[line],
-                    bank_account=payloads_trust.AccountRef(source.xero_id, source.code), **common),
+                    bank_account=payloads_bank.AccountRef(source.xero_id, source.code), **common),
                 payloads_trust.BankTransactionValues(
                     type="RECEIVE", lines=[line],
-                    bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code), **common),
+                    bank_account=payloads_bank.AccountRef(dest.xero_id, dest.code), **common),
             ], []
         # Manual journals: the journal entry's own lines, in the base currency.
         lines = []

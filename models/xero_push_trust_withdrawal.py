@@ -21,7 +21,7 @@ A reversal is the mirror (RECEIVE and SPEND swapped), as for every kind.
 
 from odoo import _, models
 
-from ..xero import payloads_trust
+from ..xero import payloads_bank, payloads_trust
 
 
 class AccountTrustTransaction(models.Model):
@@ -70,13 +70,13 @@ class AccountTrustTransaction(models.Model):
         common = dict(contact_id=self._xero_contact_id(conn), date=self.date,
                       reference=self._xero_reference(job), currency_code=code,
                       currency_rate=rate)
-        trust_bank = payloads_trust.AccountRef(source.xero_id, source.code)
+        trust_bank = payloads_bank.AccountRef(source.xero_id, source.code)
         values = [
             payloads_trust.BankTransactionValues(
                 type="SPEND", bank_account=trust_bank,
                 lines=[payloads_trust.TrustLine(label, self.amount, out_code.code, tracking)], **common),
             payloads_trust.BankTransactionValues(
-                type="RECEIVE", bank_account=payloads_trust.AccountRef(dest.xero_id, dest.code),
+                type="RECEIVE", bank_account=payloads_bank.AccountRef(dest.xero_id, dest.code),
                 lines=[payloads_trust.TrustLine(label, self.amount, in_code.code, tracking)], **common),
         ]
         return "bank_transaction", values, []

@@ -57,7 +57,8 @@ from ..xero.errors import (
     XeroRateLimited,
     XeroTransientError,
 )
-from .xero_sync_job import OPERATION_PRIORITY, SENDERS, WAIT_DELAY
+from ..senders import GROUP_ORDER, OPERATION_PRIORITY, SENDERS
+from ..senders.base import WAIT_DELAY
 
 _logger = logging.getLogger(__name__)
 
@@ -444,14 +445,17 @@ class XeroSyncJob(models.Model):
         budget = self._budget()
         if budget:
             api.deadline = budget.hard
-        todo = self.sorted(lambda j: (OPERATION_PRIORITY.get(j.operation, 99), j.id))
+        # One group per (document model, operation), in the table's order:
+        # each goes to its sender (senders/__init__.py).
+        todo = self.sorted(lambda j: (GROUP_ORDER.get((j.res_model, j.operation), len(GROUP_ORDER)),
+                                      OPERATION_PRIORITY.get(j.operation, 99), j.id))
         settled = 0
         while todo:
             if self._budget_spent():
                 todo.filtered(lambda j: j.state == "sending")._release(count_attempt=False)
                 break
-            operation = todo[0].operation
-            group = todo.filtered(lambda j, op=operation: j.operation == op)
+            key = (todo[0].res_model, todo[0].operation)
+            group = todo.filtered(lambda j, key=key: (j.res_model, j.operation) == key)
             todo -= group
             # A job claimed with its dependency goes only once that is done
             # (it may have failed or backed off earlier in this batch).
@@ -464,10 +468,10 @@ class XeroSyncJob(models.Model):
                 group -= waiting
             if not group:
                 continue
-            if operation not in SENDERS:
+            if key not in SENDERS:
                 group._set_failed(_("This kind of job is not supported yet."))
                 continue
-            stop = group._send_group(api, operation)
+            stop = group._send_group(api, key)
             settled += len(group.filtered(lambda j: j.state in ("done", "failed", "blocked")))
             if stop:
                 # Nothing more goes in this call: what is not sent waits.
@@ -489,14 +493,14 @@ class XeroSyncJob(models.Model):
                      reason=dependency.error)
         return _("Waiting for %s.", dependency.display_name)
 
-    def _send_group(self, api, operation):
-        """Send these jobs of one operation through the operation's sender
-        (the dispatch table ``SENDERS``). Returns None, or ``(delay, error)``
-        when nothing more may be sent in this call: what is still "sending"
-        then waits ``delay``."""
+    def _send_group(self, api, key):
+        """Send these jobs of one ``key`` (document model, operation) through
+        its sender (the table ``SENDERS``). Returns None, or ``(delay,
+        error)`` when nothing more may be sent in this call: what is still
+        "sending" then waits ``delay``."""
         sending = self.filtered(lambda j: j.state == "sending")
         try:
-            getattr(sending, SENDERS[operation])(api)
+            SENDERS[key](sending, api).send()
         except (BudgetSpent, XeroOutOfTime):
             # The call's time is spent: the rest goes in the next call, now.
             return timedelta(0), None
@@ -521,17 +525,17 @@ class XeroSyncJob(models.Model):
         except XeroError as exc:
             self.filtered(lambda j: j.state == "sending")._set_failed(exc.message)
         except Exception as exc:  # noqa: BLE001 -- our own code raised: isolate it
-            return self._isolate(api, operation, exc)
+            return self._isolate(api, key, exc)
         return None
 
-    def _isolate(self, api, operation, exc):
+    def _isolate(self, api, key, exc):
         """Our own code (not Xero) raised while sending this group. What was
         recorded stays; the jobs still "sending" are sent again in halves,
         so that only the job that makes the code raise fails (with the
         error's text), and the others go on. A database error (a conflict
         with a user's transaction) is no job's fault: the jobs go back in
         doubt instead."""
-        _logger.exception("Xero push: sending %d %s job(s) raised", len(self), operation)
+        _logger.exception("Xero push: sending %d %s job(s) of %s raised", len(self), key[1], key[0])
         if isinstance(exc, psycopg2.Error):
             if self._in_test():
                 raise exc
@@ -551,7 +555,7 @@ class XeroSyncJob(models.Model):
             return None
         half = len(suspects) // 2
         for part in (suspects[:half], suspects[half:]):
-            stop = part._send_group(api, operation)
+            stop = part._send_group(api, key)
             self._commit()
             if stop:
                 return stop

@@ -8,11 +8,12 @@ engine:
 - ``xero_sync_job_state.py``: the user's actions (retry, ignore), the state
   changes the engine makes as Xero answers, and retention;
 - ``xero_sync_cron.py``: one short cron call (claim with SKIP LOCKED, leases,
-  progress, re-trigger) and the dispatch of each operation group;
+  progress, re-trigger) and the hand-over of each group of claimed jobs to
+  its sender;
 - ``xero_sync_send.py``: requests in flight, answers recorded as they come;
-- ``xero_push_*.py``: one file per kind of document (contacts, invoices and
-  credit notes, payments and allocations, voids, trust), each implementing
-  the sender named for its operation in ``OPERATIONS`` below.
+- ``xero_sync_job_guard.py``: who may write jobs, and which document has which;
+- ``senders/`` (beside ``models/``): one sender per kind of document, and
+  the one table of operations (``senders/__init__.py``).
 
 A job found in ``sending`` past its lease is *in doubt*: Xero may have
 accepted it before we could record that. Before it is ever sent again it is
@@ -27,7 +28,6 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
-from datetime import timedelta
 
 import psycopg2
 import psycopg2.errors
@@ -37,43 +37,10 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.osv import expression
 from odoo.tools import SQL
 
-_logger = logging.getLogger(__name__)
+from ..senders import OPERATION_LABELS
+from ..xero import payloads_deposit
 
-# The dispatch table. Order of the work inside a claim: contacts, then
-# documents, then what hangs on documents (payments, allocations), then what
-# undoes them, then trust. Each operation: its label, and the method of
-# xero.sync.job that sends a group of such jobs (``sender(api)`` on the
-# group; see xero_sync_cron._process_connection).
-OPERATIONS = [
-    ("contact", "Contact", "_send_contact"),
-    ("contact_update", "Contact update", "_send_contact_update"),
-    ("invoice", "Invoice / bill", "_send_invoice"),
-    ("credit_note", "Credit note", "_send_credit_note"),
-    # What frees a document's amount goes before what applies to it: a
-    # payment taken off (or a changed allocation) is deleted, then the new
-    # payment or allocation fits in what Xero has due.
-    ("delete_payment", "Delete payment", "_send_delete_payment"),
-    ("delete_allocation", "Delete credit note allocation", "_send_delete_allocation"),
-    ("delete_deposit_allocation", "Delete deposit allocation", "_send_delete_deposit_allocation"),
-    # A payment's deposit before its payments: whether it is a deposit is
-    # decided there, and its payment jobs (claimed with it) read that
-    # decision (xero_push_deposit.py).
-    ("deposit", "Deposit (prepayment / overpayment)", "_send_deposit"),
-    ("payment", "Payment", "_send_payment"),
-    ("allocation", "Credit note allocation", "_send_allocation"),
-    ("deposit_allocation", "Deposit allocation", "_send_deposit_allocation"),
-    ("deposit_refund", "Deposit refund", "_send_deposit_refund"),
-    ("void", "Void / delete document", "_send_void"),
-    # After the deletions of its allocations and refunds (delete_* above).
-    ("void_deposit", "Delete deposit", "_send_void_deposit"),
-    ("bank_transaction", "Bank transaction", "_send_bank_transaction"),
-    ("bank_transfer", "Bank transfer", "_send_bank_transfer"),
-    ("manual_journal", "Manual journal", "_send_manual_journal"),
-]
-OPERATION_LABELS = [(op, label) for op, label, _sender in OPERATIONS]
-SENDERS = {op: sender for op, _label, sender in OPERATIONS}
-OPERATION_PRIORITY = {op: i for i, (op, _label, _sender) in enumerate(OPERATIONS)}
-DOCUMENT_OPERATIONS = ("invoice", "credit_note")
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("pending", "Pending"),
@@ -85,7 +52,6 @@ STATES = [
 ]
 
 BATCH_SIZE = 50  # Xero's limit per request (tests make it smaller: read it through _batch_size)
-WAIT_DELAY = timedelta(seconds=30)  # a job whose dependency is not done yet
 
 # This process's connection to the "postgres" database, where Odoo's cron
 # workers LISTEN (see _notify_cron_workers).
@@ -172,6 +138,14 @@ class XeroSyncJob(models.Model):
     sent_at = fields.Datetime(readonly=True, copy=False)
     amount = fields.Float(
         readonly=True, copy=False, help="For payments: the amount sent, in the document's currency.")
+    deposit_kind = fields.Selection(
+        [(payloads_deposit.PREPAYMENT, "Prepayment"), (payloads_deposit.OVERPAYMENT, "Overpayment")],
+        readonly=True, copy=False,
+        help="For deposits: what Xero made of the payment (its Xero ID is that object's).")
+    deposit_bank_transaction_id = fields.Char(
+        "Xero bank transaction", readonly=True, copy=False,
+        help="For deposits: the BankTransactionID of the Xero bank transaction that made the "
+             "prepayment or overpayment (its page in Xero).")
     xero_url = fields.Char("Open in Xero", compute="_compute_xero_url")
 
     @api.model
@@ -180,6 +154,7 @@ class XeroSyncJob(models.Model):
             ("account.move", _("Journal Entry")),
             ("account.payment", _("Payment")),
             ("res.partner", _("Contact")),
+            ("account.trust.transaction", _("Trust transaction")),
         ]
 
     def init(self):
@@ -202,13 +177,8 @@ class XeroSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS xero_sync_job_attention_idx
                 ON xero_sync_job (state) WHERE state IN ('failed', 'blocked')
         """))
-        # Single-column indexes of earlier versions that nothing reads (a
-        # handful of distinct values, or covered by the indexes above): Odoo
-        # keeps an index a field no longer declares, so they go here.
-        for column in ("connection_id", "company_id", "res_model", "operation", "state",
-                       "next_try_at", "idempotency_key"):
-            self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(
-                "xero_sync_job__%s_index" % column)))
+        # Indexes of earlier versions that nothing reads are dropped by the
+        # migration to 18.0.1.1.0 (migrations/), not at every start.
 
     @api.depends("res_model", "res_id")
     def _compute_res_ref(self):
@@ -294,6 +264,9 @@ class XeroSyncJob(models.Model):
             "credit_note": "/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=%s",
             "credit_note_ap": "/AccountsPayable/ViewCreditNote.aspx?creditNoteID=%s",
             "payment": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
+            "bank_transaction": "/Bank/ViewTransaction.aspx?bankTransactionID=%s",
+            "bank_transfer": "/Bank/ViewTransfer.aspx?bankTransferID=%s",
+            "manual_journal": "/Journal/View.aspx?invoiceID=%s",
         }.get(operation)
 
     @api.model
@@ -415,6 +388,10 @@ class XeroSyncJob(models.Model):
                 if last.state in ("failed", "blocked"):
                     last._reset_to_pending()
                     self._trigger_cron()
+                if depends_on and last.depends_on_job_id != depends_on and last != depends_on:
+                    # It waits for what it is queued after now (a delete in
+                    # Xero queued meanwhile: see _enqueue_redo).
+                    last.depends_on_job_id = depends_on
                 return last
             version = (last.version + 1) if last else 1
         else:
@@ -439,9 +416,38 @@ class XeroSyncJob(models.Model):
             # posting the first invoices of a new customer at once): theirs
             # stands, and this transaction cannot see it. What would have
             # waited for it waits in the sender instead (see
-            # xero_push_document.py).
+            # senders/document.py).
             _logger.info("Xero: %s of %s queued by another transaction", operation, record)
             return Job.browse()
+
+    def _target_xero_id(self):
+        """The Xero id of the document this payment/allocation applies to, or None."""
+        self.ensure_one()
+        target = self.target_move_id.sudo()
+        if target.xero_state == "sent" and target.xero_id:
+            return target.xero_id
+        return None
+
+    def _take_dependency_xero_id(self):
+        """A job that undoes what its dependency made acts on that Xero id."""
+        for job in self:
+            if not job.xero_id and job.depends_on_job_id.xero_id:
+                job.xero_id = job.depends_on_job_id.xero_id
+
+    @api.model
+    def _enqueue_redo(self, connection, record, target, live, delete_operation, operation):
+        """Undo in Xero what the jobs ``live`` (of ``record`` on ``target``)
+        made, one ``delete_operation`` job after each, then queue
+        ``operation`` again after the last delete: what is still reconciled
+        goes again once they are gone. Returns the last delete job."""
+        last = self.browse()
+        for job in live:
+            last = self._enqueue(
+                connection, record, delete_operation, target=target, version=job.version,
+                depends_on=job, xero_id=job.xero_id if job.state == "done" else False)
+        if last:
+            self._enqueue(connection, record, operation, target=target, depends_on=last)
+        return last
 
     @api.model
     def _jobs_of(self, record, operations=None, target=None):

@@ -19,26 +19,15 @@ from collections import defaultdict
 from odoo import SUPERUSER_ID, _, api, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..senders import MODEL_OPERATIONS
 from ..xero import payloads
-
-
-# What the code enqueues: the document model of each operation.
-JOB_OPERATIONS = {
-    "res.partner": ("contact", "contact_update"),
-    "account.move": ("invoice", "credit_note", "allocation", "delete_allocation", "void",
-                     "manual_journal", "bank_transaction", "bank_transfer", "payment",
-                     "delete_payment"),
-    "account.payment": ("payment", "delete_payment", "deposit", "deposit_allocation",
-                        "delete_deposit_allocation", "deposit_refund", "void_deposit"),
-    "account.trust.transaction": ("bank_transaction", "bank_transfer", "manual_journal"),
-}
 
 
 def valid_xero_id(value):
     """A Xero id as the engine stores it: a GUID (Xero's ids are: "InvoiceID":
     "uuid" in Xero's OpenAPI spec, xero_accounting.yaml), or GUIDs comma
     separated (a trust job made of several Xero objects; one not made yet is
-    empty: see ``_trust_request``), at least one of them present."""
+    empty: see senders/bank.py), at least one of them present."""
     parts = (value or "").split(",")
     return any(parts) and all(not part or payloads.GUID.match(part) for part in parts)
 
@@ -88,12 +77,12 @@ class XeroSyncJob(models.Model):
         # One existence check per model for the whole batch of jobs.
         ids_by_model = defaultdict(set)
         for job in self:
-            if job.res_model in JOB_OPERATIONS and job.res_model in self.env:
+            if job.res_model in MODEL_OPERATIONS and job.res_model in self.env:
                 ids_by_model[job.res_model].add(job.res_id)
         existing = {model: self.env[model].sudo().browse(list(ids)).exists()
                     for model, ids in ids_by_model.items()}
         for job in self:
-            operations = JOB_OPERATIONS.get(job.res_model)
+            operations = MODEL_OPERATIONS.get(job.res_model)
             if not operations or job.res_model not in self.env:
                 raise ValidationError(_(
                     "%(model)s is not a document the Xero push sends.", model=job.res_model))
@@ -135,3 +124,17 @@ class XeroSyncJob(models.Model):
             if job.xero_id and not valid_xero_id(job.xero_id):
                 raise ValidationError(_(
                     "%(id)s is not a Xero id (Xero's ids are GUIDs).", id=job.xero_id))
+
+    @api.constrains("res_model", "res_id", "operation")
+    def _check_xero_entry_payment(self):
+        """Payments of a journal entry only (a bank entry settling an
+        invoice: account_move_settlement.py), never of an invoice: a
+        delete-payment job on any move would delete any payment of the
+        Xero organisation."""
+        for job in self.filtered(lambda j: j.res_model == "account.move"
+                                 and j.operation in ("payment", "delete_payment")):
+            move = self.env["account.move"].sudo().browse(job.res_id).exists()
+            if move and move.move_type != "entry":
+                raise ValidationError(_(
+                    "A %(model)s document is not sent to Xero as \"%(operation)s\".",
+                    model=job.res_model, operation=job.operation))

@@ -186,6 +186,28 @@ class XeroSyncJob(models.Model):
             if records and hasattr(records, "_xero_refresh_state"):
                 records._xero_refresh_state(jobs if note else None)
 
+    @api.model
+    def _payments_sent(self, record, target):
+        """What the payment jobs of ``record`` on ``target`` sent that Xero
+        still holds (done, and not deleted since)."""
+        jobs = self._jobs_of(record, ("payment", "delete_payment"), target=target)
+        deleted = set(jobs.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        return sum(jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                                 and j.xero_id not in deleted).mapped("amount"))
+
+    def _live_payments_vals(self):
+        """``xero_id`` (the live Xero payments of these payment jobs, comma
+        separated: one per document paid) and ``xero_sent_at`` of what they
+        pay, for the record they belong to; {} when none is live."""
+        deleted = set(self.filtered(
+            lambda j: j.operation == "delete_payment" and j.state == "done").mapped("xero_id"))
+        live = self.filtered(lambda j: j.operation == "payment" and j.state == "done"
+                             and j.xero_id and j.xero_id not in deleted)
+        if not live:
+            return {}
+        return {"xero_id": ",".join(live.mapped("xero_id")), "xero_sent_at": live[-1].sent_at}
+
     # ------------------------------------------------------------------------
     # Autovacuum: keep the log readable
     # ------------------------------------------------------------------------

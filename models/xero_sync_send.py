@@ -1,6 +1,6 @@
 """Requests in flight, and Xero's answers recorded as they come.
 
-The senders of each kind of document (``xero_push_*.py``) build requests as
+The senders of each kind of document (``senders/``) build requests as
 ``(jobs, send, on_done)`` and hand them to ``_send_requests``, which keeps up
 to ``account_xero.push_concurrency`` of them in flight (worker threads doing
 only the HTTP call) and records each answer on the cron's thread, committing

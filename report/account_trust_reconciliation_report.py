@@ -59,7 +59,7 @@ class ReportTrustReconciliation(models.AbstractModel):
     def _trust_reconciliation(self, journal, date, statement_balance=None):
         """The figures of the report for one trust journal at ``date``: a dict
         of amounts (company currency) and ``clients``, [(partner, balance)]."""
-        if journal.type != "bank" or not journal.xero_is_trust:
+        if journal.type != "bank" or not journal.is_trust_account:
             raise UserError(_(
                 "%s is not a trust (client) bank account: the trust reconciliation is made "
                 "for trust accounts.", journal.display_name))

@@ -17,7 +17,8 @@ from . import test_trust_tour
 from . import test_trust_matters
 from . import test_trust_ops
 from . import test_push_flows
-from . import test_push_more
+from . import test_push_documents
+from . import test_push_recovery
 from . import test_push_actions
 from . import test_push_errors
 from . import test_push_concurrency

@@ -4,8 +4,8 @@ difference; the sandbox deletes allocations as Xero's spec says."""
 
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
-from .test_sandbox import SandboxCase
+from .common import XeroPushCommon
+from .common_sandbox import SandboxCase
 
 
 @tagged("post_install", "-at_install")

@@ -19,7 +19,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.account_xero.xero.pacer import pacer_for
 
 from .common import XeroSandboxMixin
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at", "tenant_id", "tenant_name",
                 "xero_connection_id", "state", "pending_tenants")

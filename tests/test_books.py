@@ -21,9 +21,9 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..xero import payloads
-from .test_push_common import XeroPushCommon
-from .test_trust_xero import TrustXeroCommon
-from .test_xero_client import XeroClientCase
+from .common import XeroPushCommon
+from .common_trust import TrustXeroCommon
+from .common_sandbox import XeroClientCase
 
 
 @tagged("post_install", "-at_install")

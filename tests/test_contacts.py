@@ -11,8 +11,8 @@ from odoo.tests import tagged
 from odoo.addons.account_xero.xero import payloads
 from odoo.addons.account_xero.xero_sandbox.where import compile_where
 
-from .test_push_common import XeroPushCommon
-from .test_sandbox import SandboxCase
+from .common import XeroPushCommon
+from .common_sandbox import SandboxCase
 
 QUOTED = 'The "Best" Lawyers Ltd'
 

@@ -4,7 +4,7 @@ user can act on, never failed with an error of Odoo's."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

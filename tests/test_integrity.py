@@ -8,7 +8,7 @@ import uuid
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 def guid():

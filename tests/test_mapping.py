@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account_xero.xero.errors import XeroValidationError
 
-from .xero_mapping_common import XeroMappingCommon, xero_account, xero_currency, xero_tax_rate
+from .common_mapping import XeroMappingCommon, xero_account, xero_currency, xero_tax_rate
 
 
 class XeroMappingRatesCommon(XeroMappingCommon):
@@ -85,7 +85,7 @@ class TestMappingCheck(XeroMappingRatesCommon):
         })
         journal = self.env["account.journal"].create({
             "name": "Trust", "code": "TRST", "type": "bank",
-            "default_account_id": trust_account.id, "xero_is_trust": True,
+            "default_account_id": trust_account.id, "is_trust_account": True,
         })
         message = (f"Account {trust_account.display_name} (journal {journal.name}) "
                    "is not mapped to a Xero account.")
@@ -610,9 +610,9 @@ class TestXeroSettings(XeroMappingCommon):
 
     def test_trust_flag_on_journals(self):
         journal = self.company_data["default_journal_bank"]
-        self.assertFalse(journal.xero_is_trust)
+        self.assertFalse(journal.is_trust_account)
         arch = journal.get_views([(False, "form")])["views"]["form"]["arch"]
-        self.assertIn('name="xero_is_trust"', arch)
+        self.assertIn('name="is_trust_account"', arch)
 
 
 @tagged("post_install", "-at_install")

@@ -9,8 +9,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.account_xero.tests.common import BrowserTestMixin
-from odoo.addons.account_xero.tests.test_push_common import XeroPushCommon
-from odoo.addons.account_xero.tests.xero_mapping_common import XeroMappingCommon
+from odoo.addons.account_xero.tests.common import XeroPushCommon
+from odoo.addons.account_xero.tests.common_mapping import XeroMappingCommon
 
 
 @tagged("post_install", "-at_install")

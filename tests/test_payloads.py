@@ -170,10 +170,11 @@ class TestPayloads(BaseCase):
         self.assertEqual(pay["CurrencyRate"], 0.666667)
 
     def test_trust_bank_transaction_sends_no_currency(self):
+        from ..xero import payloads_bank
         from ..xero import payloads_trust as pt
 
         body = p.to_dict(pt.build_bank_transaction(pt.BankTransactionValues(
-            type="RECEIVE", contact_id="c-1", bank_account=pt.AccountRef(code="091"),
+            type="RECEIVE", contact_id="c-1", bank_account=payloads_bank.AccountRef(code="091"),
             date=date(2025, 3, 1), reference="TR/1", currency_code="AUD",
             currency_rate=1 / 0.7, lines=[pt.TrustLine("in", 50.0, "850")])))
         self.assertNotIn("CurrencyCode", body)

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

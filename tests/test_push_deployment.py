@@ -23,7 +23,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account_xero.models import xero_sync_cron
 
-from .test_push_common import XeroPushSmallRequests
+from .common import XeroPushSmallRequests
 
 
 @tagged("post_install", "-at_install")

@@ -5,8 +5,8 @@ and books them in its trial balance."""
 
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
-from .test_sandbox import SandboxCase
+from .common import XeroDepositsCommon
+from .common_sandbox import SandboxCase
 
 
 @tagged("post_install", "-at_install")
@@ -72,47 +72,6 @@ class TestDepositSandbox(SandboxCase):
         self.assertIn("NoTax", r.text)
         deposit = self._deposit(contact["ContactID"], "RECEIVE-OVERPAYMENT", 20)
         self.assertTrue(deposit["OverpaymentID"])
-
-
-class XeroDepositsCommon(XeroPushCommon):
-    """Deposits accounts mapped (877 received, 620 paid), and helpers."""
-
-    def setUp(self):
-        super().setUp()
-        self.connection.write({
-            "deposit_received_xero_account_id": self.xa["877"].id,
-            "deposit_paid_xero_account_id": self.xa["620"].id,
-        })
-        self.bank = self.company_data["default_journal_bank"]
-
-    def make_payment(self, amount, payment_type="inbound", partner=None, date="2025-06-01",
-                     partner_type=None):
-        payment = self.env["account.payment"].create({
-            "payment_type": payment_type,
-            "partner_type": partner_type or ("customer" if payment_type == "inbound" else "supplier"),
-            "partner_id": (partner or self.partner_a).id,
-            "amount": amount,
-            "date": date,
-            "journal_id": self.bank.id,
-        })
-        payment.action_post()
-        return payment
-
-    def match(self, payment, invoice):
-        lines = (payment.move_id.line_ids | invoice.line_ids).filtered(
-            lambda l: l.account_id.account_type in ("asset_receivable", "liability_payable")
-            and not l.reconciled)
-        lines.reconcile()
-
-    def account_id(self, code):
-        return next(a["AccountID"] for a in self.tenant().accounts if a["Code"] == code)
-
-    def compare_books(self):
-        rec = self.env["xero.reconcile"].create({
-            "connection_id": self.connection.id, "date": "2025-12-31"})
-        rec.action_compare()
-        return [(l.xero_account_id.code, l.odoo_balance, l.xero_balance)
-                for l in rec.line_ids if l.difference]
 
 
 @tagged("post_install", "-at_install")

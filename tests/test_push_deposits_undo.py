@@ -6,8 +6,8 @@ from datetime import date
 from odoo.tests import tagged
 
 from ..xero import payloads_deposit
-from .test_push_deposits import XeroDepositsCommon
-from .test_sandbox import SandboxCase
+from .common import XeroDepositsCommon
+from .common_sandbox import SandboxCase
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account_xero.xero.pacer import pacer_for
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

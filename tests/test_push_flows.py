@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

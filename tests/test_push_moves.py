@@ -12,8 +12,8 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
 
-from ..xero import payloads, payloads_move, payloads_trust
-from .test_push_common import XeroPushCommon
+from ..xero import payloads, payloads_bank, payloads_move
+from .common import XeroPushCommon
 
 SMITH = "M-1001 Smith v Jones"
 
@@ -42,7 +42,7 @@ class TestEntryPayloads(BaseCase):
             payloads_move.build_entry_manual_journal(values)
 
     def test_bank_transaction_lines_may_be_negative_not_the_total(self):
-        bank = payloads_trust.AccountRef(None, "090")
+        bank = payloads_bank.AccountRef(None, "090")
         values = payloads_move.EntryBankValues(
             "SPEND", "c1", bank, date(2025, 6, 1), "ref", "NoTax",
             [self.line(50.0), self.line(-20.0)])

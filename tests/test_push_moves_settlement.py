@@ -8,7 +8,7 @@ from odoo import Command, fields
 
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

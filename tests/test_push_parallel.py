@@ -16,7 +16,7 @@ from odoo.tests import tagged
 from odoo.addons.account_xero.xero.client import AccountingClient
 from odoo.addons.account_xero.xero.pacer import pacer_for
 
-from .test_push_common import XeroPushCommon, XeroPushSmallRequests
+from .common import XeroPushCommon, XeroPushSmallRequests
 
 
 @tagged("post_install", "-at_install")

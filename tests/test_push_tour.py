@@ -10,7 +10,7 @@ from odoo.tools import SQL
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
 from .common import BrowserTestMixin
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 _logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.bus.models.bus import channel_with_db, json_dump
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

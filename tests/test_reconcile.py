@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from . import test_sandbox, test_trust_xero
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 def _tb(case, date):

@@ -4,7 +4,7 @@ in the organisation of the branch's root company."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

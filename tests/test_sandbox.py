@@ -13,57 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 
-from ..xero_sandbox import SandboxServer
-
-API = "/api.xro/2.0"
-
-
-class SandboxCase(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.srv = SandboxServer(seed=7).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.stop()
-        super().tearDownClass()
-
-    def setUp(self):
-        super().setUp()
-        self.srv.reset()
-        self.http = requests.Session()
-        self.tok = self.srv.grant("demo")
-        self.tenant = self.tok["tenant_id"]
-
-    def h(self, token=None, tenant=None, **extra):
-        headers = {"Authorization": "Bearer " + (token or self.tok["access_token"]),
-                   "xero-tenant-id": tenant or self.tenant, "Accept": "application/json"}
-        headers.update(extra)
-        return headers
-
-    def get(self, path, **kw):
-        return self.http.get(self.srv.url + API + path, headers=kw.pop("headers", None) or self.h(), **kw)
-
-    def put(self, path, body, headers=None, **kw):
-        return self.http.put(self.srv.url + API + path, json=body, headers=headers or self.h(), **kw)
-
-    def post(self, path, body, headers=None, **kw):
-        return self.http.post(self.srv.url + API + path, json=body, headers=headers or self.h(), **kw)
-
-    def contact(self, name="Acme Ltd", **kw):
-        r = self.put("/Contacts", {"Contacts": [dict(Name=name, **kw)]})
-        self.assertEqual(r.status_code, 200, r.text)
-        return r.json()["Contacts"][0]
-
-    def invoice(self, contact_id, status="AUTHORISED", lines=None, **kw):
-        body = dict(Type="ACCREC", Contact={"ContactID": contact_id}, Date="2026-11-27",
-                    DueDate="2026-12-27", Status=status,
-                    LineItems=lines or [{"Description": "Widget", "Quantity": 2, "UnitAmount": 50,
-                                         "AccountCode": "200", "TaxType": "OUTPUT2"}], **kw)
-        return self.put("/Invoices", {"Invoices": [body]})
+from .common_sandbox import API, SandboxCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .xero_mapping_common import XeroMappingCommon, xero_account
+from .common_mapping import XeroMappingCommon, xero_account
 
 SECRET_FIELDS = ("client_id", "client_secret", "access_token", "refresh_token",
                  "token_expires_at", "pending_tenants")

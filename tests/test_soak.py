@@ -14,7 +14,7 @@ from odoo.addons.account_xero.models import xero_sync_job
 from odoo.addons.account_xero.xero.client import AccountingClient
 from odoo.addons.account_xero.xero.pacer import pacer_for
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 class _Killed(BaseException):

@@ -3,7 +3,7 @@ from datetime import date
 from odoo.tests import HttpCase, tagged
 
 from .common import BrowserTestMixin
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

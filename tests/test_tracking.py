@@ -8,7 +8,7 @@ import requests
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 SMITH = "M-1001 Smith v Jones"
 BROWN = "M-1002 Estate of Brown"

@@ -5,124 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-from ..models.account_trust_transaction import CLIENT_KINDS
-
-
-def create_trust_accounts(cls):
-    """The seed's trust accounts (trust liability, trust transfers, paid by
-    firm, statutory deposit) in the test company, as class attributes."""
-    Account = cls.env["account.account"]
-    for attr, name, code, account_type in (
-        ("trust_liability", "Trust Liability", "2800", "liability_current"),
-        ("trust_transfers", "Trust Transfers", "2810", "liability_current"),
-        ("paid_by_firm", "Trust Paid by Firm", "1290", "asset_current"),
-        ("statutory_deposit", "Statutory Deposit Account", "1295", "asset_current"),
-    ):
-        setattr(cls, attr, Account.create({"name": name, "code": code, "account_type": account_type}))
-
-
-def set_trust_accounts(cls):
-    """The trust accounts of create_trust_accounts on the company (Settings >
-    Accounting > Trust accounting)."""
-    cls.company.write({
-        "trust_liability_account_id": cls.trust_liability.id,
-        "trust_transfer_account_id": cls.trust_transfers.id,
-        "trust_paid_by_firm_account_id": cls.paid_by_firm.id,
-        "statutory_deposit_account_id": cls.statutory_deposit.id,
-    })
-
-
-def trust_matter(env, partner, reference=None):
-    """The matter ``reference`` of ``partner`` (created on first use); by
-    default the partner's latest matter."""
-    Matter = env["account.trust.matter"]
-    domain = [("partner_id", "=", partner.id)]
-    if reference:
-        domain.append(("reference", "=", reference))
-    return Matter.search(domain, order="id desc", limit=1) or Matter.create({
-        "reference": reference or "M-%s" % partner.id,
-        "name": "Matter of %s" % partner.name, "partner_id": partner.id})
-
-
-def trust_vals(env, kind, partner, vals):
-    """``vals`` of a trust transaction with its matters: ``matter_ref`` and
-    ``dest_matter_ref`` name them (the client's default matter otherwise)."""
-    vals = dict(vals)
-    recovery = kind == "firm_withdrawal" and vals.get("withdrawal_type", "paid_by_firm") == "paid_by_firm"
-    if (kind in CLIENT_KINDS or recovery) and partner and "matter_id" not in vals:
-        vals["matter_id"] = trust_matter(env, partner, vals.pop("matter_ref", None)).id
-    if kind == "trust_transfer" and vals.get("dest_partner_id") and "dest_matter_id" not in vals:
-        vals["dest_matter_id"] = trust_matter(
-            env, env["res.partner"].browse(vals["dest_partner_id"]),
-            vals.pop("dest_matter_ref", None)).id
-    vals.pop("matter_ref", None)
-    vals.pop("dest_matter_ref", None)
-    return vals
-
-
-def reverse_trust(tx, reason="Recorded in error", date=None):
-    """Reverse ``tx`` as a user does: its Reverse button opens the reversal
-    wizard, which asks the date and the reason. Returns the wizard's action
-    (the reversing transaction's form)."""
-    action = tx.action_reverse()
-    wizard = tx.env[action["res_model"]].with_context(**action["context"]).create({
-        "reason": reason, **({"date": date} if date else {})})
-    return wizard.action_reverse()
-
-
-class TrustCommon(AccountTestInvoicingCommon):
-    """A company with a trust bank journal, its office bank journal, and the
-    trust accounts of the seed in its trust settings (no Xero connection)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company = cls.company_data["company"]
-        create_trust_accounts(cls)
-        cls.trust_journal = cls.env["account.journal"].create({
-            "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True,
-            "company_id": cls.company.id,
-        })
-        cls.trust_bank = cls.trust_journal.default_account_id
-        cls.office_journal = cls.company_data["default_journal_bank"]
-        cls.office_bank = cls.office_journal.default_account_id
-        set_trust_accounts(cls)
-        cls.client_a = cls.partner_a
-        cls.client_b = cls.partner_b
-
-    @classmethod
-    def _trust(cls, kind, amount, partner=None, post=True, **vals):
-        tx = cls.env["account.trust.transaction"].create({
-            "kind": kind,
-            "amount": amount,
-            "partner_id": partner.id if partner else False,
-            "journal_id": cls.trust_journal.id,
-            "date": "2025-03-10",
-            **trust_vals(cls.env, kind, partner, vals),
-        })
-        if post:
-            tx.action_post()
-        return tx
-
-    def _lines(self, tx):
-        """{(account code, partner name or ''): balance} of the transaction's entry."""
-        self.assertEqual(tx.move_id.state, "posted")
-        result = {}
-        for line in tx.move_id.line_ids:
-            key = (line.account_id.code, line.partner_id.name or "")
-            result[key] = result.get(key, 0.0) + line.balance
-        self.assertAlmostEqual(sum(result.values()), 0.0)
-        return result
-
-    def _ledger(self, partner=None):
-        domain = [("company_id", "=", self.company.id)]
-        if partner:
-            domain.append(("partner_id", "=", partner.id))
-        groups = self.env["account.trust.ledger"]._read_group(
-            domain, ["partner_id"], ["balance:sum", "paid_by_firm:sum"])
-        return {p.name: (balance, pbf) for p, balance, pbf in groups}
+from .common_trust import TrustCommon
 
 
 @tagged("post_install", "-at_install")
@@ -187,7 +70,7 @@ class TestTrustAccounting(TrustCommon):
 
     def test_balance_is_per_trust_account(self):
         other_trust = self.env["account.journal"].create({
-            "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Investment", "code": "TRIN", "type": "bank", "is_trust_account": True,
         })
         self._trust("receipt", 300.0, self.client_a, journal_id=other_trust.id)
         with self.assertRaises(UserError):

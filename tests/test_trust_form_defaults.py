@@ -7,7 +7,7 @@ from lxml import etree
 
 from odoo.tests import Form, tagged
 
-from .test_trust_accounting import TrustCommon
+from .common_trust import TrustCommon
 
 
 @tagged("post_install", "-at_install")

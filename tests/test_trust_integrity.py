@@ -8,7 +8,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon, reverse_trust, trust_matter
+from .common_trust import TrustCommon, reverse_trust, trust_matter
 
 
 @tagged("post_install", "-at_install")
@@ -48,7 +48,7 @@ class TestTrustIntegrity(TrustCommon):
 
     def test_no_field_of_a_posted_or_reversed_transaction_changes(self):
         other_trust = self.env["account.journal"].create({
-            "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Investment", "code": "TRIN", "type": "bank", "is_trust_account": True,
         })
         receipt = self._trust("receipt", 500.0, self.client_a, matter_ref="M-1")
         reversal = receipt.browse(reverse_trust(receipt)["res_id"])

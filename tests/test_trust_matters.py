@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import BrowserTestMixin
-from .test_trust_accounting import TrustCommon, reverse_trust
+from .common_trust import TrustCommon, reverse_trust
 
 
 class TrustMatterCommon(TrustCommon):
@@ -158,7 +158,7 @@ class TestTrustSettings(TrustMatterCommon):
         })
         settings.execute()
         self.assertEqual(self.company.trust_liability_account_id, self.trust_liability)
-        self.assertTrue(other_trust.xero_is_trust)
+        self.assertTrue(other_trust.is_trust_account)
         tx = self._trust("receipt", 10.0, self.client_a, matter_id=self.sale.id,
                          journal_id=other_trust.id)
         self.assertEqual(tx.move_id.journal_id, other_trust)

@@ -13,8 +13,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.account_trust_transaction import trust_internal
-from .test_trust_accounting import TrustCommon, reverse_trust
-from .test_trust_xero import TrustXeroCommon
+from .common_trust import TrustCommon, TrustXeroCommon, reverse_trust
 
 
 def amount(text):
@@ -99,7 +98,7 @@ class TestTrustFirmWithdrawal(TrustCommon):
 
     def test_what_a_withdrawal_needs(self):
         other_trust = self.env["account.journal"].create({
-            "name": "Trust 2", "code": "TRS2", "type": "bank", "xero_is_trust": True})
+            "name": "Trust 2", "code": "TRS2", "type": "bank", "is_trust_account": True})
         with self.assertRaisesRegex(ValidationError, "is a trust account"):
             self._trust("firm_withdrawal", 10.0, withdrawal_type="firm_funds",
                         dest_journal_id=other_trust.id, post=False)

@@ -81,7 +81,7 @@ class TestTrustProperties(TrustRulesCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.trust_journal_2 = cls.env["account.journal"].create({
-            "name": "Trust Account 2", "code": "TRS2", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Account 2", "code": "TRS2", "type": "bank", "is_trust_account": True,
             "company_id": cls.company.id})
         cls.journals = [cls.trust_journal, cls.trust_journal_2]
         estate = cls.env["account.trust.matter"].create({

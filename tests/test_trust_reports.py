@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .test_trust_accounting import TrustCommon
+from .common_trust import TrustCommon
 from .test_trust_ops import amount
 
 RECONCILIATION = "account_xero.report_trust_reconciliation"
@@ -87,7 +87,7 @@ class TestTrustReconciliationPrints(TrustReportCommon):
         # A second trust account, with another client: not on the first's report.
         cls.trust_journal_2 = cls.env["account.journal"].create({
             "name": "Second Trust Account", "code": "TRS2", "type": "bank",
-            "xero_is_trust": True, "company_id": cls.company.id})
+            "is_trust_account": True, "company_id": cls.company.id})
         cls.client_c = cls.env["res.partner"].create({"name": "Other Trust Client"})
         cls._trust("receipt", 75.0, cls.client_c, journal_id=cls.trust_journal_2.id)
 
@@ -156,7 +156,7 @@ class TestTrustReconciliationAccess(TrustReportCommon):
         cls._trust("receipt", 500.0, cls.client_a)
         cls.other = cls.setup_other_company(name="Other Firm")["company"]
         cls.other_trust = cls.env["account.journal"].create({
-            "name": "Other Firm Trust", "code": "OTRS", "type": "bank", "xero_is_trust": True,
+            "name": "Other Firm Trust", "code": "OTRS", "type": "bank", "is_trust_account": True,
             "company_id": cls.other.id})
         cls.other_client = cls.env["res.partner"].create({"name": "Client Of The Other Firm"})
         cls.other.write({

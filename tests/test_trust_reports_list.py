@@ -7,7 +7,7 @@ from lxml import etree
 
 from odoo.tests import tagged
 
-from .test_trust_accounting import TrustCommon, reverse_trust, trust_matter
+from .common_trust import TrustCommon, reverse_trust, trust_matter
 
 
 @tagged("post_install", "-at_install")

@@ -24,7 +24,7 @@ from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 from odoo.tests import tagged
 
 from .common import running_in_ci
-from .test_trust_accounting import trust_matter
+from .common_trust import trust_matter
 from .test_trust_reports import RECONCILIATION, TrustReportCommon
 
 

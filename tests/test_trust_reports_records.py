@@ -7,7 +7,7 @@ from lxml import html
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .test_trust_accounting import reverse_trust, trust_matter
+from .common_trust import reverse_trust, trust_matter
 from .test_trust_ops import amount
 from .test_trust_reports import TrustReportCommon, report_url
 

@@ -14,7 +14,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
 
 from .common import BrowserTestMixin
-from .test_trust_accounting import TrustCommon
+from .common_trust import TrustCommon
 
 
 @tagged("post_install", "-at_install")

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .test_trust_accounting import TrustCommon, reverse_trust
+from .common_trust import TrustCommon, reverse_trust
 
 
 @tagged("post_install", "-at_install")
@@ -101,7 +101,7 @@ class TestTrustTransfer(TrustCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.other_trust = cls.env["account.journal"].create({
-            "name": "Trust Investment", "code": "TRIN", "type": "bank", "xero_is_trust": True,
+            "name": "Trust Investment", "code": "TRIN", "type": "bank", "is_trust_account": True,
             "company_id": cls.company.id,
         })
 
@@ -205,7 +205,7 @@ class TestTrustCompanyAndCurrency(TrustCommon):
     def test_foreign_currency_trust_account_refused(self):
         eur = self.setup_other_currency("EUR")
         journal = self.env["account.journal"].create({
-            "name": "Trust EUR", "code": "TREU", "type": "bank", "xero_is_trust": True,
+            "name": "Trust EUR", "code": "TREU", "type": "bank", "is_trust_account": True,
             "currency_id": eur.id, "company_id": self.company.id,
         })
         with self.assertRaisesRegex(ValidationError, "kept in the company currency"):

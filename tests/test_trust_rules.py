@@ -8,7 +8,7 @@ from odoo.tests import tagged
 
 from ..models.account_trust_transaction import trust_internal
 
-from .test_trust_accounting import TrustCommon, reverse_trust
+from .common_trust import TrustCommon, reverse_trust
 
 
 class TrustRulesCommon(TrustCommon):

@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from .common import BrowserTestMixin
-from .test_trust_accounting import TrustCommon
+from .common_trust import TrustCommon
 
 
 @tagged("post_install", "-at_install")

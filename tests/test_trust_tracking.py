@@ -5,8 +5,8 @@ Actionstep sends a matter with its trust entries."""
 
 from odoo.tests import tagged
 
-from .test_trust_accounting import trust_matter
-from .test_trust_xero import TrustXeroCommon
+from .common_trust import trust_matter
+from .common_trust import TrustXeroCommon
 
 SMITH = "M-1001 Smith v Jones"
 BROWN = "M-1002 Estate of Brown"

@@ -3,129 +3,12 @@ overdraw refused with nothing sent, nothing trust sent with "Trust
 transactions" off, and each client's trust ledger equal to what Xero's trust
 liability holds for that contact."""
 
-import copy
-import uuid
-from collections import defaultdict
 from decimal import Decimal
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
-from .test_push_common import XeroPushCommon
-from .test_trust_accounting import create_trust_accounts, set_trust_accounts, trust_vals
-
-TRUST_CHART = [
-    # code, name, Type, Class, EnablePaymentsToAccount
-    ("095", "Trust Account", "BANK", "ASSET", False),
-    ("2800", "Trust Liability", "CURRLIAB", "LIABILITY", True),
-    ("2810", "Trust Transfers", "CURRLIAB", "LIABILITY", True),
-    ("1290", "Trust Paid by Firm", "CURRENT", "ASSET", True),
-    ("1295", "Statutory Deposit Account", "CURRENT", "ASSET", False),
-    ("1299", "Bank Transfers", "CURRENT", "ASSET", False),
-]
-
-
-class TrustXeroCommon(XeroPushCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._add_trust_chart(cls.xero_tenant_id)
-        cls.connection.action_refresh_from_xero()
-        cls.xa = {a.code: a for a in cls.connection.xero_account_ids if a.code}
-
-        create_trust_accounts(cls)
-        cls.trust_journal = cls.env["account.journal"].create({
-            "name": "Trust Account", "code": "TRST", "type": "bank", "xero_is_trust": True})
-        cls.office_journal = cls.company_data["default_journal_bank"]
-        for account, code in (
-            (cls.trust_liability, "2800"), (cls.trust_transfers, "2810"),
-            (cls.paid_by_firm, "1290"), (cls.statutory_deposit, "1295"),
-            (cls.trust_journal.default_account_id, "095"),
-        ):
-            cls.env["xero.account.map"].create({
-                "connection_id": cls.connection.id, "account_id": account.id,
-                "xero_account_id": cls.xa[code].id})
-        cls.company = cls.connection.company_id
-        set_trust_accounts(cls)
-        cls.connection.write({
-            "sync_trust": True,
-            "bank_transfer_xero_account_id": cls.xa["1299"].id,
-        })
-        cls.client_a = cls.partner_a
-        cls.client_b = cls.partner_b
-
-    @classmethod
-    def _add_trust_chart(cls, tenant_id):
-        """The trust accounts a law firm adds to Xero's chart of accounts."""
-        tenant = cls.srv.store.tenant(tenant_id)
-        template = tenant.account_by_code("090")
-        for code, name, typ, klass, payments in TRUST_CHART:
-            acc = copy.deepcopy(template)
-            acc.update({
-                "AccountID": str(uuid.uuid4()), "Code": code, "Name": name, "Type": typ,
-                "Class": klass, "EnablePaymentsToAccount": payments, "TaxType": "NONE",
-            })
-            if typ != "BANK":
-                for key in ("BankAccountNumber", "BankAccountType", "CurrencyCode"):
-                    acc.pop(key, None)
-            tenant.accounts.append(acc)
-
-    def setUp(self):
-        super().setUp()
-        # The push tests give each test a fresh organisation: add the trust chart.
-        self._add_trust_chart(self.xero_tenant_id)
-
-    def xero_account_id(self, code):
-        """The AccountID of ``code`` in this test's organisation."""
-        return self.srv.store.tenant(self.xero_tenant_id).account_by_code(code)["AccountID"]
-
-    def trust(self, kind, amount, partner=None, post=True, **vals):
-        tx = self.env["account.trust.transaction"].create({
-            "kind": kind, "amount": amount, "partner_id": partner.id if partner else False,
-            "journal_id": self.trust_journal.id, "date": "2025-06-05",
-            **trust_vals(self.env, kind, partner, vals)})
-        if post:
-            tx.action_post()
-        return tx
-
-    def trust_docs_count(self):
-        return sum(len(self.xero_docs(kind))
-                   for kind in ("BankTransactions", "BankTransfers", "ManualJournals"))
-
-    def xero_trust_ledger(self):
-        """{contact name: Decimal} of Xero's Trust liability (2800) per
-        contact: bank transaction lines coded to it (RECEIVE in, SPEND out),
-        invoice payments made from it, and manual journal lines on it (their
-        description names the client)."""
-        liability_id = self.xero_account_id("2800")
-        contacts = {c["ContactID"]: c["Name"] for c in self.xero_docs("Contacts")}
-        invoices = {i["InvoiceID"]: i for i in self.xero_docs("Invoices")}
-        ledger = defaultdict(Decimal)
-        for bt in self.xero_docs("BankTransactions"):
-            if bt["Status"] != "AUTHORISED" or bt.get("BankTransferID"):
-                continue
-            sign = 1 if bt["Type"] == "RECEIVE" else -1
-            for line in bt["LineItems"]:
-                if line["AccountCode"] == "2800":
-                    ledger[contacts[bt["Contact"]]] += sign * Decimal(str(line["LineAmount"]))
-        for pay in self.xero_docs("Payments"):
-            if pay["Status"] == "AUTHORISED" and pay["Account"] == liability_id:
-                invoice = invoices[pay["DocID"]]
-                ledger[contacts[invoice["Contact"]]] -= Decimal(str(pay["Amount"]))
-        for journal in self.xero_docs("ManualJournals"):
-            for line in journal["JournalLines"]:
-                if line["AccountCode"] != "2800":
-                    continue
-                names = [n for n in contacts.values() if n in (line.get("Description") or "")]
-                self.assertEqual(len(names), 1, line)
-                ledger[names[0]] -= Decimal(str(line["LineAmount"]))
-        return {name: float(amount) for name, amount in ledger.items() if amount}
-
-    def odoo_trust_ledger(self):
-        groups = self.env["account.trust.ledger"]._read_group(
-            [("company_id", "=", self.company.id)], ["partner_id"], ["balance:sum"])
-        return {partner.name: balance for partner, balance in groups if balance}
+from .common_trust import TrustXeroCommon
 
 
 @tagged("post_install", "-at_install")
@@ -228,6 +111,23 @@ class TestTrustXero(TrustXeroCommon):
         self.push()
         self.assertEqual(self.trust_docs_count(), before)
         self.assertEqual(tx.xero_state, "not_sent")
+
+    def test_post_to_xero_of_a_trust_transaction_needs_the_group(self):
+        """"Post to Xero" is one action on every document: a trust user who
+        is not in "Xero: post documents" is told so, and queues nothing."""
+        self.connection.sync_trust = False
+        tx = self.trust("receipt", 100.0, self.client_a)
+        self.assertFalse(self.jobs(tx))
+        self.connection.sync_trust = True
+        clerk = new_test_user(
+            self.env, login="trust_clerk",
+            groups="account.group_account_invoice,account_xero.group_trust_user",
+            company_id=self.company.id, company_ids=[self.company.id])
+        with self.assertRaisesRegex(AccessError, "Xero: post documents"):
+            tx.with_user(clerk).action_xero_post()
+        self.assertFalse(self.jobs(tx))
+        tx.action_xero_post()
+        self.assertEqual(tx.xero_state, "queued")
 
     def test_trust_off_nothing_trust_sent(self):
         self.connection.sync_trust = False

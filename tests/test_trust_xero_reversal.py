@@ -11,8 +11,8 @@ from decimal import Decimal
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_trust_accounting import reverse_trust
-from .test_trust_xero import TrustXeroCommon
+from .common_trust import reverse_trust
+from .common_trust import TrustXeroCommon
 
 
 class Crash(Exception):

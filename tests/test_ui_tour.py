@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 
 from .common import BrowserTestMixin
-from .xero_mapping_common import XeroMappingCommon
+from .common_mapping import XeroMappingCommon
 
 
 @tagged("post_install", "-at_install")

@@ -11,7 +11,7 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_push_common import XeroPushCommon
+from .common import XeroPushCommon
 
 
 @tagged("post_install", "-at_install")

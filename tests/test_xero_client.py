@@ -4,12 +4,12 @@ Xero becomes, and that the client recovers where it can."""
 import logging
 from datetime import date
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import tagged
 
 from xero_python.accounting import Account, Contact, Invoice, LineAmountTypes, LineItem, Payment
 
 from ..xero.client import AccountingClient
-from ..xero.identity import Endpoints, IdentityClient
+from ..xero.identity import IdentityClient
 from ..xero.pacer import TenantPacer
 from ..xero.errors import (
     XeroForbiddenError,
@@ -18,62 +18,12 @@ from ..xero.errors import (
     XeroTransientError,
     XeroValidationError,
 )
-from ..xero_sandbox import SandboxServer
+from .common_sandbox import XeroClientCase
 
 
 def _value(enum_or_str):
     """xero-python gives enums for some fields and plain strings for others."""
     return getattr(enum_or_str, "value", enum_or_str)
-
-
-class TokenSource:
-    """Hands out the sandbox's tokens and counts forced refreshes."""
-
-    def __init__(self, srv, identity, grant):
-        self.srv = srv
-        self.identity = identity
-        self.token = grant["access_token"]
-        self.refresh_token = grant["refresh_token"]
-        self.refreshes = 0
-
-    def access_token(self):
-        return self.token
-
-    def refresh_access_token(self, rejected_token=None):
-        self.refreshes += 1
-        tokens = self.identity.refresh(self.refresh_token)
-        self.token, self.refresh_token = tokens.access_token, tokens.refresh_token
-        return self.token
-
-
-class XeroClientCase(BaseCase):
-    """A sandbox of its own and a client on a fresh grant for every test."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.srv = SandboxServer()
-        cls.srv.start()
-        cls.addClassCleanup(cls.srv.stop)
-        cls.endpoints = Endpoints(
-            login_url=cls.srv.url + "/identity/connect/authorize",
-            identity_url=cls.srv.url,
-            api_url=cls.srv.url,
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.srv.reset()
-        self.identity = IdentityClient(self.endpoints, "demo", "demo", timeout=5)
-        grant = self.srv.grant("demo")
-        self.tenant_id = grant["tenant_id"]
-        self.tokens = TokenSource(self.srv, self.identity, grant)
-        self.api = self._api()
-
-    def _api(self, **kw):
-        kw.setdefault("pacer", TenantPacer())  # a pacer of its own per test
-        kw.setdefault("backoff", 0.01)
-        return AccountingClient(self.endpoints, self.tenant_id, self.tokens, timeout=2, **kw)
 
 
 @tagged("post_install", "-at_install")

@@ -15,7 +15,7 @@ class AccountTrustReconciliationWizard(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company)
     journal_id = fields.Many2one(
         "account.journal", "Trust account", required=True, check_company=True,
-        domain="[('type', '=', 'bank'), ('xero_is_trust', '=', True)]",
+        domain="[('type', '=', 'bank'), ('is_trust_account', '=', True)]",
         default=lambda self: self._default_journal())
     date = fields.Date("As at", required=True, default=fields.Date.context_today)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -31,7 +31,7 @@ class AccountTrustReconciliationWizard(models.TransientModel):
     def _default_journal(self):
         return self.env["account.journal"].search([
             *self.env["account.journal"]._check_company_domain(self.env.company),
-            ("type", "=", "bank"), ("xero_is_trust", "=", True)], limit=1)
+            ("type", "=", "bank"), ("is_trust_account", "=", True)], limit=1)
 
     @api.depends("journal_id", "date")
     def _compute_statement(self):
@@ -44,7 +44,7 @@ class AccountTrustReconciliationWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        if not self.journal_id.xero_is_trust:
+        if not self.journal_id.is_trust_account:
             raise UserError(_("%s is not a trust (client) bank account.",
                               self.journal_id.display_name))
         # The journal goes in the options: with options, the web client's

@@ -13,8 +13,8 @@ entry and the connection's maps into these values.
 - a bank entry that is not a payment: a ``BankTransaction`` SPEND (money
   out) or RECEIVE (money in) on the mapped bank account, one line per
   counterpart item;
-- a transfer between two bank accounts: a ``BankTransfer`` (the builder of
-  the trust transfers, ``payloads_trust.build_bank_transfer``).
+- a transfer between two bank accounts: a ``BankTransfer``
+  (``payloads_bank.build_bank_transfer``, as for trust transfers).
 
 Undoing: a manual journal is VOIDED, a bank transaction DELETED, a bank
 transfer deleted (POST /BankTransfers/{BankTransferID}, deleteBankTransfer
@@ -65,7 +65,7 @@ class EntryJournalValues:
 class EntryBankValues:
     type: str  # RECEIVE or SPEND
     contact_id: str
-    bank_account: object  # payloads_trust.AccountRef
+    bank_account: object  # payloads_bank.AccountRef
     date: date
     reference: str
     line_amount_types: str = "NoTax"

@@ -7,8 +7,8 @@ connection's maps into these values.
 - receipts into / payments out of trust: a ``BankTransaction`` RECEIVE /
   SPEND on the trust bank account, one line coded to Trust liability (Trust
   paid by firm for money the firm pays for a client), contact = the client;
-- trust to office: a ``BankTransfer`` between the two bank accounts;
-  where Xero cannot transfer between them, two bank transactions through the
+- trust to office: a ``BankTransfer`` between the two bank accounts
+  (``payloads_bank``); where Xero cannot transfer between them, two bank transactions through the
   Bank transfers account (SPEND on one, RECEIVE on the other);
 - statutory deposit moves and paid-by-firm reimbursements: a
   ``ManualJournal`` (debits positive, credits negative, balanced).
@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from xero_python.accounting import (
-    Account,
     BankTransaction,
-    BankTransfer,
     Contact,
     LineAmountTypes,
     LineItem,
@@ -29,22 +27,8 @@ from xero_python.accounting import (
 )
 
 from .payloads import round2, round6
+from .payloads_bank import AccountRef
 from .payloads_tracking import journal_line_tracking, line_item_tracking
-
-
-@dataclass
-class AccountRef:
-    """A Xero account: its AccountID and/or Code."""
-
-    account_id: str = None
-    code: str = None
-
-    def to_model(self):
-        # The Code when there is one (the mapping check requires it of bank
-        # accounts): what users see in Xero, and what survives a re-import.
-        if self.code:
-            return Account(code=self.code)
-        return Account(account_id=self.account_id)
 
 
 @dataclass
@@ -68,16 +52,6 @@ class BankTransactionValues:
     currency_code: str = None  # not sent: the bank account's currency (see build_bank_transaction)
     currency_rate: float = None
     url: str = None
-
-
-@dataclass
-class BankTransferValues:
-    from_account: AccountRef
-    to_account: AccountRef
-    amount: float
-    date: date
-    reference: str = None
-    currency_rate: float = None
 
 
 @dataclass
@@ -127,24 +101,6 @@ def build_bank_transaction(values):
         model.currency_rate = float(round6(values.currency_rate))
     if values.url:
         model.url = values.url
-    return model
-
-
-def build_bank_transfer(values):
-    """A ``BankTransfer`` of ``amount`` (in the from-account's currency)."""
-    amount = round2(values.amount)
-    if amount <= 0:
-        raise ValueError("a bank transfer moves a positive amount")
-    model = BankTransfer(
-        from_bank_account=values.from_account.to_model(),
-        to_bank_account=values.to_account.to_model(),
-        amount=float(amount),
-        date=values.date,
-    )
-    if values.reference:
-        model.reference = values.reference[:255]
-    if values.currency_rate:
-        model.currency_rate = float(round6(values.currency_rate))
     return model
 
 

@@ -1,5 +1,5 @@
 """A deposit leaves Xero ("void_deposit"): its payment was reset to draft
-or cancelled in Odoo (account_payment_deposit_undo.py).
+or cancelled in Odoo (models/account_payment_deposit_undo.py).
 
 How Xero takes one away. There is no DELETE nor void of /Prepayments or
 /Overpayments (xero_accounting.yaml: those paths only read them, and add or
@@ -16,29 +16,29 @@ of allocations and refunds queued in Odoo, then reads the deposit: one
 Xero still holds allocations or payments on is blocked, naming them.
 """
 
-from odoo import _, models
+from odoo import _
 
 from ..xero import payloads, payloads_deposit
 from ..xero.errors import XeroValidationError
-from .xero_sync_job import WAIT_DELAY
+from .base import WAIT_DELAY, Sender
 
 
-class XeroSyncJob(models.Model):
-    _inherit = "xero.sync.job"
+class VoidDepositSender(Sender):
+    """"void_deposit": the prepayment (overpayment) of a payment leaves Xero."""
 
-    def _send_void_deposit(self, api):
-        for job in self:
+    def send(self):
+        api = self.api
+        for job in self.jobs:
             deposit = job.depends_on_job_id
-            if not job.xero_id and deposit.xero_id:
-                job.xero_id = deposit.xero_id
+            job._take_dependency_xero_id()
             kind = deposit.deposit_kind or job.deposit_kind
             if not job.xero_id or not kind:
                 job._cancel(_("This deposit never reached Xero."))
                 continue
             job.deposit_kind = kind
-            deleting = self.search([
+            deleting = job.search([
                 ("res_model", "=", "account.payment"), ("state", "in", ("pending", "sending")),
-                ("id", "not in", self.ids), "|",
+                ("id", "not in", self.jobs.ids), "|",
                 "&", ("res_id", "=", job.res_id), ("operation", "=", "delete_deposit_allocation"),
                 "&", ("operation", "=", "delete_payment"), ("target_move_id.origin_payment_id", "=", job.res_id),
             ], limit=1)
@@ -54,19 +54,19 @@ class XeroSyncJob(models.Model):
             status = held and getattr(held.status, "value", held.status)
             if not held or status == "VOIDED":
                 job._set_done()
-                self._commit()
+                self.commit()
                 continue
-            blockers = job._deposit_blockers(held)
+            blockers = self.blockers(held)
             if blockers:
                 job._set_blocked(_(
                     "Xero holds %(what)s on this %(kind)s, so it cannot be deleted there. Take "
                     "them off (in Odoo, or in Xero), then retry.",
                     what=", ".join(blockers), kind=kind))
                 continue
-            transaction = job._deposit_transaction(api, held)
+            transaction = self.transaction(job, held)
             if transaction is None:
                 job._set_done()
-                self._commit()
+                self.commit()
                 continue
             job._budget_request()
             try:
@@ -79,9 +79,10 @@ class XeroSyncJob(models.Model):
                 job._set_done()
             else:
                 job._set_blocked(result.message)
-            self._commit()
+            self.commit()
 
-    def _deposit_blockers(self, held):
+    @staticmethod
+    def blockers(held):
         """What Xero holds on the prepayment (overpayment) ``held``: its
         allocations (by invoice number) and its refund payments."""
         out = []
@@ -97,17 +98,17 @@ class XeroSyncJob(models.Model):
                              ref=payment.reference or payment.payment_id, amount=payment.amount))
         return out
 
-    def _deposit_transaction(self, api, held):
+    def transaction(self, job, held):
         """The bank transaction (not deleted) that made the prepayment
         (overpayment) ``held``: the contact's, carrying its id."""
         contact_id = held.contact and held.contact.contact_id
         if not contact_id:
             return None
-        self._budget_request()
-        for transaction in api.get_bank_transactions(
+        job._budget_request()
+        for transaction in self.api.get_bank_transactions(
                 where=payloads.where_guid("Contact.ContactID", contact_id)):
             status = getattr(transaction.status, "value", transaction.status)
             made = transaction.prepayment_id or transaction.overpayment_id
-            if status != "DELETED" and made and str(made).lower() == self.xero_id.lower():
+            if status != "DELETED" and made and str(made).lower() == job.xero_id.lower():
                 return transaction
         return None
