@@ -40,6 +40,9 @@ from odoo.tools import SQL
 from ..senders import OPERATION_LABELS
 from ..xero import payloads_deposit
 
+# Jobs whose label is the document's own type ("Customer Invoice", "Vendor Bill").
+DOCUMENT_OPERATIONS = ("invoice", "credit_note")
+
 _logger = logging.getLogger(__name__)
 
 STATES = [
