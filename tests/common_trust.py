@@ -4,9 +4,12 @@ the same connected to a sandbox tenant with the trust chart mapped
 (``TrustXeroCommon``), and the helpers that make trust transactions."""
 
 import copy
+import re
 import uuid
 from collections import defaultdict
 from decimal import Decimal
+
+from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -241,3 +244,56 @@ class TrustXeroCommon(XeroPushCommon):
         groups = self.env["account.trust.ledger"]._read_group(
             [("company_id", "=", self.company.id)], ["partner_id"], ["balance:sum"])
         return {partner.name: balance for partner, balance in groups if balance}
+
+
+def amount(text):
+    """The number a user reads in a formatted amount ("$ 1,250.00", "-12.50 €")."""
+    cleaned = re.sub(r"[^\d.\-]", "", text.replace("\N{MINUS SIGN}", "-"))
+    return float(cleaned)
+
+
+class TrustRulesCommon(TrustCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Account = cls.env["account.account"]
+        cls.interest_income = Account.create({
+            "name": "Interest Income", "code": "4270", "account_type": "income_other"})
+        cls.interest_fund = Account.create({
+            "name": "Interest owed to the fund", "code": "2870",
+            "account_type": "liability_current"})
+        cls.bank_fees = Account.create({
+            "name": "Bank Fees", "code": "6040", "account_type": "expense"})
+        Matter = cls.env["account.trust.matter"]
+        cls.sale = Matter.create({
+            "reference": "A-SALE", "name": "Sale", "partner_id": cls.client_a.id})
+        cls.lease = Matter.create({
+            "reference": "A-LEASE", "name": "Lease", "partner_id": cls.client_a.id})
+
+    def _hand_entry(self, *lines, journal=None):
+        """A journal entry written by hand: ``lines`` of (account, partner, balance)."""
+        return self.env["account.move"].create({
+            "journal_id": (journal or self.trust_journal).id, "date": "2025-03-10",
+            "line_ids": [Command.create({
+                "account_id": account.id, "partner_id": partner.id if partner else False,
+                "balance": balance}) for account, partner, balance in lines],
+        })
+
+    def _fund(self, amount, date="2025-03-01"):
+        """The firm puts its own money in the trust account."""
+        return self._trust("bank_transfer", amount, journal_id=self.office_journal.id,
+                           dest_journal_id=self.trust_journal.id, date=date)
+
+    def _withdraw(self, what, amount, partner=None, **vals):
+        return self._trust("firm_withdrawal", amount, partner, withdrawal_type=what,
+                           dest_journal_id=self.office_journal.id, **vals)
+
+    def _balances_by_date(self, partner):
+        """{date: running balance} of the client's ledger."""
+        running, result = 0.0, {}
+        for line in self.env["account.trust.ledger"].search(
+                [("partner_id", "=", partner.id)], order="date, id"):
+            running += line.balance
+            result[line.date.isoformat()] = running
+        return result

@@ -3,7 +3,6 @@
 reversal wizard (date and reason), and the trust reconciliation report
 (bank = client ledgers), in Odoo and, for withdrawals, in the Xero sandbox."""
 
-import re
 from decimal import Decimal
 
 from lxml import html
@@ -13,13 +12,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.account_trust_transaction import trust_internal
-from .common_trust import TrustCommon, TrustXeroCommon, reverse_trust
+from .common_trust import TrustCommon, TrustXeroCommon, amount, reverse_trust
 
 
-def amount(text):
-    """The number a user reads in a formatted amount ("$ 1,250.00", "-12.50 €")."""
-    cleaned = re.sub(r"[^\d.\-]", "", text.replace("\N{MINUS SIGN}", "-"))
-    return float(cleaned)
+
 
 
 @tagged("post_install", "-at_install")

@@ -37,7 +37,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .test_trust_rules import TrustRulesCommon
+from .common_trust import TrustRulesCommon
 
 EXAMPLES = int(os.environ.get("AXERO_TRUST_EXAMPLES", "100"))
 MAX_STEPS = int(os.environ.get("AXERO_TRUST_STEPS", "8"))

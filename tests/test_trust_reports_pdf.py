@@ -25,7 +25,7 @@ from odoo.tests import tagged
 
 from .common import running_in_ci
 from .common_trust import trust_matter
-from .test_trust_reports import RECONCILIATION, TrustReportCommon
+from .common_trust_reports import RECONCILIATION, TrustReportCommon
 
 
 def pdf_text(pdf):

@@ -7,9 +7,8 @@ from lxml import html
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common_trust import reverse_trust, trust_matter
-from .test_trust_ops import amount
-from .test_trust_reports import TrustReportCommon, report_url
+from .common_trust import amount, reverse_trust, trust_matter
+from .common_trust_reports import TrustReportCommon, report_url
 
 STATEMENT = "account_xero.report_trust_matter_statement"
 RECEIPT = "account_xero.report_trust_receipt"

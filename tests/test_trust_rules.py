@@ -2,60 +2,12 @@
 matter is overdrawn on any date (a back-dated posting is checked against
 every later date), whatever posts it."""
 
-from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.account_trust_transaction import trust_internal
 
-from .common_trust import TrustCommon, reverse_trust
-
-
-class TrustRulesCommon(TrustCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        Account = cls.env["account.account"]
-        cls.interest_income = Account.create({
-            "name": "Interest Income", "code": "4270", "account_type": "income_other"})
-        cls.interest_fund = Account.create({
-            "name": "Interest owed to the fund", "code": "2870",
-            "account_type": "liability_current"})
-        cls.bank_fees = Account.create({
-            "name": "Bank Fees", "code": "6040", "account_type": "expense"})
-        Matter = cls.env["account.trust.matter"]
-        cls.sale = Matter.create({
-            "reference": "A-SALE", "name": "Sale", "partner_id": cls.client_a.id})
-        cls.lease = Matter.create({
-            "reference": "A-LEASE", "name": "Lease", "partner_id": cls.client_a.id})
-
-    def _hand_entry(self, *lines, journal=None):
-        """A journal entry written by hand: ``lines`` of (account, partner, balance)."""
-        return self.env["account.move"].create({
-            "journal_id": (journal or self.trust_journal).id, "date": "2025-03-10",
-            "line_ids": [Command.create({
-                "account_id": account.id, "partner_id": partner.id if partner else False,
-                "balance": balance}) for account, partner, balance in lines],
-        })
-
-    def _fund(self, amount, date="2025-03-01"):
-        """The firm puts its own money in the trust account."""
-        return self._trust("bank_transfer", amount, journal_id=self.office_journal.id,
-                           dest_journal_id=self.trust_journal.id, date=date)
-
-    def _withdraw(self, what, amount, partner=None, **vals):
-        return self._trust("firm_withdrawal", amount, partner, withdrawal_type=what,
-                           dest_journal_id=self.office_journal.id, **vals)
-
-    def _balances_by_date(self, partner):
-        """{date: running balance} of the client's ledger."""
-        running, result = 0.0, {}
-        for line in self.env["account.trust.ledger"].search(
-                [("partner_id", "=", partner.id)], order="date, id"):
-            running += line.balance
-            result[line.date.isoformat()] = running
-        return result
+from .common_trust import TrustRulesCommon, reverse_trust
 
 
 @tagged("post_install", "-at_install")
