@@ -97,6 +97,9 @@ class TestXeroWebhook(XeroSandboxMixin, HttpCase):
         self.assertEqual(self._post(self._body(
             self._event(when="2026-12-01T10:00:00.124"))).status_code, 200)
         self.assertEqual(len(self._events()), 2)
+        # Storing events wakes the cron that reads them.
+        cron = self.env.ref("account_xero.ir_cron_xero_pull")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
 
     def test_out_of_order_batch_with_duplicates(self):
         later = self._event(when="2026-12-01T10:05:00.000")
