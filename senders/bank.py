@@ -16,15 +16,21 @@ class BankSender(Sender):
     """Jobs of one operation ("bank_transaction", "manual_journal" or
     "bank_transfer") whose document gives ``[values]``: a subclass says
     how to build each element (``BUILDERS``: operation -> (build, method of
-    the client)), how a document gives its values and how
-    one in doubt is found (``find``); its ``send()`` prepares the jobs
-    (``ready_values``) and hands them to ``send_ready``."""
+    the client)), how its jobs are prepared (``prepare``: [(job, [values])],
+    through ``ready_values``) and how one in doubt is found (``find``);
+    ``send()`` hands what ``prepare`` made ready to ``send_ready``."""
 
     BUILDERS = {}
 
     def __init__(self, jobs, api):
         super().__init__(jobs, api)
         self.operation = jobs[:1].operation
+
+    def send(self):
+        self.send_ready(self.prepare())
+
+    def prepare(self):
+        raise NotImplementedError
 
     def send_ready(self, ready):
         """Send ``ready`` [(job, [values])]: bank transfers one a request,

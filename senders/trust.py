@@ -20,9 +20,6 @@ class TrustSender(BankSender):
         "bank_transfer": (payloads_bank.build_bank_transfer, "create_bank_transfer"),
     }
 
-    def send(self):
-        self.send_ready(self.prepare())
-
     def prepare(self):
         """[(job, [values])] ready to send; the others are settled, released
         or blocked here."""
