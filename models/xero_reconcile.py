@@ -22,6 +22,8 @@ Odoo's side is worked out as Xero books what the connector sends:
   payments accounts go to the Xero account of the journal's bank account
   (the account a payment is sent to, see ``_xero_payment_values``), so a
   payment and its bank statement match stay on one line;
+- a payment Xero holds as a prepayment is on the Deposits account until
+  it is allocated or refunded (``xero_reconcile_deposits.py``);
 - Xero's YTD balance of a revenue or expense account starts with the
   financial year (the organisation's FinancialYearEndDay/Month, read from
   Xero at each comparison); what came before is in Retained Earnings
@@ -235,6 +237,9 @@ class XeroReconcile(models.Model):
             if target:
                 total[target] += balance
                 accounts[(target, account_id)] += balance
+        for _move_id, account_id, target, amount in self._deposit_rows(fy_start, target_of):
+            total[target] += amount
+            accounts[(target, account_id)] += amount
         return total, accounts
 
     def _odoo_moves(self, fy_start, targets, account_ids):
@@ -250,6 +255,9 @@ class XeroReconcile(models.Model):
             target = target_of(account_id, journal_id, prior, is_tax)
             if target in targets:
                 moves[target][move_id] += balance
+        for move_id, _account_id, target, amount in self._deposit_rows(fy_start, target_of):
+            if target in targets:
+                moves[target][move_id] += amount
         return moves
 
     def _companies(self):
@@ -365,6 +373,7 @@ class XeroReconcile(models.Model):
         move_ids = set()
         for line in lines:
             move_ids.update(moves_by_account.get(line.xero_account_id.id, {}))
+        move_ids.discard(None)
         documents = self._move_documents(move_ids)
         sent = {}
         for line in lines:
