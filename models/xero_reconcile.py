@@ -424,8 +424,10 @@ class XeroReconcile(models.Model):
             """
             SELECT am.id, am.move_type, am.xero_state, am.xero_error, am.xero_id,
                    am.amount_total, am.origin_payment_id, ap.xero_state, ap.xero_error,
-                   am.trust_transaction_id
+                   am.trust_transaction_id, ap.xero_id, ap.amount,
+                   ap.currency_id = rc.currency_id
               FROM account_move am
+              JOIN res_company rc ON rc.id = am.company_id
          LEFT JOIN account_payment ap ON ap.id = am.origin_payment_id
              WHERE am.id IN %s
             """, tuple(move_ids)))
@@ -449,12 +451,18 @@ class XeroReconcile(models.Model):
                    "blocked": "blocked", "voided": "voided", "sent": None}
         out = {}
         for (move_id, move_type, move_state, move_error, xero_id, total, payment_id,
-             payment_state, payment_error, trust_id) in rows:
+             payment_state, payment_error, trust_id, payment_xero_id, payment_amount,
+             base_currency) in rows:
             if payment_id:
+                # Its Xero payments (one per document paid, comma separated),
+                # read back as an invoice's total is; in the base currency
+                # only (Xero's Amount is in the document's currency).
                 out[move_id] = {"res_model": "account.payment", "res_id": payment_id,
                                 "reason": reasons.get(payment_state or "not_sent"),
-                                "error": payment_error, "xero_id": None, "kind": None,
-                                "total": 0.0}
+                                "error": payment_error,
+                                "xero_id": (payment_xero_id or "").lower() or None,
+                                "kind": "Payments" if base_currency else None,
+                                "total": payment_amount or 0.0}
             elif trust_id:
                 states = trust_states.get(trust_id, set())
                 reason = next((r for r, s in (("failed", "failed"), ("blocked", "blocked"),
@@ -479,11 +487,13 @@ class XeroReconcile(models.Model):
 
     def _xero_totals(self, documents, client):
         """{Xero id: total in Xero (0 when voided or deleted)} of sent
-        invoices and credit notes, read by id in a few look-ups."""
+        invoices, credit notes and payments (a payment's amount), read by id
+        in a few look-ups."""
         totals = {}
         for kind, id_field, method in (("Invoices", "InvoiceID", client.get_invoices),
-                                       ("CreditNotes", "CreditNoteID", client.get_credit_notes)):
-            ids = [d["xero_id"] for d in documents if d["kind"] == kind]
+                                       ("CreditNotes", "CreditNoteID", client.get_credit_notes),
+                                       ("Payments", "PaymentID", client.get_payments)):
+            ids = [x for d in documents if d["kind"] == kind for x in d["xero_id"].split(",")]
             clauses, size = [], 0
             chunks = []
             for xero_id in ids:
@@ -503,10 +513,19 @@ class XeroReconcile(models.Model):
                     return totals
                 for doc in found or []:
                     doc_id = str(getattr(doc, "invoice_id", None)
-                                 or getattr(doc, "credit_note_id", None) or "").lower()
-                    status = getattr(getattr(doc, "status", None), "value", None)
+                                 or getattr(doc, "credit_note_id", None)
+                                 or getattr(doc, "payment_id", None) or "").lower()
+                    status = getattr(doc, "status", None)
+                    status = getattr(status, "value", status)
+                    amount = doc.amount if kind == "Payments" else doc.total
                     totals[doc_id] = 0.0 if status in ("VOIDED", "DELETED", "DRAFT", "SUBMITTED") \
-                        else float(doc.total or 0.0)
+                        else float(amount or 0.0)
+        # A payment is the sum of its Xero payments (unknown if one was not read).
+        for doc in documents:
+            if doc["kind"] == "Payments" and "," in doc["xero_id"]:
+                parts = [totals.get(x) for x in doc["xero_id"].split(",")]
+                if None not in parts:
+                    totals[doc["xero_id"]] = sum(parts)
         return totals
 
     def _summarize(self):
