@@ -511,6 +511,10 @@ class XeroReconcile(models.Model):
                 except XeroError as exc:
                     _logger.info("Xero totals not read for the comparison: %s", exc.message)
                     return totals
+                # Asked for and not answered: Xero holds nothing of it (a
+                # chunk's ids are fewer than a page of Xero's answer).
+                for clause in chunk:
+                    totals[clause.split('"')[1].lower()] = 0.0
                 for doc in found or []:
                     doc_id = str(getattr(doc, "invoice_id", None)
                                  or getattr(doc, "credit_note_id", None)

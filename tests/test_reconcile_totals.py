@@ -81,3 +81,19 @@ class TestReconcileTotals(XeroPushCommon):
             self.assertAlmostEqual(round(sum(shown.mapped(name)), 2), rec.total_difference,
                                    msg=name)
         self.assertIn(rec.currency_id.format(rec.total_difference), rec.summary)
+
+    def test_sent_document_absent_from_xero(self):
+        invoice = self.make_invoice(amounts=(100.0,))
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        # Gone from the organisation (removed there; Xero answers nothing for its id).
+        store = self.srv.store
+        with store.lock:
+            store.tenant(self.xero_tenant_id).docs["Invoices"].pop(invoice.xero_id.lower())
+        rec = self.compare()
+        receivable = self.line(rec, "610")
+        self.assertAlmostEqual(receivable.difference, invoice.amount_total)
+        item = receivable.item_ids
+        self.assertEqual((item.move_id, item.reason), (invoice, "different"))
+        self.assertIn("Xero's total is 0", item.error)
+        self.assertAlmostEqual(rec.unexplained_total, 0.0)
