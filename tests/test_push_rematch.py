@@ -8,6 +8,8 @@ from odoo.tests import tagged
 
 from .common import XeroPushCommon
 
+# A refusal in the shape of Xero's ValidationException (the words are the
+# test's: Xero documents none for a payment it will not delete).
 REFUSAL = ('{"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation '
            'exception occurred", "Elements": [{"ValidationErrors": [{"Message": "Payment '
            'cannot be deleted as it has been reconciled"}]}]}')
