@@ -425,7 +425,10 @@ class XeroReconcile(models.Model):
             SELECT am.id, am.move_type, am.xero_state, am.xero_error, am.xero_id,
                    am.amount_total, am.origin_payment_id, ap.xero_state, ap.xero_error,
                    am.trust_transaction_id, ap.xero_id, ap.amount,
-                   ap.currency_id = rc.currency_id
+                   ap.currency_id = rc.currency_id AND NOT EXISTS (
+                       SELECT 1 FROM xero_sync_job j
+                        WHERE j.res_model = 'account.payment' AND j.res_id = ap.id
+                          AND j.operation = 'deposit' AND j.state = 'done')
               FROM account_move am
               JOIN res_company rc ON rc.id = am.company_id
          LEFT JOIN account_payment ap ON ap.id = am.origin_payment_id
@@ -456,7 +459,8 @@ class XeroReconcile(models.Model):
             if payment_id:
                 # Its Xero payments (one per document paid, comma separated),
                 # read back as an invoice's total is; in the base currency
-                # only (Xero's Amount is in the document's currency).
+                # only (Xero's Amount is in the document's currency), and not
+                # a deposit (its Xero id is a prepayment's or overpayment's).
                 out[move_id] = {"res_model": "account.payment", "res_id": payment_id,
                                 "reason": reasons.get(payment_state or "not_sent"),
                                 "error": payment_error,

@@ -78,3 +78,19 @@ class TestReconcileOpenDeposits(XeroDepositsCommon):
             self.assertAlmostEqual(line.unexplained, 0.0, msg=code)
         self.push()
         self.assertEqual(self.differences(self.compare()), [])
+
+    def test_sent_deposit_does_not_explain_another_documents_difference(self):
+        payment = self.make_payment(200.0)
+        invoice = self.make_invoice(amounts=(100.0,), date="2025-06-02")
+        self.push()
+        self.match(payment, invoice)
+        self.push()
+        self.assertEqual(self.jobs(payment, "deposit_allocation").state, "done")
+        queued = self.make_invoice(amounts=(40.0,), date="2025-06-03")
+        rec = self.compare()
+        self.env.invalidate_all()
+        receivable = rec.line_ids.filtered(lambda l: l.xero_account_id.code == "610")
+        self.assertAlmostEqual(receivable.difference, queued.amount_total)
+        # Only the invoice not sent: the deposit is not read back as Payments.
+        self.assertEqual(receivable.item_ids.move_id, queued)
+        self.assertAlmostEqual(rec.unexplained_total, 0.0)
