@@ -42,6 +42,7 @@ from . import account_payment_deposit_undo
 from . import account_move_settlement
 from . import xero_reconcile
 from . import xero_reconcile_line
+from . import xero_reconcile_deposits
 from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
