@@ -58,13 +58,9 @@ NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(operations or ("invoice", "credit_note", "void", *ENTRY_OPERATIONS))
-
-    def _xero_url(self):
+    def _xero_entry_url(self):
+        """The link to what this entry's last job made in Xero, or False."""
         self.ensure_one()
-        if self.move_type != "entry":
-            return super()._xero_url()
         job = self.env["xero.sync.job"].sudo()._jobs_of(self, ENTRY_OPERATIONS).filtered(
             lambda j: j.state == "done" and j.xero_id)[-1:]
         return job._xero_deep_link(job.operation, job.xero_id) if job else False
@@ -164,13 +160,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------
     # Queueing (in the posting transaction, no HTTP)
     # ------------------------------------------------------------------------
-    def _xero_enqueue(self):
-        queued = super()._xero_enqueue()
-        entries = self.filtered(lambda m: m.move_type == "entry" and m.state == "posted")
-        if entries:
-            entries._xero_enqueue_entries()
-        return queued
-
     def _xero_enqueue_entries(self):
         Job = self.env["xero.sync.job"].sudo()
         memo, banks = {}, {}
@@ -194,10 +183,10 @@ class AccountMove(models.Model):
             queued._xero_refresh_state()
         return queued
 
-    def _xero_enqueue_void(self):
-        res = super()._xero_enqueue_void()
+    def _xero_enqueue_void_entries(self):
+        """These journal entries, reset or cancelled, leave Xero."""
         Job = self.env["xero.sync.job"].sudo()
-        for move in self.filtered(lambda m: m.move_type == "entry"):
+        for move in self:
             last = Job._jobs_of(move, ENTRY_OPERATIONS)[-1:]
             if not last or last.state == "cancelled":
                 continue
@@ -208,7 +197,6 @@ class AccountMove(models.Model):
                 Job._enqueue(last.connection_id, move, "void", version=last.version,
                              depends_on=last, xero_id=last.xero_id or None)
             move._xero_refresh_state()
-        return res
 
     # ------------------------------------------------------------------------
     # Plain values for the builders (the cron's side)

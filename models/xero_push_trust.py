@@ -393,11 +393,12 @@ class AccountTrustTransaction(models.Model):
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 
-    def _xero_payment_values(self, connection, target):
-        """An invoice paid from trust (transfer to office) is paid in Xero
-        from the Trust liability account (which allows payments); the money
-        reaches the office bank by the trust transaction's bank transfer."""
-        values, issues = super()._xero_payment_values(connection, target)
+    def _xero_trust_payment_values(self, connection, target, values, issues):
+        """(values, issues) of ``_xero_payment_values`` (account_payment.py)
+        for a payment from trust: an invoice paid from trust (transfer to
+        office) is paid in Xero from the Trust liability account (which
+        allows payments); the money reaches the office bank by the trust
+        transaction's bank transfer."""
         tx = self.trust_transaction_id
         if not tx or not connection.sync_trust:
             return values, issues
