@@ -70,6 +70,14 @@ TRUST_OPERATIONS = {
 }
 
 
+# Kinds whose Xero values are built in their own file: kind → method.
+KIND_VALUES = {
+    "bank_fee": "_xero_bank_values",  # xero_push_trust_bank.py
+    "bank_interest": "_xero_bank_values",
+    "firm_withdrawal": "_xero_firm_withdrawal_values",  # xero_push_trust_withdrawal.py
+}
+
+
 class AccountTrustTransaction(models.Model):
     _name = "account.trust.transaction"
     _inherit = ["account.trust.transaction", "xero.document.mixin"]
@@ -77,11 +85,6 @@ class AccountTrustTransaction(models.Model):
     # ------------------------------------------------------------------------
     # Queueing (in the posting transaction, no HTTP)
     # ------------------------------------------------------------------------
-    def _after_post(self):
-        res = super()._after_post()
-        self._xero_enqueue()
-        return res
-
     def _xero_connection(self):
         """The connection that takes this trust transaction, or an empty record."""
         self.ensure_one()
@@ -95,8 +98,16 @@ class AccountTrustTransaction(models.Model):
 
     def _xero_contact_partner(self):
         """The Xero contact of the transaction: the client, or the firm for
-        movements of the firm's own money between bank accounts."""
+        movements of the firm's own money between bank accounts, bank fees
+        and interest, and the firm's withdrawals (but the client's for one
+        recovering what the firm paid for them)."""
         self.ensure_one()
+        if self.kind in ("bank_fee", "bank_interest"):
+            return self.company_id.partner_id
+        if self.kind == "firm_withdrawal":
+            if self.withdrawal_type == "paid_by_firm":
+                return self.partner_id.commercial_partner_id
+            return self.company_id.partner_id
         if self.kind == "transfer_to_office":
             return self.company_id.partner_id
         if self.kind in CLIENT_KINDS:
@@ -238,7 +249,11 @@ class AccountTrustTransaction(models.Model):
         return op, mirrored, issues
 
     def _xero_trust_values_of_kind(self, conn, job):
+        """(operation, values, issues) of this transaction's kind; the kinds
+        of KIND_VALUES are built in their own files."""
         self.ensure_one()
+        if self.kind in KIND_VALUES:
+            return getattr(self, KIND_VALUES[self.kind])(conn, job)
         issues = []
         kind = self.kind
         reference = self._xero_reference(job)
