@@ -208,9 +208,19 @@ class AccountMove(models.Model):
             Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job)
 
     def button_draft(self):
+        # The matches are taken off first (a deposit's allocations and
+        # refunds deleted in Xero), then the document, or the deposit of a
+        # payment's move (account_payment_deposit_undo.py).
         res = super().button_draft()
         self._xero_enqueue_void()
+        self.origin_payment_id._xero_enqueue_void_deposit()
         return res
+
+    def _xero_enqueue_applications(self):
+        """Queue what the reconciliations of these moves mean in Xero
+        (account_partial_reconcile.py)."""
+        lines = self.line_ids
+        (lines.matched_debit_ids | lines.matched_credit_ids)._xero_enqueue_applications()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_xero_payment_deletes(self):

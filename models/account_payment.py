@@ -143,12 +143,3 @@ class AccountPayment(models.Model):
 
     def _xero_post_enqueue(self):
         self.move_id._xero_enqueue_applications()
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    def _xero_enqueue_applications(self):
-        """Queue what the reconciliations of these moves mean in Xero."""
-        lines = self.line_ids
-        (lines.matched_debit_ids | lines.matched_credit_ids)._xero_enqueue_applications()

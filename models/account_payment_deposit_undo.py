@@ -90,17 +90,6 @@ class AccountPayment(models.Model):
     # (how a deleted deposit shows on its payment: account_payment.py)
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    def button_draft(self):
-        # The matches are taken off first (the deposit's allocations and
-        # refunds deleted in Xero), then the deposit itself.
-        res = super().button_draft()
-        self.origin_payment_id._xero_enqueue_void_deposit()
-        return res
-
-
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
