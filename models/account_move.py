@@ -102,13 +102,8 @@ class AccountMove(models.Model):
         Connection = self.env["xero.connection"].sudo()
         if self.move_type not in XERO_TYPES:
             return Connection
-        memo = {} if memo is None else memo
-        if self.company_id.id not in memo:
-            memo[self.company_id.id] = Connection._get_for_company(
-                self.company_id.root_id, raise_if_missing=False) \
-                or Connection._get_for_company(self.company_id, raise_if_missing=False)
-        conn = memo[self.company_id.id]
-        if not conn or not conn.active:
+        conn = self._xero_company_connection(memo)
+        if not conn:
             return Connection
         if self.is_sale_document() and not conn.sync_sales_invoices:
             return Connection
@@ -118,6 +113,20 @@ class AccountMove(models.Model):
         if conn.sync_from_date and doc_date and doc_date < conn.sync_from_date:
             return Connection
         return conn
+
+    def _xero_company_connection(self, memo=None):
+        """The active connection of this move's company (its root's first),
+        or an empty record. ``memo``: {company id: connection} shared by the
+        moves of one posting, so a batch looks each company's up once."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        memo = {} if memo is None else memo
+        if self.company_id.id not in memo:
+            memo[self.company_id.id] = Connection._get_for_company(
+                self.company_id.root_id, raise_if_missing=False) \
+                or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        conn = memo[self.company_id.id]
+        return conn if conn and conn.active else Connection
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

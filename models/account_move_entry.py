@@ -48,7 +48,6 @@ from odoo.tools import html2plaintext
 
 from ..xero import payloads, payloads_bank, payloads_move
 from ..senders import ENTRY_OPERATIONS
-from ..senders.base import WaitForXero
 
 BANK_JOURNAL_TYPES = ("bank", "cash")
 # Xero's system accounts kept as the sum of invoices and bills: no journal to them.
@@ -82,13 +81,8 @@ class AccountMove(models.Model):
         Connection = self.env["xero.connection"].sudo()
         if self.state != "posted" or not self._xero_is_entry():
             return Connection
-        memo = {} if memo is None else memo
-        if self.company_id.id not in memo:
-            memo[self.company_id.id] = Connection._get_for_company(
-                self.company_id.root_id, raise_if_missing=False) \
-                or Connection._get_for_company(self.company_id, raise_if_missing=False)
-        conn = memo[self.company_id.id]
-        if not conn or not conn.active or not conn.sync_entries:
+        conn = self._xero_company_connection(memo)
+        if not conn or not conn.sync_entries:
             return Connection
         if conn.sync_from_date and self.date < conn.sync_from_date:
             return Connection
@@ -347,13 +341,9 @@ class AccountMove(models.Model):
                                                   currency=currency)
         if issues:
             return operation, [], issues
-        partner = self._xero_entry_partner()
-        binding = partner._xero_binding(conn)
-        if not binding.xero_id:
-            partner._xero_enqueue_contact(conn)
-            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
+        contact_id = self._xero_entry_partner()._xero_contact_id_or_wait(conn)
         return operation, [payloads_move.EntryBankValues(
-            type=kind, contact_id=binding.xero_id,
+            type=kind, contact_id=contact_id,
             bank_account=payloads_bank.AccountRef(bank.xero_id, bank.code),
             date=self.date, reference=self._xero_entry_reference(job),
             line_amount_types=lat, lines=entry_lines,

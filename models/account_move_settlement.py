@@ -25,9 +25,8 @@ Xero's Accounts Receivable / Payable refuse: it is blocked with that reason,
 its matches still go as payments.
 """
 
-from odoo import _, models
+from odoo import models
 
-from .account_move import XERO_TYPES
 from .account_move_entry import BANK_JOURNAL_TYPES
 
 SETTLEMENT_ACCOUNT_TYPES = ("asset_receivable", "liability_payable")
@@ -109,14 +108,8 @@ class AccountPartialReconcile(models.Model):
     def _xero_entry_pairs(self):
         """(entry, document) of each partial matching a bank or cash entry
         (not a payment's) with an invoice, bill or credit note."""
-        pairs = []
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            documents = moves.filtered(lambda m: m.move_type in XERO_TYPES)
-            others = moves - documents
-            if len(documents) == 1 and len(others) == 1 and others._xero_is_bank_settler():
-                pairs.append((others, documents))
-        return pairs
+        return [(entry, target) for kind, entry, target in self._xero_pairs()
+                if kind == "settlement"]
 
     # Called by account_partial_reconcile.py (create, unlink).
     def _xero_enqueue_settlements(self):
@@ -126,8 +119,7 @@ class AccountPartialReconcile(models.Model):
         for entry, target in self._xero_entry_pairs():
             if target.state != "posted":
                 continue
-            target_job = Job._jobs_of(target, ("invoice", "credit_note")).filtered(
-                lambda j: j.state != "cancelled")[-1:]
+            target_job = self._xero_target_job(target)
             if not target_job:
                 continue  # the document does not go to Xero
             conn = target_job.connection_id
@@ -145,14 +137,5 @@ class AccountPartialReconcile(models.Model):
 
     def _xero_enqueue_settlement_deletes(self):
         """A bank entry taken off an invoice or a bill: its Xero Payment is deleted."""
-        Job = self.env["xero.sync.job"].sudo()
         for entry, target in self._xero_entry_pairs():
-            jobs = Job._jobs_of(entry, ("payment", "delete_payment"), target=target)
-            deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
-            for job in jobs.filtered(lambda j: j.operation == "payment"):
-                if job.state in ("pending", "failed", "blocked"):
-                    job._cancel(_("Taken off %s before it reached Xero.", target.name))
-                elif job.state in ("done", "sending") and job.xero_id not in deleted:
-                    Job._enqueue(job.connection_id, entry, "delete_payment", target=target,
-                                 version=job.version, depends_on=job, xero_id=job.xero_id)
-            entry._xero_refresh_state()
+            self._xero_delete_payments(entry, target)

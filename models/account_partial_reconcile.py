@@ -49,8 +49,10 @@ class AccountPartialReconcile(models.Model):
 
     def _xero_pairs(self):
         """(kind, record, target) for each partial that means something in
-        Xero: ("payment", account.payment, invoice or credit note) or
-        ("allocation", credit note, invoice)."""
+        Xero: ("payment", account.payment, invoice or credit note),
+        ("settlement", bank or cash entry (not a payment's), invoice, bill
+        or credit note: account_move_settlement.py) or ("allocation",
+        credit note, invoice)."""
         pairs = []
         for partial in self:
             moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
@@ -58,12 +60,48 @@ class AccountPartialReconcile(models.Model):
             others = moves - documents
             if len(documents) == 1 and len(others) == 1 and others.origin_payment_id:
                 pairs.append(("payment", others.origin_payment_id, documents))
+            elif len(documents) == 1 and len(others) == 1 and others._xero_is_bank_settler():
+                pairs.append(("settlement", others, documents))
             elif len(documents) == 2:
                 notes = documents.filtered(lambda m: m.move_type in ("out_refund", "in_refund"))
                 invoices = documents - notes
                 if len(notes) == 1 and len(invoices) == 1:
                     pairs.append(("allocation", notes, invoices))
         return pairs
+
+    def _xero_payment_pairs(self):
+        """The two payments of each partial matching one payment with
+        another (a refund with a deposit: account_payment_deposit*.py)."""
+        pairs = []
+        for partial in self:
+            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
+            payments = moves.origin_payment_id
+            if len(moves) == 2 and len(payments) == 2:
+                pairs.append(payments)
+        return pairs
+
+    @api.model
+    def _xero_target_job(self, target):
+        """The job that sends ``target`` (an invoice, bill or credit note)
+        to Xero, or an empty record when it does not go."""
+        return self.env["xero.sync.job"].sudo()._jobs_of(target, ("invoice", "credit_note")).filtered(
+            lambda j: j.state != "cancelled")[-1:]
+
+    @api.model
+    def _xero_delete_payments(self, record, target):
+        """``record`` (a payment, a settling entry) taken off ``target``: its
+        Xero payments on it not sent yet are cancelled, those Xero holds
+        deleted."""
+        Job = self.env["xero.sync.job"].sudo()
+        jobs = Job._jobs_of(record, ("payment", "delete_payment"), target=target)
+        deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
+        for job in jobs.filtered(lambda j: j.operation == "payment"):
+            if job.state in ("pending", "failed", "blocked"):
+                job._cancel(_("Taken off %s before it reached Xero.", target.name))
+            elif job.state in ("done", "sending") and job.xero_id not in deleted:
+                Job._enqueue(job.connection_id, record, "delete_payment", target=target,
+                             version=job.version, depends_on=job, xero_id=job.xero_id)
+        record._xero_refresh_state()
 
     def _xero_enqueue_applications(self):
         """Queue what these matches mean in Xero, in this order: Payments and
@@ -79,10 +117,9 @@ class AccountPartialReconcile(models.Model):
         Job = self.env["xero.sync.job"].sudo()
         touched = []
         for kind, record, target in self._xero_pairs():
-            if target.state != "posted":
+            if kind == "settlement" or target.state != "posted":
                 continue
-            target_job = Job._jobs_of(target, ("invoice", "credit_note")).filtered(
-                lambda j: j.state != "cancelled")[-1:]
+            target_job = self._xero_target_job(target)
             if not target_job:
                 continue  # the document does not go to Xero
             conn = target_job.connection_id
@@ -110,17 +147,7 @@ class AccountPartialReconcile(models.Model):
         self._xero_enqueue_settlement_deletes()
 
     def _xero_enqueue_payment_deletes(self):
-        Job = self.env["xero.sync.job"].sudo()
         for kind, record, target in self._xero_pairs():
-            if kind != "payment":
-                continue
-            jobs = Job._jobs_of(record, ("payment", "delete_payment"), target=target)
-            deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
-            for job in jobs.filtered(lambda j: j.operation == "payment"):
-                if job.state in ("pending", "failed", "blocked"):
-                    job._cancel(_("Taken off %s before it reached Xero.", target.name))
-                elif job.state in ("done", "sending") and job.xero_id not in deleted:
-                    Job._enqueue(job.connection_id, record, "delete_payment", target=target,
-                                 version=job.version, depends_on=job, xero_id=job.xero_id)
-            record._xero_refresh_state()
+            if kind == "payment":
+                self._xero_delete_payments(record, target)
 

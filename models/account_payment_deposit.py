@@ -346,11 +346,7 @@ class AccountPartialReconcile(models.Model):
     def _xero_enqueue_refunds(self):
         """A refund matched to a deposit: a Payment on the deposit in Xero."""
         Job = self.env["xero.sync.job"].sudo()
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            payments = moves.origin_payment_id
-            if len(moves) != 2 or len(payments) != 2:
-                continue
+        for payments in self._xero_payment_pairs():
             for payment in payments:
                 refund = payments - payment
                 deposit = payment._xero_deposit_job()

@@ -99,11 +99,7 @@ class AccountPartialReconcile(models.Model):
         on the deposit is deleted in Xero, and what stays matched, if
         anything, is paid again once it is."""
         Job = self.env["xero.sync.job"].sudo()
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            payments = moves.origin_payment_id
-            if len(moves) != 2 or len(payments) != 2:
-                continue
+        for payments in self._xero_payment_pairs():
             for refund in payments.filtered(lambda p: p._xero_is_refund()):
                 deposit_move = (payments - refund).move_id
                 last = refund._xero_refund_deletes(deposit_move)

@@ -51,7 +51,6 @@ values; their jobs are sent by senders/trust.py.
 from odoo import _, models
 
 from ..xero import payloads_bank, payloads_trust
-from ..senders.base import WaitForXero
 from .account_trust_transaction import CLIENT_KINDS
 
 TRUST_OPERATIONS = {
@@ -195,12 +194,7 @@ class AccountTrustTransaction(models.Model):
         return self._xero_account_ref(conn, company[fname], what, issues)
 
     def _xero_contact_id(self, conn, partner=None):
-        partner = partner or self._xero_contact_partner()
-        binding = partner._xero_binding(conn)
-        if not binding.xero_id:
-            partner._xero_enqueue_contact(conn)
-            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
-        return binding.xero_id
+        return (partner or self._xero_contact_partner())._xero_contact_id_or_wait(conn)
 
     def _xero_currency(self, conn, issues):
         """(currency code, rate) for Xero: None for the base currency."""
