@@ -1,10 +1,11 @@
 from odoo import _, api, fields, models
 
+from .account_payment_deposit import DEPOSIT_OPERATIONS
+
 # The jobs of a payment: its Xero Payments (one per document it pays), and
 # when it is a deposit, the deposit's (account_payment_deposit.py,
 # account_payment_deposit_undo.py).
 PAYMENT_OPERATIONS = ("payment", "delete_payment")
-DEPOSIT_OPERATIONS = ("deposit", "deposit_allocation", "delete_deposit_allocation", "deposit_refund")
 PAYMENT_JOB_OPERATIONS = PAYMENT_OPERATIONS + DEPOSIT_OPERATIONS + ("void_deposit",)
 
 

@@ -44,10 +44,10 @@ overpayment ("deposit_refund"); a deposit so matched stays a deposit.
 from odoo import _, api, fields, models
 
 from ..xero import payloads_deposit
-from .account_payment import DEPOSIT_OPERATIONS  # noqa: F401 (read from here too)
 
 # Jobs whose Xero object Xero holds or is about to hold.
 _LIVE = ("done", "sending")
+DEPOSIT_OPERATIONS = ("deposit", "deposit_allocation", "delete_deposit_allocation", "deposit_refund")
 
 
 class AccountPayment(models.Model):
