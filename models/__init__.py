@@ -17,6 +17,7 @@ from . import xero_sync_send
 from . import xero_document_mixin
 from . import account_move
 from . import account_payment
+from . import account_partial_reconcile
 from . import xero_contact_binding
 from . import res_partner
 from . import account_trust_transaction

@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, formatLang
 
+from ..senders import ENTRY_OPERATIONS
 from ..xero import payloads
 from .xero_document_mixin import XERO_WRITE_CONTEXT
 
@@ -15,6 +16,10 @@ XERO_TYPES = {
     "out_refund": "ACCRECCREDIT",
     "in_refund": "ACCPAYCREDIT",
 }
+# The jobs a move's Xero fields show: the document's own, and an entry's
+# Xero payments of the invoices it settles (account_move_settlement.py).
+DOCUMENT_OPERATIONS = ("invoice", "credit_note", "void", *ENTRY_OPERATIONS)
+SETTLEMENT_OPERATIONS = ("payment", "delete_payment")
 
 
 class AccountMove(models.Model):
@@ -30,6 +35,10 @@ class AccountMove(models.Model):
 
     def _xero_url(self):
         self.ensure_one()
+        if self.move_type == "entry":
+            # A journal entry's own job (account_move_entry.py), else the
+            # first Xero payment of a settlement (account_move_settlement.py).
+            return self._xero_entry_url() or self._xero_settlement_url()
         if not self.xero_id:
             return False
         operation = "credit_note" if self.move_type in ("out_refund", "in_refund") else "invoice"
@@ -39,8 +48,42 @@ class AccountMove(models.Model):
             self.company_id, raise_if_missing=False)
         return self.env["xero.sync.job"]._xero_deep_link(operation, self.xero_id, connection)
 
+    # -- how its jobs show on the document ------------------------------------
     def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(operations or ("invoice", "credit_note", "void"))
+        """Its jobs of ``operations``; by default those its Xero fields
+        show: the document's own (invoice, credit note, journal entry, their
+        voids) and, for an entry settling invoices, its Xero payments
+        (account_move_settlement.py). A credit note's allocations show on
+        it by their notes only."""
+        if operations:
+            return super()._xero_jobs(operations)
+        jobs = super()._xero_jobs(DOCUMENT_OPERATIONS)
+        entries = self.filtered(lambda m: m.move_type == "entry")
+        if not entries:
+            return jobs
+        return (jobs | self.env["xero.sync.job"]._jobs_of(
+            entries, SETTLEMENT_OPERATIONS)).sorted("id")
+
+    def _xero_state_vals(self, jobs):
+        # A deleted allocation says nothing about the credit note itself.
+        vals = super()._xero_state_vals(jobs.filtered(
+            lambda j: not (j.operation == "delete_allocation" and j.state == "done")))
+        # One of a settlement's Xero payments deleted while another is live: still sent.
+        done = jobs.filtered(lambda j: j.state == "done")
+        if vals["xero_state"] == "voided" and vals.get("xero_id") \
+                and done[-1].operation == "delete_payment":
+            vals["xero_state"] = "sent"
+        return vals
+
+    def _xero_ids_vals(self, jobs):
+        """An entry settling several invoices is one Xero payment per
+        invoice: the live ones, comma separated (as for account.payment).
+        A credit note's Xero id is its own, not an AllocationID."""
+        payments = jobs.filtered(lambda j: j.operation in SETTLEMENT_OPERATIONS)
+        if self.move_type == "entry" and payments:
+            return payments._live_payments_vals()
+        return super()._xero_ids_vals(jobs.filtered(
+            lambda j: j.operation not in ("allocation", "delete_allocation")))
 
     # ------------------------------------------------------------------------
     # What goes, and when
@@ -59,13 +102,8 @@ class AccountMove(models.Model):
         Connection = self.env["xero.connection"].sudo()
         if self.move_type not in XERO_TYPES:
             return Connection
-        memo = {} if memo is None else memo
-        if self.company_id.id not in memo:
-            memo[self.company_id.id] = Connection._get_for_company(
-                self.company_id.root_id, raise_if_missing=False) \
-                or Connection._get_for_company(self.company_id, raise_if_missing=False)
-        conn = memo[self.company_id.id]
-        if not conn or not conn.active:
+        conn = self._xero_company_connection(memo)
+        if not conn:
             return Connection
         if self.is_sale_document() and not conn.sync_sales_invoices:
             return Connection
@@ -76,13 +114,37 @@ class AccountMove(models.Model):
             return Connection
         return conn
 
+    def _xero_company_connection(self, memo=None):
+        """The active connection of this move's company (its root's first),
+        or an empty record. ``memo``: {company id: connection} shared by the
+        moves of one posting, so a batch looks each company's up once."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        memo = {} if memo is None else memo
+        if self.company_id.id not in memo:
+            memo[self.company_id.id] = Connection._get_for_company(
+                self.company_id.root_id, raise_if_missing=False) \
+                or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        conn = memo[self.company_id.id]
+        return conn if conn and conn.active else Connection
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted._xero_enqueue()
         return posted
 
     def _xero_enqueue(self):
-        """Queue the posted documents for Xero (same transaction, no HTTP).
+        """Queue the posted invoices, bills and credit notes, then the
+        posted journal entries (account_move_entry.py), for Xero (same
+        transaction, no HTTP); the documents queued."""
+        queued = self._xero_enqueue_documents()
+        entries = self.filtered(lambda m: m.move_type == "entry" and m.state == "posted")
+        if entries:
+            entries._xero_enqueue_entries()
+        return queued
+
+    def _xero_enqueue_documents(self):
+        """Queue the posted invoices, bills and credit notes.
 
         Posting is the user's time: documents never queued before (the
         common case) are queued for the whole batch in a few statements
@@ -155,9 +217,19 @@ class AccountMove(models.Model):
             Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job)
 
     def button_draft(self):
+        # The matches are taken off first (a deposit's allocations and
+        # refunds deleted in Xero), then the document, or the deposit of a
+        # payment's move (account_payment_deposit_undo.py).
         res = super().button_draft()
         self._xero_enqueue_void()
+        self.origin_payment_id._xero_enqueue_void_deposit()
         return res
+
+    def _xero_enqueue_applications(self):
+        """Queue what the reconciliations of these moves mean in Xero
+        (account_partial_reconcile.py)."""
+        lines = self.line_ids
+        (lines.matched_debit_ids | lines.matched_credit_ids)._xero_enqueue_applications()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_xero_payment_deletes(self):
@@ -176,7 +248,12 @@ class AccountMove(models.Model):
 
     def _xero_enqueue_void(self):
         """A reset or cancelled document leaves Xero: voided there (deleted
-        when still a draft there); never sent yet → nothing to undo."""
+        when still a draft there); never sent yet → nothing to undo. Then
+        the journal entries (account_move_entry.py)."""
+        self._xero_enqueue_void_documents()
+        self.filtered(lambda m: m.move_type == "entry")._xero_enqueue_void_entries()
+
+    def _xero_enqueue_void_documents(self):
         Job = self.env["xero.sync.job"].sudo()
         for move in self.filtered(lambda m: m.move_type in XERO_TYPES):
             last = Job._jobs_of(move, ("invoice", "credit_note"))[-1:]

@@ -61,16 +61,7 @@ class AccountMove(models.Model):
         return self.currency_id.round(reconciled - sum(live.mapped("amount")))
 
     # -- how these jobs show on the credit note ---------------------------
-    def _xero_state_vals(self, jobs):
-        # A deleted allocation says nothing about the credit note itself.
-        return super()._xero_state_vals(jobs.filtered(
-            lambda j: not (j.operation == "delete_allocation" and j.state == "done")))
-
-    def _xero_ids_vals(self, jobs):
-        # The credit note's Xero id is its own, not an AllocationID.
-        return super()._xero_ids_vals(jobs.filtered(
-            lambda j: j.operation not in ("allocation", "delete_allocation")))
-
+    # (its Xero state and id leave its allocations out: account_move.py)
     def _xero_note_body(self, job):
         if job.operation == "delete_allocation":
             return _("Allocation on %(invoice)s deleted in Xero (%(id)s).",
@@ -81,10 +72,7 @@ class AccountMove(models.Model):
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
-    def unlink(self):
-        self._xero_enqueue_unallocate()
-        return super().unlink()
-
+    # Called by account_partial_reconcile.py (unlink).
     def _xero_enqueue_unallocate(self):
         """A credit note taken off an invoice (in whole or in part): the
         allocations Xero holds for the pair are deleted, and what stays

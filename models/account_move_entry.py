@@ -48,7 +48,6 @@ from odoo.tools import html2plaintext
 
 from ..xero import payloads, payloads_bank, payloads_move
 from ..senders import ENTRY_OPERATIONS
-from ..senders.base import WaitForXero
 
 BANK_JOURNAL_TYPES = ("bank", "cash")
 # Xero's system accounts kept as the sum of invoices and bills: no journal to them.
@@ -58,13 +57,9 @@ NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(operations or ("invoice", "credit_note", "void", *ENTRY_OPERATIONS))
-
-    def _xero_url(self):
+    def _xero_entry_url(self):
+        """The link to what this entry's last job made in Xero, or False."""
         self.ensure_one()
-        if self.move_type != "entry":
-            return super()._xero_url()
         job = self.env["xero.sync.job"].sudo()._jobs_of(self, ENTRY_OPERATIONS).filtered(
             lambda j: j.state == "done" and j.xero_id)[-1:]
         return job._xero_deep_link(job.operation, job.xero_id) if job else False
@@ -86,13 +81,8 @@ class AccountMove(models.Model):
         Connection = self.env["xero.connection"].sudo()
         if self.state != "posted" or not self._xero_is_entry():
             return Connection
-        memo = {} if memo is None else memo
-        if self.company_id.id not in memo:
-            memo[self.company_id.id] = Connection._get_for_company(
-                self.company_id.root_id, raise_if_missing=False) \
-                or Connection._get_for_company(self.company_id, raise_if_missing=False)
-        conn = memo[self.company_id.id]
-        if not conn or not conn.active or not conn.sync_entries:
+        conn = self._xero_company_connection(memo)
+        if not conn or not conn.sync_entries:
             return Connection
         if conn.sync_from_date and self.date < conn.sync_from_date:
             return Connection
@@ -164,13 +154,6 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------------
     # Queueing (in the posting transaction, no HTTP)
     # ------------------------------------------------------------------------
-    def _xero_enqueue(self):
-        queued = super()._xero_enqueue()
-        entries = self.filtered(lambda m: m.move_type == "entry" and m.state == "posted")
-        if entries:
-            entries._xero_enqueue_entries()
-        return queued
-
     def _xero_enqueue_entries(self):
         Job = self.env["xero.sync.job"].sudo()
         memo, banks = {}, {}
@@ -194,10 +177,10 @@ class AccountMove(models.Model):
             queued._xero_refresh_state()
         return queued
 
-    def _xero_enqueue_void(self):
-        res = super()._xero_enqueue_void()
+    def _xero_enqueue_void_entries(self):
+        """These journal entries, reset or cancelled, leave Xero."""
         Job = self.env["xero.sync.job"].sudo()
-        for move in self.filtered(lambda m: m.move_type == "entry"):
+        for move in self:
             last = Job._jobs_of(move, ENTRY_OPERATIONS)[-1:]
             if not last or last.state == "cancelled":
                 continue
@@ -208,7 +191,6 @@ class AccountMove(models.Model):
                 Job._enqueue(last.connection_id, move, "void", version=last.version,
                              depends_on=last, xero_id=last.xero_id or None)
             move._xero_refresh_state()
-        return res
 
     # ------------------------------------------------------------------------
     # Plain values for the builders (the cron's side)
@@ -359,13 +341,9 @@ class AccountMove(models.Model):
                                                   currency=currency)
         if issues:
             return operation, [], issues
-        partner = self._xero_entry_partner()
-        binding = partner._xero_binding(conn)
-        if not binding.xero_id:
-            partner._xero_enqueue_contact(conn)
-            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
+        contact_id = self._xero_entry_partner()._xero_contact_id_or_wait(conn)
         return operation, [payloads_move.EntryBankValues(
-            type=kind, contact_id=binding.xero_id,
+            type=kind, contact_id=contact_id,
             bank_account=payloads_bank.AccountRef(bank.xero_id, bank.code),
             date=self.date, reference=self._xero_entry_reference(job),
             line_amount_types=lat, lines=entry_lines,

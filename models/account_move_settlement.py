@@ -25,9 +25,8 @@ Xero's Accounts Receivable / Payable refuse: it is blocked with that reason,
 its matches still go as payments.
 """
 
-from odoo import _, models
+from odoo import models
 
-from .account_move import XERO_TYPES
 from .account_move_entry import BANK_JOURNAL_TYPES
 
 SETTLEMENT_ACCOUNT_TYPES = ("asset_receivable", "liability_payable")
@@ -36,37 +35,12 @@ SETTLEMENT_ACCOUNT_TYPES = ("asset_receivable", "liability_payable")
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _xero_jobs(self, operations=None):
-        jobs = super()._xero_jobs(operations)
-        if operations:
-            return jobs
-        entries = self.filtered(lambda m: m.move_type == "entry")
-        if not entries:
-            return jobs
-        return (jobs | self.env["xero.sync.job"]._jobs_of(
-            entries, ("payment", "delete_payment"))).sorted("id")
-
-    def _xero_ids_vals(self, jobs):
-        """An entry settling several invoices is one Xero payment per
-        invoice: the live ones, comma separated (as for account.payment)."""
-        payments = jobs.filtered(lambda j: j.operation in ("payment", "delete_payment"))
-        if self.move_type != "entry" or not payments:
-            return super()._xero_ids_vals(jobs)
-        return payments._live_payments_vals()
-
-    def _xero_state_vals(self, jobs):
-        vals = super()._xero_state_vals(jobs)
-        # One of its Xero payments deleted while another is live: still sent.
-        done = jobs.filtered(lambda j: j.state == "done")
-        if vals["xero_state"] == "voided" and vals.get("xero_id") \
-                and done[-1].operation == "delete_payment":
-            vals["xero_state"] = "sent"
-        return vals
-
-    def _xero_url(self):
-        url = super()._xero_url()
-        if url or self.move_type != "entry" or not self.xero_id:
-            return url
+    # How its jobs show on the entry: account_move.py (_xero_jobs,
+    # _xero_state_vals, _xero_ids_vals, _xero_url).
+    def _xero_settlement_url(self):
+        """The link to the first of this entry's Xero payments, or False."""
+        if not self.xero_id:
+            return False
         return self.env["xero.sync.job"]._xero_deep_link(
             "payment", self.xero_id.split(",")[0],
             self.env["xero.connection"]._get_for_company(self.company_id, raise_if_missing=False))
@@ -134,24 +108,18 @@ class AccountPartialReconcile(models.Model):
     def _xero_entry_pairs(self):
         """(entry, document) of each partial matching a bank or cash entry
         (not a payment's) with an invoice, bill or credit note."""
-        pairs = []
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            documents = moves.filtered(lambda m: m.move_type in XERO_TYPES)
-            others = moves - documents
-            if len(documents) == 1 and len(others) == 1 and others._xero_is_bank_settler():
-                pairs.append((others, documents))
-        return pairs
+        return [(entry, target) for kind, entry, target in self._xero_pairs()
+                if kind == "settlement"]
 
-    def _xero_enqueue_applications(self):
-        res = super()._xero_enqueue_applications()
+    # Called by account_partial_reconcile.py (create, unlink).
+    def _xero_enqueue_settlements(self):
+        """Each bank entry matched with an invoice or a bill: a Xero Payment."""
         Job = self.env["xero.sync.job"].sudo()
         touched = self.env["account.move"]
         for entry, target in self._xero_entry_pairs():
             if target.state != "posted":
                 continue
-            target_job = Job._jobs_of(target, ("invoice", "credit_note")).filtered(
-                lambda j: j.state != "cancelled")[-1:]
+            target_job = self._xero_target_job(target)
             if not target_job:
                 continue  # the document does not go to Xero
             conn = target_job.connection_id
@@ -167,19 +135,8 @@ class AccountPartialReconcile(models.Model):
         if settlements:
             settlements._xero_enqueue_entries()
         touched._xero_refresh_state()
-        return res
 
-    def _xero_enqueue_unapply(self):
-        res = super()._xero_enqueue_unapply()
-        Job = self.env["xero.sync.job"].sudo()
+    def _xero_enqueue_settlement_deletes(self):
+        """A bank entry taken off an invoice or a bill: its Xero Payment is deleted."""
         for entry, target in self._xero_entry_pairs():
-            jobs = Job._jobs_of(entry, ("payment", "delete_payment"), target=target)
-            deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
-            for job in jobs.filtered(lambda j: j.operation == "payment"):
-                if job.state in ("pending", "failed", "blocked"):
-                    job._cancel(_("Taken off %s before it reached Xero.", target.name))
-                elif job.state in ("done", "sending") and job.xero_id not in deleted:
-                    Job._enqueue(job.connection_id, entry, "delete_payment", target=target,
-                                 version=job.version, depends_on=job, xero_id=job.xero_id)
-            entry._xero_refresh_state()
-        return res
+            self._xero_delete_payments(entry, target)

@@ -42,6 +42,13 @@ PAYMENT_LOCKED_FIELDS = {
 }
 
 
+
+def refuse_trust_link(env, vals_list, message):
+    """Refuse (with ``message()``) records created already linked to a trust
+    transaction, except by the addon's own writes."""
+    if not trust_write_allowed(env) and any(vals.get("trust_transaction_id") for vals in vals_list):
+        raise UserError(message())
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -77,11 +84,9 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not trust_write_allowed(self.env) \
-                and any(vals.get("trust_transaction_id") for vals in vals_list):
-            raise UserError(_(
-                "A journal entry is linked to a trust transaction only by posting the trust "
-                "transaction (Accounting > Trust)."))
+        refuse_trust_link(self.env, vals_list, lambda: _(
+            "A journal entry is linked to a trust transaction only by posting the trust "
+            "transaction (Accounting > Trust)."))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -239,11 +244,9 @@ class AccountPayment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not trust_write_allowed(self.env) \
-                and any(vals.get("trust_transaction_id") for vals in vals_list):
-            raise UserError(_(
-                "A payment is linked to a trust transaction only by posting a transfer to "
-                "office (Accounting > Trust)."))
+        refuse_trust_link(self.env, vals_list, lambda: _(
+            "A payment is linked to a trust transaction only by posting a transfer to "
+            "office (Accounting > Trust)."))
         return super().create(vals_list)
 
     def write(self, vals):

@@ -1,6 +1,12 @@
 from odoo import _, api, fields, models
 
-from .account_move import XERO_TYPES
+from .account_payment_deposit import DEPOSIT_OPERATIONS
+
+# The jobs of a payment: its Xero Payments (one per document it pays), and
+# when it is a deposit, the deposit's (account_payment_deposit.py,
+# account_payment_deposit_undo.py).
+PAYMENT_OPERATIONS = ("payment", "delete_payment")
+PAYMENT_JOB_OPERATIONS = PAYMENT_OPERATIONS + DEPOSIT_OPERATIONS + ("void_deposit",)
 
 
 class AccountPayment(models.Model):
@@ -17,26 +23,50 @@ class AccountPayment(models.Model):
             payment.xero_url = payment.xero_id and Job._xero_deep_link(
                 "payment", payment.xero_id,
                 Connection._get_for_company(payment.company_id, raise_if_missing=False))
+        # A deposit links to its bank transaction (account_payment_deposit.py).
+        self._xero_set_deposit_urls()
 
     def _xero_url(self):
         self.ensure_one()
         return self.xero_url
 
+    # -- how its jobs show on the payment --------------------------------------
     def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(operations or ("payment", "delete_payment"))
+        return super()._xero_jobs(operations or PAYMENT_JOB_OPERATIONS)
 
     def _xero_ids_vals(self, jobs):
-        """A payment applied to several documents is one Xero payment per
-        document: the live ones, comma separated."""
-        return jobs._live_payments_vals()
+        """A deposit's id is its prepayment's (overpayment's), a refund of
+        a deposit's its Payments' (account_payment_deposit.py); a payment
+        applied to several documents is one Xero payment per document: the
+        live ones, comma separated."""
+        return self._xero_deposit_ids_vals(jobs) or jobs.filtered(
+            lambda j: j.operation not in DEPOSIT_OPERATIONS)._live_payments_vals()
 
     def _xero_state_vals(self, jobs):
-        vals = super()._xero_state_vals(jobs)
+        # A deleted allocation says nothing about the deposit itself.
+        vals = super()._xero_state_vals(jobs.filtered(
+            lambda j: not (j.operation == "delete_deposit_allocation" and j.state == "done")))
         # Deleting one of several Xero payments (one per document paid)
         # leaves the payment sent while another is still live.
         if vals["xero_state"] == "voided" and vals.get("xero_id"):
             vals["xero_state"] = "sent"
+        # A deposit deleted in Xero (account_payment_deposit_undo.py).
+        done = jobs.filtered(lambda j: j.state == "done")
+        if vals.get("xero_state") == "sent" and done and done[-1].operation == "void_deposit":
+            vals["xero_state"] = "voided"
         return vals
+
+    def _xero_note_body(self, job):
+        if job.operation == "void_deposit":
+            return _("Deposit deleted in Xero (%s).", job.xero_id)
+        if job.operation == "delete_deposit_allocation":
+            return _("Allocation on %(invoice)s deleted in Xero (%(id)s).",
+                     invoice=job.target_move_id.name, id=job.xero_id)
+        if job.operation == "deposit":
+            return _("Sent to Xero as a %(kind)s (Xero ID %(id)s).",
+                     kind=dict(job._fields["deposit_kind"]._description_selection(self.env)).get(
+                         job.deposit_kind, ""), id=job.xero_id)
+        return super()._xero_note_body(job)
 
     def _xero_payment_reference(self, job):
         """The payment's Reference in Xero; it carries the job's key, so a
@@ -83,7 +113,8 @@ class AccountPayment(models.Model):
 
     def _xero_payment_values(self, connection, target):
         """(kwargs of payloads.build_payment, [issues]) for the part of this
-        payment applied to ``target``."""
+        payment applied to ``target``; paid from trust, from the Trust
+        liability account (xero_push_trust.py)."""
         self.ensure_one()
         issues = []
         xero_account = self._xero_bank_account(connection, issues)
@@ -101,7 +132,7 @@ class AccountPayment(models.Model):
             "account_id": xero_account.xero_id or None,
             "currency_rate": rate,
         }
-        return values, issues
+        return self._xero_trust_payment_values(connection, target, values, issues)
 
     # -- "Post to Xero" (xero_document_mixin.action_xero_post) ----------------
     def _xero_post_unqueued(self):
@@ -113,93 +144,3 @@ class AccountPayment(models.Model):
 
     def _xero_post_enqueue(self):
         self.move_id._xero_enqueue_applications()
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    def _xero_enqueue_applications(self):
-        """Queue what the reconciliations of these moves mean in Xero."""
-        lines = self.line_ids
-        (lines.matched_debit_ids | lines.matched_credit_ids)._xero_enqueue_applications()
-
-
-class AccountPartialReconcile(models.Model):
-    """A partial reconciliation is where Odoo records that a payment or a
-    credit note settles an invoice: in Xero a Payment or an Allocation."""
-
-    _inherit = "account.partial.reconcile"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        partials = super().create(vals_list)
-        partials._xero_enqueue_applications()
-        return partials
-
-    def unlink(self):
-        self._xero_enqueue_unapply()
-        return super().unlink()
-
-    def _xero_pairs(self):
-        """(kind, record, target) for each partial that means something in
-        Xero: ("payment", account.payment, invoice or credit note) or
-        ("allocation", credit note, invoice)."""
-        pairs = []
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            documents = moves.filtered(lambda m: m.move_type in XERO_TYPES)
-            others = moves - documents
-            if len(documents) == 1 and len(others) == 1 and others.origin_payment_id:
-                pairs.append(("payment", others.origin_payment_id, documents))
-            elif len(documents) == 2:
-                notes = documents.filtered(lambda m: m.move_type in ("out_refund", "in_refund"))
-                invoices = documents - notes
-                if len(notes) == 1 and len(invoices) == 1:
-                    pairs.append(("allocation", notes, invoices))
-        return pairs
-
-    def _xero_enqueue_applications(self):
-        Job = self.env["xero.sync.job"].sudo()
-        touched = []
-        for kind, record, target in self._xero_pairs():
-            if target.state != "posted":
-                continue
-            target_job = Job._jobs_of(target, ("invoice", "credit_note")).filtered(
-                lambda j: j.state != "cancelled")[-1:]
-            if not target_job:
-                continue  # the document does not go to Xero
-            conn = target_job.connection_id
-            if conn.sync_from_date and record.date and record.date < conn.sync_from_date:
-                continue
-            if kind == "payment":
-                if record.state in ("draft", "canceled") or not record.move_id:
-                    continue
-                Job._enqueue_payment_redo(conn, record, target, target_job,
-                                          target._xero_reconciled_amount(record.move_id))
-            else:
-                note_job = Job._jobs_of(record, ("credit_note",)).filtered(
-                    lambda j: j.state != "cancelled")[-1:]
-                if not note_job:
-                    continue
-                Job._enqueue(conn, record, "allocation", target=target, depends_on=note_job)
-            touched.append(record)
-        for record in touched:
-            if record._name == "account.payment":
-                record._xero_refresh_state()
-
-    def _xero_enqueue_unapply(self):
-        """A payment taken off a document: its Xero payment is deleted."""
-        Job = self.env["xero.sync.job"].sudo()
-        for kind, record, target in self._xero_pairs():
-            if kind != "payment":
-                continue
-            jobs = Job._jobs_of(record, ("payment", "delete_payment"), target=target)
-            deleted = set(jobs.filtered(lambda j: j.operation == "delete_payment").mapped("xero_id"))
-            for job in jobs.filtered(lambda j: j.operation == "payment"):
-                if job.state in ("pending", "failed", "blocked"):
-                    job._cancel(_("Taken off %s before it reached Xero.", target.name))
-                elif job.state in ("done", "sending") and job.xero_id not in deleted:
-                    Job._enqueue(job.connection_id, record, "delete_payment", target=target,
-                                 version=job.version, depends_on=job, xero_id=job.xero_id)
-            record._xero_refresh_state()
-

@@ -245,12 +245,11 @@ class AccountPayment(models.Model):
             return 0.0
         return invoice.currency_id.round(matched - sum(live.mapped("amount")))
 
-    # -- how these jobs show on the payment -----------------------------------
-    def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(
-            operations or ("payment", "delete_payment") + DEPOSIT_OPERATIONS)
-
-    def _xero_ids_vals(self, jobs):
+    # -- how these jobs show on the payment (account_payment.py) --------------
+    def _xero_deposit_ids_vals(self, jobs):
+        """The Xero id of a deposit (its prepayment's or overpayment's), or
+        of a refund of one (its live Payments, comma separated); {} for
+        the others."""
         deposit = jobs.filtered(lambda j: j.operation == "deposit" and j.state == "done")[-1:]
         if deposit:
             return {"xero_id": deposit.xero_id, "xero_sent_at": deposit.sent_at}
@@ -261,25 +260,18 @@ class AccountPayment(models.Model):
         if refunds:
             return {"xero_id": ",".join(refunds.mapped("xero_id")),
                     "xero_sent_at": refunds[-1].sent_at}
-        return super()._xero_ids_vals(jobs.filtered(
-            lambda j: j.operation not in DEPOSIT_OPERATIONS))
+        return {}
 
-    def _xero_state_vals(self, jobs):
-        # A deleted allocation says nothing about the deposit itself.
-        return super()._xero_state_vals(jobs.filtered(
-            lambda j: not (j.operation == "delete_deposit_allocation" and j.state == "done")))
-
-    @api.depends("xero_id")
-    def _compute_xero_url(self):
-        res = super()._compute_xero_url()
-        # A deposit's id is its PrepaymentID / OverpaymentID, not a bank
-        # transaction's. Xero documents no web page by those ids (Xero's
-        # deep links, XeroAPI/xero-mcp-server src/consts/deeplinks.ts, name
-        # none), but the prepayment (overpayment) is a bank transaction, and
-        # its page is /Bank/ViewTransaction.aspx?bankTransactionID=<id>, the
-        # page of a payment's link: linked by the BankTransactionID Xero
-        # answered; none known (sent before it was kept): no link rather
-        # than a wrong one.
+    def _xero_set_deposit_urls(self):
+        """``xero_url`` of the deposits among these payments (part of their
+        ``_compute_xero_url``). A deposit's id is its PrepaymentID /
+        OverpaymentID, not a bank transaction's. Xero documents no web page
+        by those ids (Xero's deep links, XeroAPI/xero-mcp-server
+        src/consts/deeplinks.ts, name none), but the prepayment
+        (overpayment) is a bank transaction, and its page is
+        /Bank/ViewTransaction.aspx?bankTransactionID=<id>, the page of a
+        payment's link: linked by the BankTransactionID Xero answered; none
+        known (sent before it was kept): no link rather than a wrong one."""
         Job = self.env["xero.sync.job"].sudo()
         deposits = Job.search([
             ("res_model", "=", "account.payment"), ("res_id", "in", self.ids),
@@ -289,17 +281,6 @@ class AccountPayment(models.Model):
             deposit = latest[payment.id]
             payment.xero_url = Job._xero_deep_link(
                 "payment", deposit.deposit_bank_transaction_id, deposit.connection_id)
-        return res
-
-    def _xero_note_body(self, job):
-        if job.operation == "delete_deposit_allocation":
-            return _("Allocation on %(invoice)s deleted in Xero (%(id)s).",
-                     invoice=job.target_move_id.name, id=job.xero_id)
-        if job.operation == "deposit":
-            return _("Sent to Xero as a %(kind)s (Xero ID %(id)s).",
-                     kind=dict(job._fields["deposit_kind"]._description_selection(self.env)).get(
-                         job.deposit_kind, ""), id=job.xero_id)
-        return super()._xero_note_body(job)
 
 
     # -- what the deposit sender sends (senders/deposit.py) ------------------
@@ -361,24 +342,11 @@ class AccountPayment(models.Model):
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
-    def _xero_payments(self):
-        moves = self.debit_move_id.move_id | self.credit_move_id.move_id
-        return moves.origin_payment_id
-
-    def _xero_enqueue_applications(self):
-        res = super()._xero_enqueue_applications()
-        self._xero_payments()._xero_sync_deposit()
-        self._xero_enqueue_refunds()
-        return res
-
+    # Called by account_partial_reconcile.py (create, unlink).
     def _xero_enqueue_refunds(self):
         """A refund matched to a deposit: a Payment on the deposit in Xero."""
         Job = self.env["xero.sync.job"].sudo()
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            payments = moves.origin_payment_id
-            if len(moves) != 2 or len(payments) != 2:
-                continue
+        for payments in self._xero_payment_pairs():
             for payment in payments:
                 refund = payments - payment
                 deposit = payment._xero_deposit_job()
@@ -386,13 +354,6 @@ class AccountPartialReconcile(models.Model):
                     Job._enqueue(deposit.connection_id, refund, "deposit_refund",
                                  target=payment.move_id, depends_on=deposit)
                     refund._xero_refresh_state()
-
-    def unlink(self):
-        payments = self._xero_payments()
-        self._xero_enqueue_deposit_unallocate()
-        res = super().unlink()
-        payments.exists()._xero_sync_deposit()
-        return res
 
     def _xero_enqueue_deposit_unallocate(self):
         """A deposit taken off an invoice (in whole or in part): its

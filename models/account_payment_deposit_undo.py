@@ -87,52 +87,19 @@ class AccountPayment(models.Model):
                     _("Reset to draft before it reached Xero."))
             payment._xero_refresh_state()
 
-    def _xero_jobs(self, operations=None):
-        return super()._xero_jobs(operations or (
-            "payment", "delete_payment", "deposit", "deposit_allocation",
-            "delete_deposit_allocation", "deposit_refund", "void_deposit"))
-
-    def _xero_state_vals(self, jobs):
-        vals = super()._xero_state_vals(jobs)
-        done = jobs.filtered(lambda j: j.state == "done")
-        if vals.get("xero_state") == "sent" and done and done[-1].operation == "void_deposit":
-            vals["xero_state"] = "voided"
-        return vals
-
-    def _xero_note_body(self, job):
-        if job.operation == "void_deposit":
-            return _("Deposit deleted in Xero (%s).", job.xero_id)
-        return super()._xero_note_body(job)
-
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    def button_draft(self):
-        # The matches are taken off first (the deposit's allocations and
-        # refunds deleted in Xero), then the deposit itself.
-        res = super().button_draft()
-        self.origin_payment_id._xero_enqueue_void_deposit()
-        return res
+    # (how a deleted deposit shows on its payment: account_payment.py)
 
 
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
-    def unlink(self):
-        self._xero_enqueue_refund_deletes()
-        return super().unlink()
-
+    # Called by account_partial_reconcile.py (unlink).
     def _xero_enqueue_refund_deletes(self):
         """A refund taken off its deposit (in whole or in part): its Payment
         on the deposit is deleted in Xero, and what stays matched, if
         anything, is paid again once it is."""
         Job = self.env["xero.sync.job"].sudo()
-        for partial in self:
-            moves = partial.debit_move_id.move_id | partial.credit_move_id.move_id
-            payments = moves.origin_payment_id
-            if len(moves) != 2 or len(payments) != 2:
-                continue
+        for payments in self._xero_payment_pairs():
             for refund in payments.filtered(lambda p: p._xero_is_refund()):
                 deposit_move = (payments - refund).move_id
                 last = refund._xero_refund_deletes(deposit_move)

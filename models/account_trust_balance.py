@@ -243,8 +243,12 @@ class AccountTrustTransaction(models.Model):
         the matter's (nor one matter's costs with another matter's), the
         paid-by-firm amount the client owes, the firm's own money in the
         trust account (what paid by firm spends), the statutory deposit, the
-        trust bank for a statutory deposit. Each balance is locked first."""
+        trust bank for a statutory deposit. Each balance is locked first.
+        A firm withdrawal is checked in its own words first
+        (account_trust_firm_withdrawal.py)."""
         self.ensure_one()
+        if self.kind == "firm_withdrawal" and not self.reversed_tx_id:
+            self._check_firm_withdrawal_balance(legs)
         changes = self._guarded_changes(legs)
         if not changes:
             return

@@ -52,10 +52,9 @@ class AccountTrustTransaction(models.Model):
                     if to_firm else _("a liability account: the company's trust interest is "
                                       "owed to the statutory fund")))
 
-    def _get_move_legs(self):
+    def _get_bank_legs(self):
+        """``_get_move_legs`` of a bank fee or interest (account_trust_entry.py)."""
         self.ensure_one()
-        if self.kind not in ("bank_fee", "bank_interest") or self.reversed_tx_id:
-            return super()._get_move_legs()
         trust_bank = self.journal_id.default_account_id
         label = self._get_label()
         amount = self.amount

@@ -6,6 +6,14 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 
+# Kinds whose legs are written in their own file: kind → method.
+KIND_LEGS = {
+    "firm_withdrawal": "_get_firm_withdrawal_legs",  # account_trust_firm_withdrawal.py
+    "bank_fee": "_get_bank_legs",  # account_trust_bank.py
+    "bank_interest": "_get_bank_legs",
+}
+
+
 class AccountTrustTransaction(models.Model):
     _inherit = "account.trust.transaction"
 
@@ -24,6 +32,8 @@ class AccountTrustTransaction(models.Model):
         self.ensure_one()
         if self.reversed_tx_id:
             return self._get_reversal_legs()
+        if self.kind in KIND_LEGS:
+            return getattr(self, KIND_LEGS[self.kind])()
         trust_bank = self.journal_id.default_account_id
         if not trust_bank:
             raise UserError(_("Journal %s has no bank account.", self.journal_id.display_name))
@@ -89,7 +99,11 @@ class AccountTrustTransaction(models.Model):
 
     def _get_label(self):
         self.ensure_one()
-        parts = [self._kind_label()]
+        kind = self._kind_label()
+        if self.kind == "firm_withdrawal" and self.withdrawal_type:
+            what = dict(self._fields["withdrawal_type"]._description_selection(self.env))
+            kind = "%s (%s)" % (kind, what[self.withdrawal_type])
+        parts = [kind]
         if self.reversed_tx_id:
             parts.insert(0, _("Reversal of %s", self.reversed_tx_id.name))
         if self.partner_id:
@@ -108,6 +122,8 @@ class AccountTrustTransaction(models.Model):
             parts.append(self.invoice_id.name)
         if self.memo:
             parts.append(self.memo)
+        if self.reversed_tx_id and self.reversal_reason:
+            parts.append(self.reversal_reason)
         return " – ".join(parts)
 
     def _prepare_move_vals(self, leg=None):
@@ -127,12 +143,16 @@ class AccountTrustTransaction(models.Model):
                 "balance": balance,
                 "trust_matter_id": matter.id or False,
             }))
+        ref = " ".join(filter(None, [self.name, matter.reference]))
+        if self.reversed_tx_id:
+            ref = " – ".join(filter(None, [
+                ref, _("Reversal of %s", self.reversed_tx_id.name), self.reversal_reason]))
         return {
             "move_type": "entry",
             "journal_id": journal.id,
             "company_id": company.id,
             "date": self.date,
-            "ref": " ".join(filter(None, [self.name, matter.reference])),
+            "ref": ref,
             "trust_transaction_id": self.id,
             "line_ids": lines,
         }

@@ -92,10 +92,9 @@ class AccountTrustTransaction(models.Model):
                     "Firm withdrawal: %s is a trust account; the firm's money goes to one of "
                     "its office (business) bank accounts.", tx.dest_journal_id.display_name))
 
-    def _get_move_legs(self):
+    def _get_firm_withdrawal_legs(self):
+        """``_get_move_legs`` of a firm withdrawal (account_trust_entry.py)."""
         self.ensure_one()
-        if self.kind != "firm_withdrawal" or self.reversed_tx_id:
-            return super()._get_move_legs()
         trust_bank = self.journal_id.default_account_id
         office = self.dest_journal_id.default_account_id
         for journal, account in ((self.journal_id, trust_bank), (self.dest_journal_id, office)):
@@ -111,24 +110,12 @@ class AccountTrustTransaction(models.Model):
             lines = [(liability, client, amount, label), (pbf, client, -amount, label), *lines]
         return [(self.journal_id, self.matter_id, lines)]
 
-    def _get_label(self):
-        label = super()._get_label()
-        if self.kind == "firm_withdrawal" and self.withdrawal_type:
-            what = dict(self._fields["withdrawal_type"]._description_selection(self.env))
-            label = label.replace(
-                self._kind_label(), "%s (%s)" % (self._kind_label(), what[self.withdrawal_type]),
-                1)
-        return label
-
-    def _check_trust_balance(self, legs):
-        """A firm withdrawal is refused in its own words: what the firm may
-        take is its own money, or what the client owes it."""
-        self.ensure_one()
-        if self.kind == "firm_withdrawal" and not self.reversed_tx_id:
-            self._check_firm_withdrawal_balance(legs)
-        return super()._check_trust_balance(legs)
+    # Its label names the withdrawal type (account_trust_entry.py).
 
     def _check_firm_withdrawal_balance(self, legs):
+        """A firm withdrawal is refused in its own words: what the firm may
+        take is its own money, or what the client owes it (called first by
+        ``_check_trust_balance``, account_trust_balance.py)."""
         changes = self._guarded_changes(legs)
         if not changes:
             return

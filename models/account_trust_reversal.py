@@ -94,16 +94,4 @@ class AccountTrustTransaction(models.Model):
             }
         return True
 
-    def _get_label(self):
-        label = super()._get_label()
-        if self.reversed_tx_id and self.reversal_reason:
-            label = "%s – %s" % (label, self.reversal_reason)
-        return label
-
-    def _prepare_move_vals(self, leg=None):
-        vals = super()._prepare_move_vals(leg)
-        if self.reversed_tx_id:
-            vals["ref"] = " – ".join(filter(None, [
-                vals.get("ref"), _("Reversal of %s", self.reversed_tx_id.name),
-                self.reversal_reason]))
-        return vals
+    # A reversal's label and entry reference (its reason): account_trust_entry.py.

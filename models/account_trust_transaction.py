@@ -452,11 +452,9 @@ class AccountTrustTransaction(models.Model):
                     vals["payment_id"] = tx._pay_invoice().id
             trust_internal(tx).write(vals)
             tx._check_trust_dates_kept()
-        self._after_post()
-        return True
-
-    def _after_post(self):
-        """Hook: the Xero push (models/xero_push_trust.py) enqueues here."""
+        # To Xero when a connection takes trust (xero_push_trust.py; no
+        # connection, nothing queued).
+        self._xero_enqueue()
         return True
 
     def action_cancel(self):

@@ -6,6 +6,7 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.tools import email_split
 
+from ..senders.base import WaitForXero
 from ..xero import payloads
 from ..xero.errors import XeroValidationError
 
@@ -51,6 +52,16 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env["xero.contact.binding"].sudo().search(
             [("connection_id", "=", connection.id), ("partner_id", "=", self.id)], limit=1)
+
+    def _xero_contact_id_or_wait(self, connection):
+        """This contact's Xero id; when it is not in Xero yet, it is queued
+        and the job asking waits for it (WaitForXero)."""
+        self.ensure_one()
+        binding = self._xero_binding(connection)
+        if not binding.xero_id:
+            self._xero_enqueue_contact(connection)
+            raise WaitForXero(_("Waiting for contact %s to reach Xero.", self.display_name))
+        return binding.xero_id
 
     def _xero_bind(self, connection, xero_id):
         self.ensure_one()

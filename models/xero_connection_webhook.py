@@ -19,7 +19,8 @@ class XeroConnection(models.Model):
         "Webhook key", groups="base.group_system", copy=False,
         help="The webhook key Xero shows for this app under Webhooks at developer.xero.com: "
              "Xero signs each event with it.")
-    webhook_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    webhook_token = fields.Char(groups="base.group_system", copy=False, readonly=True,
+                                default=lambda self: secrets.token_urlsafe(24))
     webhook_url = fields.Char(
         "Webhook URL", compute="_compute_webhook_url", groups="base.group_system",
         help="Paste it as the delivery URL of the app's webhook at developer.xero.com.")
@@ -41,12 +42,6 @@ class XeroConnection(models.Model):
             [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]))
         for conn in self:
             conn.webhook_event_count = counts.get(conn, 0)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            vals.setdefault("webhook_token", secrets.token_urlsafe(24))
-        return super().create(vals_list)
 
     def action_xero_new_webhook_token(self):
         """A new URL (an older one stops working): for a connection made

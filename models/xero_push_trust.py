@@ -51,7 +51,6 @@ values; their jobs are sent by senders/trust.py.
 from odoo import _, models
 
 from ..xero import payloads_bank, payloads_trust
-from ..senders.base import WaitForXero
 from .account_trust_transaction import CLIENT_KINDS
 
 TRUST_OPERATIONS = {
@@ -70,6 +69,14 @@ TRUST_OPERATIONS = {
 }
 
 
+# Kinds whose Xero values are built in their own file: kind → method.
+KIND_VALUES = {
+    "bank_fee": "_xero_bank_values",  # xero_push_trust_bank.py
+    "bank_interest": "_xero_bank_values",
+    "firm_withdrawal": "_xero_firm_withdrawal_values",  # xero_push_trust_withdrawal.py
+}
+
+
 class AccountTrustTransaction(models.Model):
     _name = "account.trust.transaction"
     _inherit = ["account.trust.transaction", "xero.document.mixin"]
@@ -77,11 +84,6 @@ class AccountTrustTransaction(models.Model):
     # ------------------------------------------------------------------------
     # Queueing (in the posting transaction, no HTTP)
     # ------------------------------------------------------------------------
-    def _after_post(self):
-        res = super()._after_post()
-        self._xero_enqueue()
-        return res
-
     def _xero_connection(self):
         """The connection that takes this trust transaction, or an empty record."""
         self.ensure_one()
@@ -95,8 +97,16 @@ class AccountTrustTransaction(models.Model):
 
     def _xero_contact_partner(self):
         """The Xero contact of the transaction: the client, or the firm for
-        movements of the firm's own money between bank accounts."""
+        movements of the firm's own money between bank accounts, bank fees
+        and interest, and the firm's withdrawals (but the client's for one
+        recovering what the firm paid for them)."""
         self.ensure_one()
+        if self.kind in ("bank_fee", "bank_interest"):
+            return self.company_id.partner_id
+        if self.kind == "firm_withdrawal":
+            if self.withdrawal_type == "paid_by_firm":
+                return self.partner_id.commercial_partner_id
+            return self.company_id.partner_id
         if self.kind == "transfer_to_office":
             return self.company_id.partner_id
         if self.kind in CLIENT_KINDS:
@@ -184,12 +194,7 @@ class AccountTrustTransaction(models.Model):
         return self._xero_account_ref(conn, company[fname], what, issues)
 
     def _xero_contact_id(self, conn, partner=None):
-        partner = partner or self._xero_contact_partner()
-        binding = partner._xero_binding(conn)
-        if not binding.xero_id:
-            partner._xero_enqueue_contact(conn)
-            raise WaitForXero(_("Waiting for contact %s to reach Xero.", partner.display_name))
-        return binding.xero_id
+        return (partner or self._xero_contact_partner())._xero_contact_id_or_wait(conn)
 
     def _xero_currency(self, conn, issues):
         """(currency code, rate) for Xero: None for the base currency."""
@@ -238,7 +243,11 @@ class AccountTrustTransaction(models.Model):
         return op, mirrored, issues
 
     def _xero_trust_values_of_kind(self, conn, job):
+        """(operation, values, issues) of this transaction's kind; the kinds
+        of KIND_VALUES are built in their own files."""
         self.ensure_one()
+        if self.kind in KIND_VALUES:
+            return getattr(self, KIND_VALUES[self.kind])(conn, job)
         issues = []
         kind = self.kind
         reference = self._xero_reference(job)
@@ -393,11 +402,12 @@ class AccountTrustTransaction(models.Model):
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 
-    def _xero_payment_values(self, connection, target):
-        """An invoice paid from trust (transfer to office) is paid in Xero
-        from the Trust liability account (which allows payments); the money
-        reaches the office bank by the trust transaction's bank transfer."""
-        values, issues = super()._xero_payment_values(connection, target)
+    def _xero_trust_payment_values(self, connection, target, values, issues):
+        """(values, issues) of ``_xero_payment_values`` (account_payment.py)
+        for a payment from trust: an invoice paid from trust (transfer to
+        office) is paid in Xero from the Trust liability account (which
+        allows payments); the money reaches the office bank by the trust
+        transaction's bank transfer."""
         tx = self.trust_transaction_id
         if not tx or not connection.sync_trust:
             return values, issues

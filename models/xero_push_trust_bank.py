@@ -20,16 +20,10 @@ from ..xero import payloads_trust
 class AccountTrustTransaction(models.Model):
     _inherit = "account.trust.transaction"
 
-    def _xero_contact_partner(self):
+    def _xero_bank_values(self, conn, job):
+        """``_xero_trust_values_of_kind`` of a bank fee or interest (contact:
+        the firm, xero_push_trust.py)."""
         self.ensure_one()
-        if self.kind in ("bank_fee", "bank_interest"):
-            return self.company_id.partner_id
-        return super()._xero_contact_partner()
-
-    def _xero_trust_values_of_kind(self, conn, job):
-        self.ensure_one()
-        if self.kind not in ("bank_fee", "bank_interest"):
-            return super()._xero_trust_values_of_kind(conn, job)
         issues = []
         bank = self._xero_account_ref(
             conn, self.journal_id.default_account_id,

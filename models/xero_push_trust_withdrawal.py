@@ -27,18 +27,10 @@ from ..xero import payloads_bank, payloads_trust
 class AccountTrustTransaction(models.Model):
     _inherit = "account.trust.transaction"
 
-    def _xero_contact_partner(self):
+    def _xero_firm_withdrawal_values(self, conn, job):
+        """``_xero_trust_values_of_kind`` of a firm withdrawal (its contact:
+        xero_push_trust.py)."""
         self.ensure_one()
-        if self.kind == "firm_withdrawal":
-            if self.withdrawal_type == "paid_by_firm":
-                return self.partner_id.commercial_partner_id
-            return self.company_id.partner_id
-        return super()._xero_contact_partner()
-
-    def _xero_trust_values_of_kind(self, conn, job):
-        self.ensure_one()
-        if self.kind != "firm_withdrawal":
-            return super()._xero_trust_values_of_kind(conn, job)
         issues = []
         source = self._xero_account_ref(
             conn, self.journal_id.default_account_id,

@@ -212,18 +212,20 @@ class XeroConnection(models.Model):
         except XeroError as exc:
             raise UserError(self.env._("Xero could not be read: %s", exc.message)) from exc
         counts = self._xero_store_reference(accounts, tax_rates, currencies, organisation)
+        # Tracking categories (xero_tracking.py).
+        tracking = self._xero_refresh_tracking()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
                 "title": self.env._("Refreshed from Xero"),
-                "message": self.env._(
+                "message": "%s %s" % (self.env._(
                     "%(accounts)s accounts, %(taxes)s tax rates and %(currencies)s "
                     "currencies read from Xero.",
                     accounts=counts["accounts"], taxes=counts["tax_rates"],
                     currencies=counts["currencies"],
-                ),
+                ), self.env._("%s tracking categories read from Xero.", tracking)),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -315,6 +315,8 @@ class XeroSyncJob(models.Model):
     # ------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        # The engine's only (xero_sync_job_guard.py).
+        self._xero_check_engine()
         jobs = super().create(vals_list)
         if not jobs:
             return jobs

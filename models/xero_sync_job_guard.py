@@ -45,11 +45,7 @@ class XeroSyncJob(models.Model):
                 "Xero sync jobs are kept by the Xero push itself: use Retry or Ignore, "
                 "or Post to Xero on the document."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._xero_check_engine()
-        return super().create(vals_list)
-
+    # create: xero_sync_job.py checks the same first.
     def write(self, vals):
         self._xero_check_engine()
         return super().write(vals)

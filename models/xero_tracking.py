@@ -154,18 +154,14 @@ class XeroConnection(models.Model):
     # ------------------------------------------------------------------------
     # Reference data
     # ------------------------------------------------------------------------
-    def action_refresh_from_xero(self):
-        action = super().action_refresh_from_xero()
+    def _xero_refresh_tracking(self):
+        """Part of "Refresh from Xero" (xero_reference.py): read and store
+        the tracking categories; their number."""
         try:
             categories = self._xero_accounting_client().get_tracking_categories()
         except XeroError as exc:
             raise UserError(self.env._("Xero could not be read: %s", exc.message)) from exc
-        count = self._xero_store_tracking(categories)
-        params = action.get("params") or {}
-        if params.get("message"):
-            params["message"] = "%s %s" % (params["message"], self.env._(
-                "%s tracking categories read from Xero.", count))
-        return action
+        return self._xero_store_tracking(categories)
 
     def _xero_store_tracking(self, categories):
         """Upsert Xero's tracking categories and options (xero-python
