@@ -5,6 +5,7 @@ from . import xero_reference
 from . import xero_map
 from . import xero_mapping_check
 from . import xero_mapping_suggest
+from . import xero_system_account
 from . import xero_tracking
 from . import account_journal
 from . import res_company

@@ -51,8 +51,6 @@ from ..senders import ENTRY_OPERATIONS
 from ..senders.base import WaitForXero
 
 BANK_JOURNAL_TYPES = ("bank", "cash")
-# Xero's system accounts kept as the sum of invoices and bills: no journal to them.
-NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
 
 
 class AccountMove(models.Model):
@@ -241,12 +239,10 @@ class AccountMove(models.Model):
                             "archived in Xero.", account=account.display_name,
                             xero=xero.display_name))
             return None
-        if xero.system_account in NO_JOURNAL_SYSTEM_ACCOUNTS:
-            issues.append(_(
-                "Account %(account)s is mapped to Xero's %(xero)s, which Xero keeps as the sum of "
-                "its invoices and bills: an entry on it reaches Xero as an invoice, a credit note "
-                "or a payment. Record it so in Odoo, or map the account to another Xero account.",
-                account=account.display_name, xero=xero.display_name))
+        # Xero's system accounts that take no line (xero/system_accounts.py).
+        system_issue = conn._xero_system_account_issue(account, xero)
+        if system_issue:
+            issues.append(system_issue)
             return None
         return xero
 

@@ -166,6 +166,10 @@ class AccountTrustTransaction(models.Model):
                             "which is archived in Xero.", account=account.display_name,
                             what=what, xero=xero.display_name))
             return None
+        system_issue = conn._xero_system_account_issue(account, xero)
+        if system_issue:
+            issues.append(system_issue)
+            return None
         if bank and xero.account_type != "BANK":
             issues.append(_("Account %(account)s (%(what)s) must be mapped to a Xero bank "
                             "account, not %(xero)s.", account=account.display_name, what=what,
