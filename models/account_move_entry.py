@@ -345,6 +345,7 @@ class AccountMove(models.Model):
             )], []
         journal = self.journal_id
         bank_lines = lines.filtered(lambda l: l.account_id == journal.default_account_id)
+        self._xero_entry_mixed_kinds(conn, lines - bank_lines, banks, issues)
         bank = self._xero_bank_ref(conn, journal, issues)
         currency = self._xero_bank_move_currency(conn, bank, issues)
         total = sum(bank_lines.mapped("amount_currency" if currency else "balance"))
@@ -367,6 +368,30 @@ class AccountMove(models.Model):
             line_amount_types=lat, lines=entry_lines,
             currency_rate=self._xero_move_rate(bank_lines) if currency else None, url=url,
         )], []
+
+    def _xero_entry_mixed_kinds(self, conn, others, banks, issues):
+        """A bank entry whose other items include a bank account (a transfer
+        and a fee in one entry): Xero models a bank transfer and a spend or
+        receive money separately, and takes no bank account on a line of a
+        spend or receive money ("Account code ... is not a valid code for
+        this document"; BankTransaction.LineItems in Xero's OpenAPI spec, the
+        bank account is BankAccount's). Blocked before sending, saying how
+        to record it."""
+        on_banks = others.filtered(lambda l: l.account_id in banks or (
+            conn._map_account(l.account_id).account_type == "BANK"))
+        if not on_banks:
+            return
+        rest = others - on_banks
+        issues.append(_(
+            "%(move)s moves money between bank accounts (%(banks)s) and also to other accounts "
+            "(%(others)s). Xero records a bank transfer and a spend or receive money separately "
+            "and takes no bank account on a line of a spend or receive money. Record it in Odoo "
+            "as two entries: the transfer, with only the two bank accounts, and the rest (e.g. "
+            "the fee) on the bank account it comes from.",
+            move=self.name,
+            banks=", ".join((self.journal_id.default_account_id | on_banks.account_id).mapped(
+                "display_name")),
+            others=", ".join(rest.account_id.mapped("display_name")) or "-"))
 
     def _xero_bank_ref(self, conn, journal, issues):
         """The Xero bank account of a bank or cash journal, or None (issue added)."""
