@@ -16,6 +16,7 @@ from . import xero_sync_job_state
 from . import xero_sync_cron
 from . import xero_sync_send
 from . import xero_sync_lock
+from . import xero_payment_currency
 from . import xero_document_mixin
 from . import account_move
 from . import account_payment

@@ -341,7 +341,6 @@ class AccountMove(models.Model):
                 from_account=payloads_bank.AccountRef(refs[0].xero_id, refs[0].code),
                 to_account=payloads_bank.AccountRef(refs[1].xero_id, refs[1].code),
                 amount=amount, date=self.date, reference=self._xero_entry_reference(job),
-                currency_rate=self._xero_move_rate(source_line) if currency else None,
             )], []
         journal = self.journal_id
         bank_lines = lines.filtered(lambda l: l.account_id == journal.default_account_id)

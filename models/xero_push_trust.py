@@ -323,7 +323,6 @@ class AccountTrustTransaction(models.Model):
                     from_account=payloads_bank.AccountRef(source.xero_id, source.code),
                     to_account=payloads_bank.AccountRef(dest.xero_id, dest.code),
                     amount=self.amount, date=self.date, reference=reference,
-                    currency_rate=rate,
                 )], []
             # Through the Bank transfers account: out of one, into the other.
             transfers = conn.bank_transfer_xero_account_id
