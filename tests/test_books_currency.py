@@ -76,6 +76,29 @@ class TestBooksForeignBanks(XeroPushCommon):
                          "Xero's AUD bank holds the AUD that left Odoo's")
         self.assertEqual(self.xero_docs("Invoices")[0]["Status"], "PAID")
 
+    def test_foreign_overpayment_pays_the_invoice_in_xero(self):
+        # A Deposits received account is set: a deposit in a foreign
+        # currency still goes, as an overpayment (Xero takes prepayments in
+        # the base currency only).
+        self.connection.deposit_received_xero_account_id = self.xa["850"]
+        invoice = self.make_invoice(amounts=(100.0,), taxes=[], currency=self.other_currency)
+        wizard = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "payment_date": "2025-06-10", "journal_id": self.aud_journals[0].id,
+                "currency_id": self.other_currency.id, "amount": 150.0,
+                "payment_difference_handling": "open"})
+        payment = wizard._create_payments()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.push()
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        [overpayment] = self.xero_docs("Overpayments")
+        self.assertEqual((overpayment["CurrencyCode"], overpayment["Total"]),
+                         ("AUD", Decimal("150.00")))
+        self.assertEqual(overpayment["CurrencyRate"], Decimal("2"))
+        self.assertEqual(overpayment["RemainingCredit"], Decimal("50.00"))
+        self.assertEqual(self.xero_docs("Invoices")[0]["Status"], "PAID")
+
     def test_foreign_transfer_sends_no_currency_rate(self):
         source, dest = self.aud_journals
         move = self.env["account.move"].create({
