@@ -76,6 +76,28 @@ class TestBooksForeignBanks(XeroPushCommon):
                          "Xero's AUD bank holds the AUD that left Odoo's")
         self.assertEqual(self.xero_docs("Invoices")[0]["Status"], "PAID")
 
+    def test_foreign_invoice_paid_through_a_third_currency_is_blocked(self):
+        eur = self.setup_other_currency("EUR", rates=[("2016-01-01", 0.5)])
+        self.env["xero.currency.map"].create({
+            "connection_id": self.connection.id, "currency_id": eur.id,
+            "xero_currency_id": self.env["xero.currency"].create({
+                "connection_id": self.connection.id, "code": "EUR"}).id})
+        with self.srv.store.lock:
+            self.tenant().currencies.append({"Code": "EUR", "Description": "Euro"})
+        invoice = self.make_invoice(amounts=(100.0,), taxes=[], currency=eur)
+        wizard = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "payment_date": "2025-06-10", "journal_id": self.aud_journals[0].id,
+                "currency_id": self.other_currency.id, "amount": 400.0})
+        payment = wizard._create_payments()
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn("EUR", payment.xero_error)
+        self.assertIn("AUD", payment.xero_error)
+        self.assertIn("base currency", payment.xero_error)
+        self.assertFalse(self.xero_docs("Payments"))
+
     def test_foreign_overpayment_pays_the_invoice_in_xero(self):
         # A Deposits received account is set: a deposit in a foreign
         # currency still goes, as an overpayment (Xero takes prepayments in
