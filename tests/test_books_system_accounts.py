@@ -113,6 +113,16 @@ class TestSystemAccountsPush(XeroPushCommon):
         self.assertFalse(self.xero_docs("ManualJournals"))
         self.assertFalse(self.xero_docs("BankTransactions"))
 
+    def test_check_mapping_names_rows_on_system_accounts_without_lines(self):
+        messages = [i["message"] for i in self.connection._get_mapping_issues()]
+        wages = [m for m in messages if self.wages.display_name in m]
+        self.assertEqual(len(wages), 1, messages)
+        self.assertIn("Wages Payable", wages[0])
+        self.assertTrue(any(self.claims.display_name in m for m in messages))
+        receivable = self.company_data["default_account_receivable"]
+        self.assertFalse([m for m in messages if receivable.display_name in m],
+                         "a receivable account on Accounts Receivable is Xero's own")
+
     def test_bill_line_on_unpaid_expense_claims_is_blocked(self):
         bill = self.make_invoice("in_invoice", post=False)
         bill.invoice_line_ids.account_id = self.claims
