@@ -17,9 +17,10 @@ date and what to do. The sandbox refuses the same (xero_sandbox/documents.py
 from odoo import _, models
 
 # The dates Xero sees, per (document model, operation): the document's own,
-# or for what applies one document to another (allocations), the later of
-# the two (senders/allocation.py and senders/deposit.py send that date).
-_BOTH = ("allocation", "deposit_allocation")
+# or for what applies one document to another (allocations, and their
+# deletion), the later of the two (senders/allocation.py and
+# senders/deposit.py send that date; Xero checks the allocation's).
+_BOTH = ("allocation", "deposit_allocation", "delete_allocation", "delete_deposit_allocation")
 
 
 class XeroSyncJob(models.Model):
