@@ -173,6 +173,8 @@ def _invoice_update(ctx, tx, el, kind, existing):
                 errors.append("Account code must be specified")
                 break
     doc["LineAmountTypes"] = lat
+    if _ci(el, "LineItems") is not None:
+        errors.extend(_system_account_errors(doc["LineItems"], tenant, spec["name"].lower()))
     if new == "AUTHORISED":
         errors.extend(_lock_errors(tenant, doc["Date"]))
     if errors:
