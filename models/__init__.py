@@ -5,6 +5,7 @@ from . import xero_reference
 from . import xero_map
 from . import xero_mapping_check
 from . import xero_mapping_suggest
+from . import xero_system_account
 from . import xero_tracking
 from . import account_journal
 from . import res_company
@@ -14,6 +15,8 @@ from . import xero_sync_job
 from . import xero_sync_job_state
 from . import xero_sync_cron
 from . import xero_sync_send
+from . import xero_sync_lock
+from . import xero_payment_currency
 from . import xero_document_mixin
 from . import account_move
 from . import account_payment

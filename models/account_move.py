@@ -383,6 +383,10 @@ class AccountMove(models.Model):
                 issues.append(_("Account %(account)s (line \"%(line)s\") has no Xero account "
                                 "with a code in the GL account map.",
                                 account=line.account_id.display_name, line=label))
+            else:
+                system_issue = connection._xero_system_account_issue(line.account_id, xero_account)
+                if system_issue:
+                    issues.append(system_issue)
             tax_type, rate = no_tax_type, 0.0
             if len(line.tax_ids) > 1:
                 issues.append(_("Line \"%(line)s\" has several taxes (%(taxes)s); Xero takes one "

@@ -50,8 +50,6 @@ from ..xero import payloads, payloads_bank, payloads_move
 from ..senders import ENTRY_OPERATIONS
 
 BANK_JOURNAL_TYPES = ("bank", "cash")
-# Xero's system accounts kept as the sum of invoices and bills: no journal to them.
-NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
 
 
 class AccountMove(models.Model):
@@ -223,12 +221,10 @@ class AccountMove(models.Model):
                             "archived in Xero.", account=account.display_name,
                             xero=xero.display_name))
             return None
-        if xero.system_account in NO_JOURNAL_SYSTEM_ACCOUNTS:
-            issues.append(_(
-                "Account %(account)s is mapped to Xero's %(xero)s, which Xero keeps as the sum of "
-                "its invoices and bills: an entry on it reaches Xero as an invoice, a credit note "
-                "or a payment. Record it so in Odoo, or map the account to another Xero account.",
-                account=account.display_name, xero=xero.display_name))
+        # Xero's system accounts that take no line (xero/system_accounts.py).
+        system_issue = conn._xero_system_account_issue(account, xero)
+        if system_issue:
+            issues.append(system_issue)
             return None
         return xero
 
@@ -327,10 +323,10 @@ class AccountMove(models.Model):
                 from_account=payloads_bank.AccountRef(refs[0].xero_id, refs[0].code),
                 to_account=payloads_bank.AccountRef(refs[1].xero_id, refs[1].code),
                 amount=amount, date=self.date, reference=self._xero_entry_reference(job),
-                currency_rate=self._xero_move_rate(source_line) if currency else None,
             )], []
         journal = self.journal_id
         bank_lines = lines.filtered(lambda l: l.account_id == journal.default_account_id)
+        self._xero_entry_mixed_kinds(conn, lines - bank_lines, banks, issues)
         bank = self._xero_bank_ref(conn, journal, issues)
         currency = self._xero_bank_move_currency(conn, bank, issues)
         total = sum(bank_lines.mapped("amount_currency" if currency else "balance"))
@@ -349,6 +345,30 @@ class AccountMove(models.Model):
             line_amount_types=lat, lines=entry_lines,
             currency_rate=self._xero_move_rate(bank_lines) if currency else None, url=url,
         )], []
+
+    def _xero_entry_mixed_kinds(self, conn, others, banks, issues):
+        """A bank entry whose other items include a bank account (a transfer
+        and a fee in one entry): Xero models a bank transfer and a spend or
+        receive money separately, and takes no bank account on a line of a
+        spend or receive money ("Account code ... is not a valid code for
+        this document"; BankTransaction.LineItems in Xero's OpenAPI spec, the
+        bank account is BankAccount's). Blocked before sending, saying how
+        to record it."""
+        on_banks = others.filtered(lambda l: l.account_id in banks or (
+            conn._map_account(l.account_id).account_type == "BANK"))
+        if not on_banks:
+            return
+        rest = others - on_banks
+        issues.append(_(
+            "%(move)s moves money between bank accounts (%(banks)s) and also to other accounts "
+            "(%(others)s). Xero records a bank transfer and a spend or receive money separately "
+            "and takes no bank account on a line of a spend or receive money. Record it in Odoo "
+            "as two entries: the transfer, with only the two bank accounts, and the rest (e.g. "
+            "the fee) on the bank account it comes from.",
+            move=self.name,
+            banks=", ".join((self.journal_id.default_account_id | on_banks.account_id).mapped(
+                "display_name")),
+            others=", ".join(rest.account_id.mapped("display_name")) or "-"))
 
     def _xero_bank_ref(self, conn, journal, issues):
         """The Xero bank account of a bank or cash journal, or None (issue added)."""

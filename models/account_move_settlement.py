@@ -93,12 +93,16 @@ class AccountMove(models.Model):
             company_amount = target._xero_reconciled_amount(self, company_currency=True)
             total = target._xero_reconciled_amount(self)
             rate = abs(total) / abs(company_amount) if company_amount else None
+        bank_lines = self.line_ids.filtered(
+            lambda l: l.account_id == self.journal_id.default_account_id)
         return {
             "amount": amount,
             "payment_date": self.date,
             "account_code": bank.code if bank else None,
             "account_id": bank.xero_id if bank else None,
             "currency_rate": rate,
+            "bank_amount": connection._xero_payment_bank_amount(
+                target, bank, amount, bank_lines, issues, self.name),
         }, issues
 
 

@@ -131,6 +131,10 @@ class AccountPayment(models.Model):
             "account_code": xero_account.code or None,
             "account_id": xero_account.xero_id or None,
             "currency_rate": rate,
+            "bank_amount": connection._xero_payment_bank_amount(
+                target, xero_account, amount,
+                self._seek_for_lines()[0] if self.move_id else self.env["account.move.line"],
+                issues, self.display_name),
         }
         return self._xero_trust_payment_values(connection, target, values, issues)
 

@@ -309,10 +309,7 @@ class AccountPayment(models.Model):
         issues = []
         inbound = self._xero_deposit_inbound()
         xero_bank = self._xero_bank_account(connection, issues)
-        if self.currency_id != self.company_currency_id:
-            issues.append(_("A deposit in %(currency)s: only deposits in %(company)s are sent to "
-                            "Xero yet.", currency=self.currency_id.name,
-                            company=self.company_currency_id.name))
+        currency_code, currency_rate = self._xero_deposit_currency(connection, xero_bank, issues)
         partner = self.partner_id.commercial_partner_id
         contact = partner._xero_binding(connection)
         if not contact.xero_id:
@@ -321,8 +318,10 @@ class AccountPayment(models.Model):
         account = self._xero_deposit_account(connection, inbound)
         # Matched to nothing: a prepayment on the Deposits account; matched
         # in part, or no Deposits account: an overpayment (Xero's AR / AP).
+        # In a foreign currency, always an overpayment: Xero takes
+        # prepayments in the base currency only.
         kind = payloads_deposit.PREPAYMENT if account and not self._xero_is_matched() \
-            else payloads_deposit.OVERPAYMENT
+            and not currency_code else payloads_deposit.OVERPAYMENT
         values = payloads_deposit.DepositValues(
             kind=kind,
             inbound=inbound,
@@ -335,8 +334,35 @@ class AccountPayment(models.Model):
             key=job.idempotency_key,
             account_code=account.code or None,
             url="%s/odoo/account.payment/%d" % (self.get_base_url(), self.id),
+            currency_code=currency_code,
+            currency_rate=currency_rate,
         )
         return (kind, values), issues
+
+    def _xero_deposit_currency(self, connection, xero_bank, issues):
+        """(currency code, rate) of a deposit in a foreign currency, or
+        (None, None) in the base currency. Xero books a bank transaction in
+        its bank account's currency, and takes another currency than the
+        base one on an overpayment only (BankTransaction.CurrencyCode in
+        Xero's OpenAPI spec); the rate is the payment's own, so Xero's bank
+        and receivable (payable) get what Odoo's got."""
+        if self.currency_id == self.company_currency_id:
+            return None, None
+        bank_currency = connection._xero_bank_currency_code(xero_bank, self.company_id) \
+            if xero_bank else None
+        if xero_bank and bank_currency != self.currency_id.name:
+            issues.append(_(
+                "%(payment)s is a deposit in %(currency)s through the Xero bank account "
+                "%(bank)s in %(bank_currency)s: Xero takes a deposit only in its bank "
+                "account's currency. Record the payment in a journal in %(currency)s (mapped "
+                "to a Xero bank account in %(currency)s), or in %(bank_currency)s.",
+                payment=self.display_name, currency=self.currency_id.name,
+                bank=xero_bank.display_name, bank_currency=bank_currency))
+            return None, None
+        liquidity = self._seek_for_lines()[0]
+        balance = sum(liquidity.mapped("balance"))
+        amount = sum(liquidity.mapped("amount_currency"))
+        return self.currency_id.name, (abs(amount / balance) if balance else None)
 
 
 class AccountPartialReconcile(models.Model):

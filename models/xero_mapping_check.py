@@ -144,8 +144,23 @@ class XeroConnection(models.Model):
         if self.sync_trust:
             self._check_mapping_trust(add)
         self._check_mapping_archived(add)
+        self._check_mapping_system_accounts(add)
         self._check_mapping_tracking(add)  # models/xero_tracking.py
         return issues
+
+    def _check_mapping_system_accounts(self, add):
+        """Any map row pointing at one of Xero's system accounts that takes
+        no line (xero/system_accounts.py), but receivable and payable
+        accounts on Accounts Receivable / Payable (their invoices and bills
+        reach them by themselves): what is posted there would be blocked."""
+        own = {"DEBTORS": "asset_receivable", "CREDITORS": "liability_payable"}
+        for row in self.account_map_ids:
+            xero = row.xero_account_id
+            if row.account_id.account_type == own.get(xero.system_account):
+                continue
+            message = self._xero_system_account_issue(row.account_id, xero)
+            if message:
+                add("accounts", message, row.account_id)
 
     def _check_mapping_settings(self, add):
         if not self.env["xero.account"].with_context(active_test=False).search_count(

@@ -176,6 +176,10 @@ class AccountTrustTransaction(models.Model):
                             "which is archived in Xero.", account=account.display_name,
                             what=what, xero=xero.display_name))
             return None
+        system_issue = conn._xero_system_account_issue(account, xero)
+        if system_issue:
+            issues.append(system_issue)
+            return None
         if bank and xero.account_type != "BANK":
             issues.append(_("Account %(account)s (%(what)s) must be mapped to a Xero bank "
                             "account, not %(xero)s.", account=account.display_name, what=what,
@@ -328,7 +332,6 @@ class AccountTrustTransaction(models.Model):
                     from_account=payloads_bank.AccountRef(source.xero_id, source.code),
                     to_account=payloads_bank.AccountRef(dest.xero_id, dest.code),
                     amount=self.amount, date=self.date, reference=reference,
-                    currency_rate=rate,
                 )], []
             # Through the Bank transfers account: out of one, into the other.
             transfers = conn.bank_transfer_xero_account_id

@@ -466,6 +466,8 @@ class XeroSyncJob(models.Model):
                     job._release(error=job._waiting_reason(), delay=WAIT_DELAY)
                 waiting._update_records()
                 group -= waiting
+            # What Xero would refuse for its lock dates is blocked first.
+            group -= group._xero_block_locked()
             if not group:
                 continue
             if key not in SENDERS:

@@ -52,3 +52,7 @@ from . import test_trust_reports_tour
 from . import test_trust_rules
 from . import test_trust_properties
 from . import test_engine_shape
+from . import test_books_locks
+from . import test_books_system_accounts
+from . import test_books_mixed
+from . import test_books_currency

@@ -28,25 +28,31 @@ misstate the profit and loss).
 
 import re
 
-# role -> (Xero SystemAccount, the reason shown on the row)
-ROLES = {
-    "receivable": ("DEBTORS", "Xero's Accounts Receivable"),
-    "payable": ("CREDITORS", "Xero's Accounts Payable"),
-    "tax": ("GST", "Xero's tax account"),
-    "fx": ("REALISEDCURRENCYGAIN", "Xero's currency gains account"),
-    "retained": ("RETAINEDEARNINGS", "Xero's retained earnings account"),
-    "rounding": ("ROUNDING", "Xero's rounding account"),
+from . import system_accounts
+
+# role -> (Xero SystemAccount, the reason shown on the row); which system
+# account each role goes to is the table's (xero/system_accounts.py).
+_ROLE_REASONS = {
+    "receivable": "Xero's Accounts Receivable",
+    "payable": "Xero's Accounts Payable",
+    "tax": "Xero's tax account",
+    "fx": "Xero's currency gains account",
+    "retained": "Xero's retained earnings account",
+    "rounding": "Xero's rounding account",
 }
+ROLES = {role: (system_accounts.of_role(role).code, reason)
+         for role, reason in _ROLE_REASONS.items()}
 REASONS = {
     "code": "same code",
     "name": "same name",
     "similar": "similar name",
     **{role: reason for role, (_system, reason) in ROLES.items()},
 }
-# Xero's system accounts only a role leads to (never a name: an account
-# named like them is not Xero's ledger of debtors, creditors or tax).
-ROLE_ONLY = {"DEBTORS", "CREDITORS", "GST", "BANKCURRENCYGAIN", "UNREALISEDCURRENCYGAIN",
-             "REALISEDCURRENCYGAIN"}
+# Xero's system accounts only a role leads to (never a name or a code: an
+# account named like them is not Xero's ledger of debtors, creditors, tax or
+# wages; and those that take no line would refuse the account's entries):
+# the table's ``by_name`` column.
+ROLE_ONLY = system_accounts.ROLE_ONLY
 GROUP_CLASS = {"asset": "ASSET", "liability": "LIABILITY", "equity": "EQUITY",
                "income": "REVENUE", "expense": "EXPENSE"}
 

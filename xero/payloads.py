@@ -325,9 +325,13 @@ def build_contact(contact_number, name, email=None, tax_number=None, is_company=
 
 
 def build_payment(target_type, target_xero_id, amount, payment_date, account_code=None,
-                  account_id=None, currency_rate=None, reference=None):
+                  account_id=None, currency_rate=None, reference=None, bank_amount=None):
     """A ``Payment`` of ``amount`` (in the target's currency) on an invoice
-    (``target_type`` "invoice") or a credit note ("credit_note", a refund)."""
+    (``target_type`` "invoice") or a credit note ("credit_note", a refund).
+    ``bank_amount``: what left (or reached) the bank account, in its own
+    currency, when that is not the document's (Payment.BankAmount in Xero's
+    OpenAPI spec, "The amount of the payment in the currency of the bank
+    account", not read-only)."""
     payment = Payment(
         amount=float(round2(amount)),
         date=payment_date,
@@ -339,6 +343,8 @@ def build_payment(target_type, target_xero_id, amount, payment_date, account_cod
         payment.invoice = Invoice(invoice_id=target_xero_id)
     if currency_rate:
         payment.currency_rate = float(round6(currency_rate))
+    if bank_amount:
+        payment.bank_amount = float(round2(bank_amount))
     if reference:
         payment.reference = reference[:255]
     return payment

@@ -11,7 +11,7 @@ from datetime import date
 
 from xero_python.accounting import Account, BankTransfer
 
-from .payloads import round2, round6
+from .payloads import round2
 
 
 @dataclass
@@ -36,11 +36,13 @@ class BankTransferValues:
     amount: float
     date: date
     reference: str = None
-    currency_rate: float = None
 
 
 def build_bank_transfer(values):
-    """A ``BankTransfer`` of ``amount`` (in the from-account's currency)."""
+    """A ``BankTransfer`` of ``amount`` (in the from-account's currency).
+    No CurrencyRate: Xero's OpenAPI spec has BankTransfer.CurrencyRate
+    ``readOnly: true`` (Xero uses its own rate), so a rate sent would be
+    one Xero does not book."""
     amount = round2(values.amount)
     if amount <= 0:
         raise ValueError("a bank transfer moves a positive amount")
@@ -52,6 +54,4 @@ def build_bank_transfer(values):
     )
     if values.reference:
         model.reference = values.reference[:255]
-    if values.currency_rate:
-        model.currency_rate = float(round6(values.currency_rate))
     return model

@@ -21,6 +21,7 @@ from xero_python.accounting import (
     Allocation,
     BankTransaction,
     Contact,
+    CurrencyCode,
     Invoice,
     LineAmountTypes,
     LineItem,
@@ -29,7 +30,7 @@ from xero_python.accounting import (
     Prepayment,
 )
 
-from .payloads import round2
+from .payloads import round2, round6
 
 PREPAYMENT = "prepayment"
 OVERPAYMENT = "overpayment"
@@ -48,6 +49,13 @@ class DepositValues:
     key: str  # the job's key, carried in the line's description
     account_code: str = None  # the prepayment's account (an overpayment's is Xero's AR / AP)
     url: str = None
+    # An overpayment in a foreign currency: the bank account's currency and
+    # the payment's rate (units of it per unit of the base currency); Xero
+    # takes a currency on overpayments only (BankTransaction.CurrencyCode in
+    # Xero's OpenAPI spec: "Setting currency is only supported on
+    # overpayments").
+    currency_code: str = None
+    currency_rate: float = None
 
 
 def deposit_type(kind, inbound):
@@ -89,6 +97,12 @@ def build_deposit(values):
         line_amount_types=LineAmountTypes.NOTAX,
         line_items=[line],
     )
+    if values.currency_code:
+        if values.kind != OVERPAYMENT:
+            raise ValueError("only an overpayment takes a currency")
+        transaction.currency_code = CurrencyCode(values.currency_code)
+        if values.currency_rate:
+            transaction.currency_rate = float(round6(values.currency_rate))
     if values.url:
         transaction.url = values.url
     return transaction

@@ -3,8 +3,6 @@ are registered by deposits.py), BankTransfers and ManualJournals, with Xero's
 rules: a bank account, its currency, no journal line on Accounts Receivable /
 Payable, balanced journals, voiding and deleting.
 """
-from decimal import Decimal
-
 from . import tracking
 from .accounting import bad_request, route
 from .contacts import _contact_of, _document_contact
@@ -30,7 +28,6 @@ from .lines import (
     _line_account,
     _line_input,
     _lines,
-    _rate,
     _render_lines,
     _system_account_errors,
     _tax,
@@ -187,21 +184,32 @@ def _transfer_handle(ctx, tx, el, transfer_id=None):
     if amount is None or amount <= 0:
         errors.append("Amount must be greater than zero (sandbox wording)")
     date = _date_or_today(ctx, el, errors)
-    _rate(el, errors)
     errors.extend(_lock_errors(tenant, date))
     if errors:
         raise Invalid(errors)
     amount = r2(amount)
     stamp = _stamp(ctx)
     transfer_id = new_id()
-    rate = _rate(el, []) or Decimal(1)
-    ids = []
+    # CurrencyRate is read-only on a BankTransfer (xero_accounting.yaml,
+    # BankTransfer.CurrencyRate "readOnly: true"): a rate sent is ignored and
+    # each leg is booked at Xero's own rate of its account's currency (the
+    # sandbox's: lines.FX). Amount is in the from-account's currency; between
+    # accounts of two currencies the to-leg is that amount at the two rates
+    # (Xero's API takes no second amount; how Xero converts it is not
+    # documented: the sandbox's reading).
+    legs = []
     for typ, acc in (("SPEND-TRANSFER", frm), ("RECEIVE-TRANSFER", to)):
+        code = acc.get("CurrencyCode") or tenant.base_currency
+        legs.append((typ, acc, code, _currency(ctx, {"CurrencyCode": code}, [])[1]))
+    rate = legs[0][3]
+    ids = []
+    for typ, acc, code, leg_rate in legs:
+        leg_amount = amount if leg_rate == rate else r2(amount / rate * leg_rate)
         reconciled = bool(_ci(el, "FromIsReconciled" if typ == "SPEND-TRANSFER" else "ToIsReconciled"))
         bt = {"BankTransactionID": new_id(), "Type": typ, "BankAccount": acc["AccountID"], "Date": date,
               "Reference": _ci(el, "Reference"), "IsReconciled": reconciled, "Status": "AUTHORISED",
-              "LineAmountTypes": "NoTax", "LineItems": [], "SubTotal": amount, "TotalTax": ZERO, "Total": amount,
-              "CurrencyCode": acc.get("CurrencyCode") or tenant.base_currency, "CurrencyRate": rate,
+              "LineAmountTypes": "NoTax", "LineItems": [], "SubTotal": leg_amount, "TotalTax": ZERO,
+              "Total": leg_amount, "CurrencyCode": code, "CurrencyRate": leg_rate,
               "BankTransferID": transfer_id, "HasAttachments": False, "UpdatedDateUTC": stamp}
         tx.put("BankTransactions", bt)
         ids.append(bt["BankTransactionID"])

@@ -28,6 +28,7 @@ from .lines import (
     _line_input,
     _lines,
     _render_lines,
+    _system_account_errors,
     _totals,
 )
 from .util import date_string, dec, new_id, r2
@@ -88,6 +89,7 @@ def _invoice_handle(ctx, tx, el, kind, doc_id=None):
     due = _date(_ci(el, "DueDate"), "DueDate", errors)
     currency, rate = _currency(ctx, el, errors)
     lines = _lines(ctx, el, "LineItems", errors, status, lat, discounts=typ == "ACCREC")
+    errors.extend(_system_account_errors(lines, tenant, spec["name"].lower()))
     if status == "AUTHORISED":
         errors.extend(_lock_errors(tenant, date))
     number = _ci(el, spec["number"])
@@ -171,6 +173,8 @@ def _invoice_update(ctx, tx, el, kind, existing):
                 errors.append("Account code must be specified")
                 break
     doc["LineAmountTypes"] = lat
+    if _ci(el, "LineItems") is not None:
+        errors.extend(_system_account_errors(doc["LineItems"], tenant, spec["name"].lower()))
     if new == "AUTHORISED":
         errors.extend(_lock_errors(tenant, doc["Date"]))
     if errors:

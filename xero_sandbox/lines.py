@@ -56,19 +56,38 @@ def _line_account(tenant, code, errors, allow_bank=False):
     return acc
 
 
-# Accounts receivable and payable are system accounts that "always balance,
-# and equal the sum of the approved invoices, bills": Xero takes no manual
-# journal (nor spend / receive money) line on them; one journals to a
-# secondary account instead (help.xero.com/nz/Q_Accruals_ARAP, "Record
-# movements in system accounts").
-NO_JOURNAL_SYSTEM_ACCOUNTS = ("DEBTORS", "CREDITORS")
+def _load_system_accounts():
+    """Xero's system accounts and what each may take: the addon's one table
+    (xero/system_accounts.py), loaded by its path. That file imports
+    nothing, so the sandbox still imports nothing of the addon; the addon's
+    checks and the sandbox cannot drift apart."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "xero", "system_accounts.py")
+    spec = importlib.util.spec_from_file_location("xero_sandbox._system_accounts", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Xero takes no line of an invoice, a spend / receive money or a manual
+# journal on some of its system accounts: Accounts Receivable and Payable
+# ("always balance, and equal the sum of the approved invoices, bills or
+# wages payable": help.xero.com/nz/Q_Accruals_ARAP), Wages Payable, Unpaid
+# Expense Claims, Tracking Transfers, Bank Revaluations, Unrealised Currency
+# Gains ("Allows transactions or manual journals: No",
+# help.xero.com/uk/Chart-LockedSystem). The table and its sources:
+# xero/system_accounts.py.
+SYSTEM_ACCOUNTS = _load_system_accounts()
 
 
 def _system_account_errors(lines, tenant, what):
     errors = []
     for line in lines:
         acc = tenant.account_by_id(line["AccountID"]) if line.get("AccountID") else None
-        if acc is not None and acc.get("SystemAccount") in NO_JOURNAL_SYSTEM_ACCOUNTS:
+        if acc is not None and not SYSTEM_ACCOUNTS.takes_lines(acc.get("SystemAccount")):
             errors.append("Account code '%s' is a system account and cannot be used on a %s "
                           "(sandbox wording)" % (acc["Code"], what))
     return errors

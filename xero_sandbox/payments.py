@@ -2,6 +2,8 @@
 their deletion, with Xero's rules (amount outstanding, the paying account,
 lock dates).
 """
+from decimal import Decimal
+
 from .accounting import route
 from .contacts import _contact_of
 from .documents import (
@@ -19,8 +21,9 @@ from .lines import (
     _amount,
     _find_account,
     _rate,
+    FX,
 )
-from .util import new_id, r2
+from .util import dec, new_id, r2
 
 
 # --- payments -------------------------------------------------------------------
@@ -90,11 +93,14 @@ def _payment_handle(ctx, tx, el, payment_id=None):
         outstanding = target[_payment_outstanding(kind)]
         if amount is not None and amount > 0 and r2(amount) > outstanding:
             errors.append("Payment amount exceeds the amount outstanding on this document")
+    bank_amount = _bank_amount(tenant, el, acc, target, amount, errors)
     errors.extend(_lock_errors(tenant, date))
     if errors:
         raise Invalid(errors)
     amount = r2(amount)
     rate = given_rate or target["CurrencyRate"]
+    if bank_amount is None:
+        bank_amount = r2(amount / rate) if rate else amount
     if target.get("Date") and date < target["Date"]:
         # Xero accepts a payment dated before its document and warns
         # (Warnings on the Payment: XeroAPI/Xero-NetStandard#501, "Payment
@@ -105,10 +111,48 @@ def _payment_handle(ctx, tx, el, payment_id=None):
            "CurrencyRate": rate, "PaymentType": PAYMENT_TYPES[target["Type"]], "Status": "AUTHORISED",
            "IsReconciled": bool(_ci(el, "IsReconciled")), "Account": acc["AccountID"],
            "DocKind": kind, "DocID": target[_payment_target_id(kind)],
-           "BankAmount": r2(amount / rate) if rate else amount, "UpdatedDateUTC": _stamp(ctx),
+           "BankAmount": bank_amount, "UpdatedDateUTC": _stamp(ctx),
            "HasAccount": True, "HasValidationErrors": False}
     _apply_payment(ctx, tx, pay, +1)
     return tx.put("Payments", pay)
+
+
+def _bank_amount(tenant, el, acc, target, amount, errors):
+    """The payment in its bank account's currency when that is not the
+    document's, else None (the sandbox's amount / rate, as before).
+
+    - A document in a foreign currency takes payments only from a bank
+      account in its currency or in the base currency ("Bills created in a
+      non-home currency can only be paid in the Bill currency or in home
+      currency": support.approvalmax.com, "Can I pay an Airwallex Batch
+      Payment in a currency other than the Bill currency?"); another is
+      refused.
+    - A base-currency document paid from a foreign-currency bank account:
+      BankAmount, "The amount of the payment in the currency of the bank
+      account" (Payment.BankAmount in Xero's OpenAPI spec, not read-only),
+      is what the bank holds; without it, the amount at the sandbox's own
+      rate of the bank's currency (Xero's daily rate)."""
+    if acc is None or target is None or amount is None:
+        return None
+    base = tenant.base_currency
+    bank_currency = acc.get("CurrencyCode") or base
+    doc_currency = target.get("CurrencyCode") or base
+    if bank_currency == doc_currency or bank_currency == base:
+        return None
+    if doc_currency != base:
+        errors.append("A %s document can only be paid from a bank account in %s or in the base "
+                      "currency %s (sandbox wording)" % (doc_currency, doc_currency, base))
+        return None
+    try:
+        given = dec(_ci(el, "BankAmount"), None)
+    except ValueError as e:
+        errors.append(str(e))
+        return None
+    if given is not None:
+        if given <= 0:
+            errors.append("BankAmount must be greater than zero (sandbox wording)")
+        return r2(given)
+    return r2(amount * FX.get(bank_currency, Decimal(1)))
 
 
 def _payment_delete(ctx, tx, el, payment_id):

@@ -125,7 +125,7 @@ def postings(tenant):
             continue
         if bt["Type"] in ("RECEIVE-TRANSFER", "SPEND-TRANSFER"):
             sign = 1 if bt["Type"] == "RECEIVE-TRANSFER" else -1
-            out.append((bt["Date"], bt["BankAccount"], sign * bt["Total"]))
+            out.append((bt["Date"], bt["BankAccount"], sign * _base(bt["Total"], bt["CurrencyRate"])))
             continue
         sign = -1 if bt["Type"].startswith("RECEIVE") else 1
         document(bt["Date"], bt["LineItems"], bt["LineAmountTypes"], bt["CurrencyRate"],
