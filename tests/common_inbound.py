@@ -1,0 +1,53 @@
+"""A base for what comes back from Xero: acting "in Xero" (the sandbox's API
+as another app, or a bookkeeper, would), events in the inbox, the pull."""
+
+import requests
+
+from .common import XeroPushCommon
+
+
+class XeroInboundCommon(XeroPushCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["xero.webhook.event"].sudo()
+
+    def setUp(self):
+        super().setUp()
+        # Told by webhook; polling has its own tests.
+        self.connection.sudo().pull_polled_at = "2999-01-01 00:00:00"
+        self._event_second = 0
+
+    def xero_api(self, method, path, body=None, params=None):
+        conn = self.connection.sudo()
+        response = requests.request(method, self.srv.url + "/api.xro/2.0/" + path, json=body,
+                                    params=params, timeout=10, headers={
+                                        "Authorization": "Bearer " + conn.access_token,
+                                        "xero-tenant-id": conn.tenant_id,
+                                        "Accept": "application/json"})
+        self.assertLess(response.status_code, 300, response.text)
+        return response.json()
+
+    def event(self, category, xero_id):
+        """One event of Xero's in the inbox (each a second after the last)."""
+        self._event_second += 1
+        when = "2026-12-01T10:00:%02d.000" % self._event_second
+        self.Event._xero_insert_events([(
+            self.connection.id, self.company.id, category, "UPDATE", xero_id.lower(), when,
+            "2026-12-01 10:00:%02d" % self._event_second)])
+
+    def pull(self):
+        """One run of the cron "Xero: pull"."""
+        self.env.invalidate_all()
+        done = self.Event._cron_pull()
+        self.env.invalidate_all()
+        return done
+
+    def events(self):
+        return self.Event.search([("connection_id", "=", self.connection.id)])
+
+    def contact_posts(self, since=0):
+        """The contact writes Xero received after the ``since``-th request."""
+        return [r for r in self.api_requests()[since:]
+                if r["method"] in ("PUT", "POST") and "/Contacts" in r["path"]]
