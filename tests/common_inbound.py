@@ -12,6 +12,12 @@ class XeroInboundCommon(XeroPushCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Event = cls.env["xero.webhook.event"].sudo()
+        cls.bank = cls.company_data["default_journal_bank"]
+        # One journal per Xero bank account: the cash journal to Savings.
+        cash = cls.company_data["default_journal_cash"]
+        cls.env["xero.account.map"].search([
+            ("connection_id", "=", cls.connection.id),
+            ("account_id", "=", cash.default_account_id.id)]).xero_account_id = cls.xa["091"]
 
     def setUp(self):
         super().setUp()
