@@ -48,3 +48,4 @@ from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
 from . import xero_webhook_poll
+from . import res_partner_xero_changes

@@ -167,9 +167,6 @@ class XeroWebhookEvent(models.Model):
         jobs = self.env["xero.sync.job"].sudo()._jobs_of(move)
         return bool(jobs.filtered(lambda j: j.state in ("pending", "sending")))
 
-    def _xero_pull_contacts(self, conn):
-        self._xero_close("ignored", _("Contacts changed in Xero are not read back yet."))
-
     def _xero_close(self, state, note):
         if self:
             self.sudo().write({"state": state, "note": note})

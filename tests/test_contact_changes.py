@@ -70,3 +70,65 @@ class TestContactChangesPushed(XeroInboundCommon):
         self.assertEqual(contact["ContactNumber"], "CUST-7")
         self.assertEqual((contact["EmailAddress"], contact["TaxNumber"]),
                          ("new@kauri.example", "11-222-333"))
+
+
+@tagged("post_install", "-at_install")
+class TestContactChangesFromXero(XeroInboundCommon):
+    """Contact changes made in Xero (CONTACT events) are shown on the partner,
+    compared with what was last sent, and taken into Odoo with a click."""
+
+    def sent_partner(self, **vals):
+        partner = self.env["res.partner"].create(dict({"name": "Matai Partners"}, **vals))
+        self.make_invoice(partner=partner)
+        self.push()
+        return partner, partner._xero_binding(self.connection)
+
+    def change_in_xero(self, binding, **fields):
+        self.xero_api("POST", "Contacts/" + binding.xero_id, {"Contacts": [dict(
+            {"ContactID": binding.xero_id}, **fields)]})
+        self.event("CONTACT", binding.xero_id)
+
+    def test_change_in_xero_shown_then_taken(self):
+        partner, binding = self.sent_partner(email="ap@matai.example", city="Nelson")
+        self.change_in_xero(binding, EmailAddress="accounts@matai.example", Addresses=[{
+            "AddressType": "STREET", "AddressLine1": "3 Wharf Rd", "City": "Motueka"}])
+        self.pull()
+        self.assertEqual(self.events().state, "done", self.events().note)
+        change = partner.xero_contact_change
+        self.assertIn("Email: ap@matai.example → accounts@matai.example", change)
+        self.assertIn("City: Nelson → Motueka", change)
+        self.assertIn("Street: (empty) → 3 Wharf Rd", change)
+        self.assertEqual(partner.email, "ap@matai.example", "not written to Odoo by itself")
+        before = len(self.api_requests())
+        partner.action_xero_take_contact_changes()
+        self.assertEqual((partner.email, partner.street, partner.city),
+                         ("accounts@matai.example", "3 Wharf Rd", "Motueka"))
+        self.assertFalse(partner.xero_contact_change)
+        self.push()
+        self.assertFalse(self.contact_posts(before), "nothing is sent back to Xero")
+
+    def test_unchanged_contact_shows_nothing(self):
+        partner, binding = self.sent_partner(email="ap@matai.example")
+        self.xero_api("POST", "Contacts/" + binding.xero_id, {"Contacts": [{
+            "ContactID": binding.xero_id, "Website": "https://matai.example"}]})
+        self.event("CONTACT", binding.xero_id)
+        self.pull()
+        self.assertFalse(partner.xero_contact_change)
+        self.assertEqual(self.events().state, "done")
+
+    def test_waits_while_odoo_change_is_on_its_way(self):
+        partner, binding = self.sent_partner(email="ap@matai.example")
+        partner.vat = "77-888-999"  # queued, not sent yet
+        self.event("CONTACT", binding.xero_id)
+        self.pull()
+        self.assertEqual(self.events().state, "received")
+        self.push()
+        self.pull()
+        self.assertEqual(self.events().state, "done", self.events().note)
+        self.assertFalse(partner.xero_contact_change, "Odoo's own change is not Xero's")
+
+    def test_contact_odoo_never_sent(self):
+        self.event("CONTACT", "11111111-2222-3333-4444-555555555555")
+        self.pull()
+        self.assertEqual(self.events().state, "ignored")
+        self.assertIn("not a contact odoo sent", self.events().note.lower())
