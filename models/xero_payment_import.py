@@ -59,6 +59,19 @@ class AccountPayment(models.Model):
          "This Xero payment is registered in Odoo already."),
     ]
 
+    def _prepare_move_line_default_vals(self, write_off_line_vals=None, force_balance=None):
+        """A payment made in Xero in another currency is valued at Xero's
+        rate (``xero_import_rate`` in the context: Xero's CurrencyRate, units
+        of the payment's currency per unit of the base currency, as Odoo's
+        rates), so that the bank holds in Odoo what it holds in Xero; the
+        difference with the invoice's rate is Odoo's exchange difference, as
+        it is Xero's realised gain or loss."""
+        rate = self.env.context.get("xero_import_rate")
+        if rate and not write_off_line_vals and self.currency_id != self.company_id.currency_id:
+            force_balance = self.company_id.currency_id.round(self.amount / rate)
+        return super()._prepare_move_line_default_vals(
+            write_off_line_vals=write_off_line_vals, force_balance=force_balance)
+
 
 class XeroConnection(models.Model):
     _inherit = "xero.connection"
@@ -214,8 +227,11 @@ class XeroWebhookEvent(models.Model):
                 "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
                 amount=payment.amount, move=move.name, journal=journal.display_name))
         pid = str(payment.payment_id).lower()
+        foreign = move.currency_id != move.company_id.currency_id
+        rate = float(payment.currency_rate or 0) if foreign else 0
         wizard = self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids, xero_import=True,
+            xero_import_rate=rate or None,
         ).create({
             "journal_id": journal.id,
             "amount": payment.amount,
@@ -224,7 +240,7 @@ class XeroWebhookEvent(models.Model):
             "communication": _("Paid in Xero %s", payment.reference or pid),
             "group_payment": True,
         })
-        created = wizard.with_context(xero_import=True)._create_payments()
+        created = wizard._create_payments()
         created.write({"xero_import_id": pid, "xero_import_move_id": move.id})
         created.message_post(body=_("Registered from a payment made in Xero (%s).", pid))
         return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",
