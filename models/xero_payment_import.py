@@ -145,6 +145,7 @@ class XeroWebhookEvent(models.Model):
         for start in range(0, len(ids), WHERE_IDS):
             docs += getattr(client, method)(where=" OR ".join(
                 '%s==Guid("%s")' % (id_key, i) for i in ids[start:start + WHERE_IDS])) or []
+        touched = Move
         for doc in docs:
             xero_id = str(getattr(doc, id_attr)).lower()
             move = by_id.get(xero_id)
@@ -169,6 +170,10 @@ class XeroWebhookEvent(models.Model):
                 continue
             if note is not None:
                 mine._xero_close("done", "\n".join(notes + [note]))
+                touched |= move
+        # The forms showing them reload (static/src/views/xero_state_form_patch.js).
+        Job = self.env["xero.sync.job"].sudo()
+        touched._xero_notify_users({move.id: Job._jobs_of(move) for move in touched})
 
     @api.model
     def _xero_own_change_pending(self, move):
