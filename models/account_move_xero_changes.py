@@ -13,7 +13,10 @@ reference once the accountant has dealt with it; "Reconcile with Xero"
 lists the flagged documents (xero_reconcile_changes.py).
 """
 
+import json
+
 from odoo import _, fields, models
+from odoo.tools import SQL
 
 from ..xero.fingerprint import differences, fingerprint
 
@@ -31,10 +34,16 @@ class AccountMove(models.Model):
              "overwritten: correct the one that is wrong, then click Reviewed.")
 
     def _xero_remember_sent(self, doc):
-        """Xero stored this document as ``doc`` (its answer to the push)."""
+        """Xero stored this document as ``doc`` (its answer to the push).
+        One UPDATE, not a write of the posted move (the push records
+        thousands of these; nothing computes from these columns)."""
         self.ensure_one()
-        self.sudo().write({"xero_sent_fingerprint": fingerprint(doc),
-                           "xero_changed_fingerprint": False, "xero_change_note": False})
+        self.env.cr.execute(SQL(
+            "UPDATE account_move SET xero_sent_fingerprint = %s::jsonb, "
+            "xero_changed_fingerprint = NULL, xero_change_note = NULL WHERE id = %s",
+            json.dumps(fingerprint(doc)), self.id))
+        self.invalidate_recordset(
+            ["xero_sent_fingerprint", "xero_changed_fingerprint", "xero_change_note"])
 
     def _xero_compare_with_xero(self, conn, doc):
         """Compare Xero's ``doc`` with what was sent; flag the differences
