@@ -77,3 +77,14 @@ class TestPaymentImportMore(XeroInboundCommon):
         # The exchange difference Odoo books for it is not sent to Xero.
         self.push()
         self.assertFalse(self.xero_docs("ManualJournals"))
+
+    def test_polling_finds_a_refund_paid_in_xero(self):
+        refund = self.make_invoice("out_refund", amounts=(30.0,))
+        self.push()
+        self.pay_in_xero("CreditNote", refund.xero_id, refund.amount_total)
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.pull()
+        self.assertEqual(self.events().mapped(lambda e: (e.event_category, e.resource_id)),
+                         [("CREDITNOTE", refund.xero_id.lower())])
+        self.assertEqual(len(self.imported(refund)), 1, self.events().note)
+        self.assertEqual(refund.payment_state, "paid")
