@@ -25,13 +25,12 @@ class XeroInboundCommon(XeroPushCommon):
         self.connection.sudo().pull_polled_at = "2999-01-01 00:00:00"
         self._event_second = 0
 
-    def xero_api(self, method, path, body=None, params=None):
-        conn = self.connection.sudo()
-        response = requests.request(method, self.srv.url + "/api.xro/2.0/" + path, json=body,
-                                    params=params, timeout=10, headers={
-                                        "Authorization": "Bearer " + conn.access_token,
-                                        "xero-tenant-id": conn.tenant_id,
-                                        "Accept": "application/json"})
+    def xero_api(self, method, path, body=None):
+        """What a bookkeeper does in Xero's own web app (the sandbox's
+        control API: Xero's rules, not the addon's connection)."""
+        response = requests.post(
+            "%s/_sandbox/tenants/%s/in_xero" % (self.srv.url, self.xero_tenant_id), timeout=10,
+            json={"method": method, "path": path, "body": body})
         self.assertLess(response.status_code, 300, response.text)
         return response.json()
 
