@@ -52,6 +52,11 @@ class AccountMove(models.Model):
         self.ensure_one()
         move = self.sudo()
         now = fingerprint(doc)
+        if not move.xero_sent_fingerprint:
+            # Sent before fingerprints were kept: what Xero holds now is the
+            # reference, and a later change is caught.
+            move.write({"xero_sent_fingerprint": now})
+            return None
         changes = differences(move.xero_sent_fingerprint, now)
         if not changes:
             if move.xero_change_note:  # changed back in Xero

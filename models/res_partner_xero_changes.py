@@ -146,6 +146,9 @@ class XeroWebhookEvent(models.Model):
             contacts += client.get_contacts(where=" OR ".join(
                 'ContactID==Guid("%s")' % i for i in ids[start:start + WHERE_IDS]),
                 include_archived=True) or []
+        returned = {str(c.contact_id).lower() for c in contacts}
+        events.filtered(lambda e: e.resource_id not in returned)._xero_close(
+            "ignored", _("Xero did not return this contact."))
         Job = self.env["xero.sync.job"].sudo()
         for contact in contacts:
             xero_id = str(contact.contact_id).lower()

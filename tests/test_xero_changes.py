@@ -125,3 +125,13 @@ class TestXeroChanges(XeroInboundCommon):
         move.action_xero_post()
         self.push()
         self.assertEqual(move.xero_state, "sent", move.xero_error)
+
+    def test_sent_before_fingerprints_takes_xero_as_reference(self):
+        move = self.sent()
+        move.sudo().xero_sent_fingerprint = False  # as sent by an earlier version
+        self.event("INVOICE", move.xero_id)
+        self.pull()
+        self.assertFalse(move.xero_change_note)
+        self.in_xero(move, Status="VOIDED")
+        self.pull()
+        self.assertIn("Voided in Xero", move.xero_change_note)
