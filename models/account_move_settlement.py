@@ -157,7 +157,8 @@ class AccountPartialReconcile(models.Model):
             conn = target_job.connection_id
             if conn.sync_from_date and entry.date < conn.sync_from_date:
                 continue
-            Job._enqueue(conn, entry, "payment", target=target, depends_on=target_job)
+            Job._enqueue_payment_redo(conn, entry, target, target_job,
+                                      target._xero_reconciled_amount(entry))
             touched |= entry
         # A settlement's own job checks that all of it is matched (a
         # statement line had none: it was on the suspense account when

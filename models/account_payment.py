@@ -174,7 +174,8 @@ class AccountPartialReconcile(models.Model):
             if kind == "payment":
                 if record.state in ("draft", "canceled") or not record.move_id:
                     continue
-                Job._enqueue(conn, record, "payment", target=target, depends_on=target_job)
+                Job._enqueue_payment_redo(conn, record, target, target_job,
+                                          target._xero_reconciled_amount(record.move_id))
             else:
                 note_job = Job._jobs_of(record, ("credit_note",)).filtered(
                     lambda j: j.state != "cancelled")[-1:]

@@ -22,6 +22,8 @@ Odoo's side is worked out as Xero books what the connector sends:
   payments accounts go to the Xero account of the journal's bank account
   (the account a payment is sent to, see ``_xero_payment_values``), so a
   payment and its bank statement match stay on one line;
+- a payment Xero holds as a prepayment is on the Deposits account until
+  it is allocated or refunded (``xero_reconcile_deposits.py``);
 - Xero's YTD balance of a revenue or expense account starts with the
   financial year (the organisation's FinancialYearEndDay/Month, read from
   Xero at each comparison); what came before is in Retained Earnings
@@ -235,6 +237,9 @@ class XeroReconcile(models.Model):
             if target:
                 total[target] += balance
                 accounts[(target, account_id)] += balance
+        for _move_id, account_id, target, amount in self._deposit_rows(fy_start, target_of):
+            total[target] += amount
+            accounts[(target, account_id)] += amount
         return total, accounts
 
     def _odoo_moves(self, fy_start, targets, account_ids):
@@ -250,6 +255,9 @@ class XeroReconcile(models.Model):
             target = target_of(account_id, journal_id, prior, is_tax)
             if target in targets:
                 moves[target][move_id] += balance
+        for move_id, _account_id, target, amount in self._deposit_rows(fy_start, target_of):
+            if target in targets:
+                moves[target][move_id] += amount
         return moves
 
     def _companies(self):
@@ -365,6 +373,7 @@ class XeroReconcile(models.Model):
         move_ids = set()
         for line in lines:
             move_ids.update(moves_by_account.get(line.xero_account_id.id, {}))
+        move_ids.discard(None)
         documents = self._move_documents(move_ids)
         sent = {}
         for line in lines:
@@ -415,8 +424,13 @@ class XeroReconcile(models.Model):
             """
             SELECT am.id, am.move_type, am.xero_state, am.xero_error, am.xero_id,
                    am.amount_total, am.origin_payment_id, ap.xero_state, ap.xero_error,
-                   am.trust_transaction_id
+                   am.trust_transaction_id, ap.xero_id, ap.amount,
+                   ap.currency_id = rc.currency_id AND NOT EXISTS (
+                       SELECT 1 FROM xero_sync_job j
+                        WHERE j.res_model = 'account.payment' AND j.res_id = ap.id
+                          AND j.operation = 'deposit' AND j.state = 'done')
               FROM account_move am
+              JOIN res_company rc ON rc.id = am.company_id
          LEFT JOIN account_payment ap ON ap.id = am.origin_payment_id
              WHERE am.id IN %s
             """, tuple(move_ids)))
@@ -440,12 +454,19 @@ class XeroReconcile(models.Model):
                    "blocked": "blocked", "voided": "voided", "sent": None}
         out = {}
         for (move_id, move_type, move_state, move_error, xero_id, total, payment_id,
-             payment_state, payment_error, trust_id) in rows:
+             payment_state, payment_error, trust_id, payment_xero_id, payment_amount,
+             base_currency) in rows:
             if payment_id:
+                # Its Xero payments (one per document paid, comma separated),
+                # read back as an invoice's total is; in the base currency
+                # only (Xero's Amount is in the document's currency), and not
+                # a deposit (its Xero id is a prepayment's or overpayment's).
                 out[move_id] = {"res_model": "account.payment", "res_id": payment_id,
                                 "reason": reasons.get(payment_state or "not_sent"),
-                                "error": payment_error, "xero_id": None, "kind": None,
-                                "total": 0.0}
+                                "error": payment_error,
+                                "xero_id": (payment_xero_id or "").lower() or None,
+                                "kind": "Payments" if base_currency else None,
+                                "total": payment_amount or 0.0}
             elif trust_id:
                 states = trust_states.get(trust_id, set())
                 reason = next((r for r, s in (("failed", "failed"), ("blocked", "blocked"),
@@ -470,11 +491,13 @@ class XeroReconcile(models.Model):
 
     def _xero_totals(self, documents, client):
         """{Xero id: total in Xero (0 when voided or deleted)} of sent
-        invoices and credit notes, read by id in a few look-ups."""
+        invoices, credit notes and payments (a payment's amount), read by id
+        in a few look-ups."""
         totals = {}
         for kind, id_field, method in (("Invoices", "InvoiceID", client.get_invoices),
-                                       ("CreditNotes", "CreditNoteID", client.get_credit_notes)):
-            ids = [d["xero_id"] for d in documents if d["kind"] == kind]
+                                       ("CreditNotes", "CreditNoteID", client.get_credit_notes),
+                                       ("Payments", "PaymentID", client.get_payments)):
+            ids = [x for d in documents if d["kind"] == kind for x in d["xero_id"].split(",")]
             clauses, size = [], 0
             chunks = []
             for xero_id in ids:
@@ -492,12 +515,25 @@ class XeroReconcile(models.Model):
                 except XeroError as exc:
                     _logger.info("Xero totals not read for the comparison: %s", exc.message)
                     return totals
+                # Asked for and not answered: Xero holds nothing of it (a
+                # chunk's ids are fewer than a page of Xero's answer).
+                for clause in chunk:
+                    totals[clause.split('"')[1].lower()] = 0.0
                 for doc in found or []:
                     doc_id = str(getattr(doc, "invoice_id", None)
-                                 or getattr(doc, "credit_note_id", None) or "").lower()
-                    status = getattr(getattr(doc, "status", None), "value", None)
+                                 or getattr(doc, "credit_note_id", None)
+                                 or getattr(doc, "payment_id", None) or "").lower()
+                    status = getattr(doc, "status", None)
+                    status = getattr(status, "value", status)
+                    amount = doc.amount if kind == "Payments" else doc.total
                     totals[doc_id] = 0.0 if status in ("VOIDED", "DELETED", "DRAFT", "SUBMITTED") \
-                        else float(doc.total or 0.0)
+                        else float(amount or 0.0)
+        # A payment is the sum of its Xero payments (unknown if one was not read).
+        for doc in documents:
+            if doc["kind"] == "Payments" and "," in doc["xero_id"]:
+                parts = [totals.get(x) for x in doc["xero_id"].split(",")]
+                if None not in parts:
+                    totals[doc["xero_id"]] = sum(parts)
         return totals
 
     def _summarize(self):

@@ -187,6 +187,47 @@ class XeroSyncJob(models.Model):
                 records._xero_refresh_state(jobs if note else None)
 
     @api.model
+    def _payment_redo_dependency(self, record, target, matched):
+        """``record`` (a payment, a bank entry) is matched again with
+        ``target`` for ``matched`` (in the target's currency) while the
+        deletion in Xero of its earlier payment on it is not done (pending,
+        refused by Xero, or on its way).
+
+        Returns None when nothing is to be queued: Xero's payment stands and
+        is what Odoo matches (the deletions Xero has not made are withdrawn,
+        so that no later retry takes it out of Xero). Otherwise the job the
+        new payment waits for: the last deletion still to come (a refused one
+        holds it, with Xero's words, until the user has Xero let go of it),
+        or an empty record when there is none to wait for."""
+        jobs = self._jobs_of(record, ("payment", "delete_payment"), target=target)
+        deletes = jobs.filtered(lambda j: j.operation == "delete_payment"
+                                and j.state in ("pending", "sending", "failed", "blocked"))
+        held = self._payments_sent(record, target)
+        if not held or target.currency_id.compare_amounts(matched, held) != 0:
+            # Xero holds another amount: what it holds goes first.
+            return deletes[-1:]
+        if deletes.filtered(lambda j: j.state == "sending" or j.in_doubt):
+            return deletes[-1:]  # maybe deleted already: the new payment waits for the answer
+        deletes._cancel(_("Matched again with %s before Xero deleted its payment: that "
+                          "payment stands in Xero, nothing is deleted.", target.name))
+        return None
+
+    @api.model
+    def _enqueue_payment_redo(self, connection, record, target, target_job, matched):
+        """Queue the payment of ``record`` on ``target`` (matched for
+        ``matched``), after its deletions in Xero not done yet; nothing when
+        Xero's payment stands as Odoo has it (``_payment_redo_dependency``).
+        One waiting for a deletion Xero refused says so at once."""
+        dependency = self._payment_redo_dependency(record, target, matched)
+        if dependency is None:
+            return self.browse()
+        job = self._enqueue(connection, record, "payment", target=target,
+                            depends_on=dependency or target_job)
+        if job.state == "pending" and job.depends_on_job_id.state in ("failed", "blocked"):
+            job.error = job._waiting_reason()
+        return job
+
+    @api.model
     def _payments_sent(self, record, target):
         """What the payment jobs of ``record`` on ``target`` sent that Xero
         still holds (done, and not deleted since)."""

@@ -4,8 +4,8 @@ A document reset or cancelled in Odoo is voided (or deleted while a draft)
 once Xero holds no payment on it. A journal entry reset to draft: its manual
 journal is VOIDED, its bank transaction DELETED, its bank transfer deleted
 (deleteBankTransfer, POST /BankTransfers/{id} with Status DELETED, in Xero's
-OpenAPI spec); Xero refuses to delete a bank transaction that is reconciled
-there: such a job is blocked with what to do. A reversed payment is deleted.
+OpenAPI spec); Xero refuses to delete a bank transaction or a transfer that
+is reconciled there: such a job is blocked with what to do. A reversed payment is deleted.
 """
 
 from odoo import _
@@ -152,6 +152,12 @@ class VoidSender(Sender):
         found = getattr(data, "bank_transfers", None) or []
         if not found or self.status(found[0]) == "DELETED":
             job._set_done()
+            return None
+        if found[0].from_is_reconciled or found[0].to_is_reconciled:
+            # As a bank transaction's (xero_sandbox/banking.py, _refuse_reconciled).
+            job._set_blocked(_(
+                "The bank transfer is reconciled in Xero, which then refuses to delete it. "
+                "Unreconcile it in Xero, then retry."))
             return None
         return self.api.delete_bank_transfer(
             job.xero_id, payloads_move.build_delete_bank_transfer(), job._request_key())

@@ -61,6 +61,25 @@ def _bank_account(tenant, ref, errors, label="BankAccount"):
     return acc
 
 
+def _refuse_reconciled(reconciled, label):
+    """A reconciled bank transaction (or transfer) cannot be deleted.
+
+    Source: Xero's API reference for BankTransactions
+    (developer.xero.com/documentation/api/accounting/banktransactions,
+    "Deleting bank transactions": only those not reconciled), which the
+    add-on reads already (senders/void.py blocks such a deletion, naming
+    what to do); Xero's help has a reconciled transaction undone with
+    "Remove & Redo" or unreconciled first (help.xero.com/us/
+    Payments_BankAccounts_DeleteTransaction). The OpenAPI spec says nothing
+    of it; for a transfer (deleteBankTransfer, 2026) nothing is documented
+    either: a transfer is two bank transactions (FromIsReconciled,
+    ToIsReconciled), so the sandbox takes the same, stricter reading, the
+    one that never leaves a bank statement line matched to nothing."""
+    if reconciled:
+        raise Invalid(["This %s has been reconciled and cannot be deleted; unreconcile it in "
+                       "Xero first (sandbox wording)" % label])
+
+
 def _bank_tx_handle(ctx, tx, el, bt_id=None):
     tenant = ctx.tenant
     errors = []
@@ -72,6 +91,7 @@ def _bank_tx_handle(ctx, tx, el, bt_id=None):
         if existing.get("BankTransferID"):
             raise Invalid(["Bank transactions created by a bank transfer cannot be modified (sandbox wording)"])
         if (_ci(el, "Status") or "").upper() == "DELETED":
+            _refuse_reconciled(existing.get("IsReconciled"), "bank transaction")
             if existing["Type"] in BT_DELETE_HANDLERS:
                 return BT_DELETE_HANDLERS[existing["Type"]](ctx, tx, existing)
             return _close(ctx, tx, "BankTransactions", existing, "DELETED", True)
@@ -145,6 +165,8 @@ def _transfer_delete(ctx, tx, el, transfer_id):
         raise Invalid(["A bank transfer can only be deleted, not modified (sandbox wording)"])
     if existing.get("Status") == "DELETED":
         return existing
+    _refuse_reconciled(existing.get("FromIsReconciled") or existing.get("ToIsReconciled"),
+                       "bank transfer")
     for key in ("FromBankTransactionID", "ToBankTransactionID"):
         bt = ctx.tenant.docs["BankTransactions"].get(str(existing[key]).lower())
         if bt is not None:
@@ -175,8 +197,9 @@ def _transfer_handle(ctx, tx, el, transfer_id=None):
     rate = _rate(el, []) or Decimal(1)
     ids = []
     for typ, acc in (("SPEND-TRANSFER", frm), ("RECEIVE-TRANSFER", to)):
+        reconciled = bool(_ci(el, "FromIsReconciled" if typ == "SPEND-TRANSFER" else "ToIsReconciled"))
         bt = {"BankTransactionID": new_id(), "Type": typ, "BankAccount": acc["AccountID"], "Date": date,
-              "Reference": _ci(el, "Reference"), "IsReconciled": False, "Status": "AUTHORISED",
+              "Reference": _ci(el, "Reference"), "IsReconciled": reconciled, "Status": "AUTHORISED",
               "LineAmountTypes": "NoTax", "LineItems": [], "SubTotal": amount, "TotalTax": ZERO, "Total": amount,
               "CurrencyCode": acc.get("CurrencyCode") or tenant.base_currency, "CurrencyRate": rate,
               "BankTransferID": transfer_id, "HasAttachments": False, "UpdatedDateUTC": stamp}
@@ -185,7 +208,8 @@ def _transfer_handle(ctx, tx, el, transfer_id=None):
     doc = {"BankTransferID": transfer_id, "CreatedDateUTC": stamp, "Date": date, "Status": "AUTHORISED",
            "FromBankAccount": frm["AccountID"], "ToBankAccount": to["AccountID"], "Amount": amount,
            "FromBankTransactionID": ids[0], "ToBankTransactionID": ids[1], "CurrencyRate": rate,
-           "FromIsReconciled": False, "ToIsReconciled": False, "Reference": _ci(el, "Reference"),
+           "FromIsReconciled": bool(_ci(el, "FromIsReconciled")),
+           "ToIsReconciled": bool(_ci(el, "ToIsReconciled")), "Reference": _ci(el, "Reference"),
            "HasAttachments": False, "UpdatedDateUTC": stamp}
     return tx.put("BankTransfers", doc)
 
