@@ -27,6 +27,7 @@
         "data/ir_cron_data.xml",
         "views/xero_sync_job_views.xml",
         "views/account_move_views.xml",
+        "views/res_partner_views.xml",
         "views/account_payment_views.xml",
         "data/account_trust_data.xml",
         "security/account_trust_security.xml",

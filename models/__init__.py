@@ -44,10 +44,13 @@ from . import account_move_allocation
 from . import account_payment_deposit
 from . import account_payment_deposit_undo
 from . import account_move_settlement
+from . import account_move_xero_changes
 from . import xero_reconcile
 from . import xero_reconcile_line
 from . import xero_reconcile_deposits
+from . import xero_reconcile_changes
 from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
 from . import xero_webhook_poll
+from . import res_partner_xero_changes

@@ -23,12 +23,13 @@ XERO_CONTACT_FIELDS = (
     "country_id",
 )
 
-ContactLookup = namedtuple("ContactLookup", "found names errors")
+ContactLookup = namedtuple("ContactLookup", "found names errors contacts", defaults=(None,))
 ContactLookup.__doc__ = """What a look-up of partners in Xero found:
 ``found`` {partner id: ContactID} of the partners Xero knows already,
 ``names`` {partner id: Name} for the partners to create under another name
 (their own is taken by a contact that is another partner's), ``errors``
-{partner id: message} for the partners whose own look-up Xero refused."""
+{partner id: message} for the partners whose own look-up Xero refused,
+``contacts`` {ContactID: the Contact read} of those found."""
 
 
 def _fold(text):
@@ -63,14 +64,19 @@ class ResPartner(models.Model):
             raise WaitForXero(_("Waiting for contact %s to reach Xero.", self.display_name))
         return binding.xero_id
 
-    def _xero_bind(self, connection, xero_id):
+    def _xero_bind(self, connection, xero_id, sent=None):
+        """Bind this partner to the Xero contact ``xero_id``; ``sent``: the
+        contact's values as Xero now holds them (xero/payloads_contact.py)."""
         self.ensure_one()
         binding = self._xero_binding(connection)
+        vals = {"xero_id": xero_id}
+        if sent is not None:
+            vals["sent_values"] = sent
         if binding:
-            binding.xero_id = xero_id
+            binding.write(vals)
         else:
-            binding = self.env["xero.contact.binding"].sudo().create({
-                "connection_id": connection.id, "partner_id": self.id, "xero_id": xero_id})
+            binding = self.env["xero.contact.binding"].sudo().create(dict(
+                vals, connection_id=connection.id, partner_id=self.id))
         return binding
 
     def write(self, vals):
@@ -305,7 +311,7 @@ class ResPartner(models.Model):
                 name = payloads.disambiguated_name(name, partner._xero_contact_number())
                 names[partner.id] = name
             used.add(_fold(name))
-        return ContactLookup(found, names, {})
+        return ContactLookup(found, names, {}, {str(c.contact_id): c for c in active})
 
     @api.model
     def _xero_update_names(self, api, connection, pairs, lookup_size=25):
@@ -378,7 +384,7 @@ class ResPartner(models.Model):
                 seen.add(str(contact.contact_id))
                 unique.append(contact)
         result = self._xero_match_contacts(ok, unique, connection)
-        return ContactLookup(result.found, result.names, errors)
+        return ContactLookup(result.found, result.names, errors, result.contacts)
 
     def _xero_refresh_state(self, notes=None):
         return True

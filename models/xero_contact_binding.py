@@ -1,6 +1,7 @@
 """Which Xero contact a partner is, per connection: the binding the contact
 sender (senders/contact.py) writes once Xero answers, and every document
-reads for its ContactID (res_partner.py: ``_xero_binding``)."""
+reads for its ContactID (res_partner.py: ``_xero_binding``), with what was
+last sent to Xero of the contact."""
 
 from odoo import fields, models
 
@@ -18,6 +19,13 @@ class XeroContactBinding(models.Model):
     partner_id = fields.Many2one(
         "res.partner", required=True, ondelete="cascade", index=True, readonly=True)
     xero_id = fields.Char("Xero ContactID", required=True, readonly=True)
+    # What Xero was last told of this contact (xero/payloads_contact.py's
+    # values): the contact push sends what changed in Odoo since, and what
+    # Xero shows later is compared with it. For a contact Xero had already
+    # (matched by name or email), the values Xero held when it was matched.
+    # Empty for a binding made before it was kept: the next update sends
+    # every field Odoo fills.
+    sent_values = fields.Json("Last sent to Xero", readonly=True, copy=False)
 
     _sql_constraints = [
         ("partner_uniq", "unique(connection_id, partner_id)",

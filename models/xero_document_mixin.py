@@ -34,7 +34,9 @@ XERO_WRITE_CONTEXT = {
 
 # The Xero fields of a document: written by the push engine only (through
 # ``sudo()``, see ``_xero_refresh_state``), never by a user's write.
-XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_warning", "xero_sent_at")
+XERO_FIELDS = ("xero_state", "xero_id", "xero_error", "xero_warning", "xero_sent_at",
+               # account.move only (account_move_xero_changes.py)
+               "xero_sent_fingerprint", "xero_change_note", "xero_changed_fingerprint")
 
 
 class XeroDocumentMixin(models.AbstractModel):

@@ -33,6 +33,12 @@ _logger = logging.getLogger(__name__)
 # triggers the next while more wait.
 CLAIM = 20
 WHERE_IDS = 40       # ids in one where clause
+# Xero's category: (Odoo's move types, client method, id attribute, where key)
+DOCUMENT_KINDS = {
+    "INVOICE": (("out_invoice", "in_invoice"), "get_invoices", "invoice_id", "InvoiceID"),
+    "CREDITNOTE": (("out_refund", "in_refund"), "get_credit_notes", "credit_note_id",
+                   "CreditNoteID"),
+}
 
 
 class ImportBlocked(UserError):
@@ -52,6 +58,19 @@ class AccountPayment(models.Model):
         ("xero_import_uniq", "unique(company_id, xero_import_id)",
          "This Xero payment is registered in Odoo already."),
     ]
+
+    def _prepare_move_line_default_vals(self, write_off_line_vals=None, force_balance=None):
+        """A payment made in Xero in another currency is valued at Xero's
+        rate (``xero_import_rate`` in the context: Xero's CurrencyRate, units
+        of the payment's currency per unit of the base currency, as Odoo's
+        rates), so that the bank holds in Odoo what it holds in Xero; the
+        difference with the invoice's rate is Odoo's exchange difference, as
+        it is Xero's realised gain or loss."""
+        rate = self.env.context.get("xero_import_rate")
+        if rate and not write_off_line_vals and self.currency_id != self.company_id.currency_id:
+            force_balance = self.company_id.currency_id.round(self.amount / rate)
+        return super()._prepare_move_line_default_vals(
+            write_off_line_vals=write_off_line_vals, force_balance=force_balance)
 
 
 class XeroConnection(models.Model):
@@ -92,46 +111,79 @@ class XeroWebhookEvent(models.Model):
 
     def _xero_pull(self, conn):
         contacts = self.filtered(lambda e: e.event_category == "CONTACT")
-        contacts._xero_close("ignored", _("Contacts changed in Xero are not read back yet."))
-        credit_notes = self.filtered(lambda e: e.event_category == "CREDITNOTE")
-        credit_notes._xero_close("ignored", _("Credit notes changed in Xero are not read back yet."))
-        invoices = self - contacts - credit_notes
-        if not invoices:
+        contacts._xero_pull_contacts(conn)
+        documents = self - contacts
+        if not documents:
             return
-        if not conn.active or conn.state != "connected" or not conn.import_payments:
-            invoices._xero_close("ignored", _("Payments made in Xero are not registered in Odoo "
-                                              "for this connection."))
+        if not conn.active or conn.state != "connected":
+            documents._xero_close("ignored", _("The connection is not connected: what changed in "
+                                               "Xero is not read."))
             return
+        for category, kind in DOCUMENT_KINDS.items():
+            events = documents.filtered(lambda e, c=category: e.event_category == c)
+            if events:
+                events._xero_pull_documents(conn, kind)
+
+    def _xero_pull_documents(self, conn, kind):
+        """Events of one kind of document (invoices or credit notes): read
+        the documents they name from Xero, flag what was changed there
+        (account_move_xero_changes.py), register the payments Xero holds."""
+        move_types, method, id_attr, id_key = kind
         Move = self.env["account.move"].sudo()
-        moves = Move.search([("xero_id", "in", list(set(invoices.mapped("resource_id")))),
+        moves = Move.search([("xero_id", "in", list(set(self.mapped("resource_id")))),
                              ("company_id", "child_of", conn.company_id.id),
-                             ("move_type", "in", ("out_invoice", "in_invoice"))])
+                             ("move_type", "in", move_types)])
         by_id = {move.xero_id.lower(): move for move in moves}
-        strangers = invoices.filtered(lambda e: e.resource_id not in by_id)
+        strangers = self.filtered(lambda e: e.resource_id not in by_id)
         strangers._xero_close("ignored", _("Not a document Odoo sent to Xero."))
-        invoices -= strangers
-        if not invoices:
+        events = self - strangers
+        if not events:
             return
         client = conn._xero_accounting_client()
-        ids = sorted(set(invoices.mapped("resource_id")))
+        ids = sorted(set(events.mapped("resource_id")))
         docs = []
         for start in range(0, len(ids), WHERE_IDS):
-            docs += client.get_invoices(where=" OR ".join(
-                'InvoiceID==Guid("%s")' % i for i in ids[start:start + WHERE_IDS])) or []
+            docs += getattr(client, method)(where=" OR ".join(
+                '%s==Guid("%s")' % (id_key, i) for i in ids[start:start + WHERE_IDS])) or []
+        touched = Move
         for doc in docs:
-            xero_id = str(doc.invoice_id).lower()
+            xero_id = str(getattr(doc, id_attr)).lower()
             move = by_id.get(xero_id)
             if not move:
                 continue
-            events = invoices.filtered(lambda e, x=xero_id: e.resource_id == x)
+            mine = events.filtered(lambda e, x=xero_id: e.resource_id == x)
+            notes = []
             try:
                 with self.env.cr.savepoint():
-                    note = self._xero_import_payments(conn, client, move, doc)
+                    # Odoo's own change of it on its way is not a change made in Xero.
+                    change = None if self._xero_own_change_pending(move) else \
+                        move._xero_compare_with_xero(conn, doc)
+                    if change:
+                        notes.append(change)
+                    if conn.import_payments:
+                        note = self._xero_import_payments(conn, client, move, doc)
+                    else:
+                        note = _("Payments made in Xero are not registered in Odoo for this "
+                                 "connection.")
             except ImportBlocked as exc:
-                events._xero_close("failed", exc.args[0])
+                mine._xero_close("failed", "\n".join(notes + [exc.args[0]]))
                 continue
             if note is not None:
-                events._xero_close("done", note)
+                mine._xero_close("done", "\n".join(notes + [note]))
+                touched |= move
+        # The forms showing them reload (static/src/views/xero_state_form_patch.js).
+        Job = self.env["xero.sync.job"].sudo()
+        touched._xero_notify_users({move.id: Job._jobs_of(move) for move in touched})
+
+    @api.model
+    def _xero_own_change_pending(self, move):
+        """Odoo changed ``move`` itself (cancelled, reset, posted again) and
+        has not told Xero yet, or is telling it: what Xero shows now is not
+        a change made in Xero."""
+        if move.state != "posted":
+            return True
+        jobs = self.env["xero.sync.job"].sudo()._jobs_of(move)
+        return bool(jobs.filtered(lambda j: j.state in ("pending", "sending")))
 
     def _xero_close(self, state, note):
         if self:
@@ -180,8 +232,11 @@ class XeroWebhookEvent(models.Model):
                 "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
                 amount=payment.amount, move=move.name, journal=journal.display_name))
         pid = str(payment.payment_id).lower()
+        foreign = move.currency_id != move.company_id.currency_id
+        rate = float(payment.currency_rate or 0) if foreign else 0
         wizard = self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids, xero_import=True,
+            xero_import_rate=rate or None,
         ).create({
             "journal_id": journal.id,
             "amount": payment.amount,
@@ -190,7 +245,7 @@ class XeroWebhookEvent(models.Model):
             "communication": _("Paid in Xero %s", payment.reference or pid),
             "group_payment": True,
         })
-        created = wizard.with_context(xero_import=True)._create_payments()
+        created = wizard._create_payments()
         created.write({"xero_import_id": pid, "xero_import_move_id": move.id})
         created.message_post(body=_("Registered from a payment made in Xero (%s).", pid))
         return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",

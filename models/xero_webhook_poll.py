@@ -1,10 +1,11 @@
 """Polling: what webhooks did not tell (not set up, or an event lost).
 
 Each run of "Xero: pull" asks every connection that imports payments, at
-most every ``POLL_EVERY``, for the invoices and the payments Xero changed
-since its high-water mark (``If-Modified-Since``, paged: two calls when
-little changed), and puts an event in the same inbox for each invoice Odoo
-sent, as a webhook would. The inbox's key makes a change told twice (by a
+most every ``POLL_EVERY``, for the invoices, credit notes and payments Xero
+changed since its high-water mark (``If-Modified-Since``, paged: three calls
+when little changed), and puts an event in the same inbox for each invoice
+or credit note Odoo sent (a payment's: its invoice's or credit note's), as a
+webhook would. The inbox's key makes a change told twice (by a
 webhook and by the poll) harmless, and reading an invoice twice registers
 nothing twice (models/xero_payment_import.py).
 """
@@ -54,29 +55,38 @@ class XeroWebhookEvent(models.Model):
     def _xero_poll_connection(self, conn, now):
         since = (conn.pull_modified_since or now - FIRST_LOOK) - OVERLAP
         client = conn._xero_accounting_client()
-        changed = {}
+        changed = {}  # Xero id -> [category, last change]
+
+        def note(category, xero_id, when):
+            key = str(xero_id).lower()
+            last = changed.get(key, [category, None])[1]
+            changed[key] = [category, max(filter(None, (last, when)), default=None)]
+
         for invoice in client.get_invoices(if_modified_since=since) or []:
-            changed[str(invoice.invoice_id).lower()] = invoice.updated_date_utc
+            note("INVOICE", invoice.invoice_id, invoice.updated_date_utc)
+        for credit_note in client.get_credit_notes(if_modified_since=since) or []:
+            note("CREDITNOTE", credit_note.credit_note_id, credit_note.updated_date_utc)
         for payment in client.get_payments(if_modified_since=since) or []:
             invoice = getattr(payment, "invoice", None)
+            credit_note = getattr(payment, "credit_note", None)
             if invoice and invoice.invoice_id:
-                key = str(invoice.invoice_id).lower()
-                changed[key] = max(filter(None, (changed.get(key), payment.updated_date_utc)),
-                                   default=None)
+                note("INVOICE", invoice.invoice_id, payment.updated_date_utc)
+            elif credit_note and credit_note.credit_note_id:
+                note("CREDITNOTE", credit_note.credit_note_id, payment.updated_date_utc)
         sent = set(self.env["account.move"].sudo().search([
             ("xero_id", "in", list(changed)), ("company_id", "child_of", conn.company_id.id),
         ]).mapped(lambda m: m.xero_id.lower())) if changed else set()
         rows = []
-        for xero_id, when in changed.items():
+        for xero_id, (category, when) in changed.items():
             if xero_id not in sent:
                 continue
             when = _naive(when) or now
-            rows.append((conn.id, conn.company_id.id, "INVOICE", "UPDATE", xero_id,
+            rows.append((conn.id, conn.company_id.id, category, "UPDATE", xero_id,
                          when.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (when.microsecond // 1000),
                          when.replace(microsecond=0)))
         if rows:
             self._xero_insert_events(rows)
-        marks = [_naive(w) for w in changed.values() if w]
+        marks = [_naive(w) for _c, w in changed.values() if w]
         conn.write({"pull_polled_at": now,
                     "pull_modified_since": max(marks + [conn.pull_modified_since or since])})
         return len(rows)

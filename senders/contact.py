@@ -1,13 +1,19 @@
 """Contacts: Odoo partners as Xero contacts, matched before any is created
 (by ContactNumber, then name, then email), created in batches; partners
 already in Xero whose details changed are updated in batches (POST /Contacts
-with their ContactID, Xero's update of contacts)."""
+with their ContactID, Xero's update of contacts), with only the fields that
+changed in Odoo since they were last sent (the contact binding keeps what
+was sent): a field emptied in Odoo is emptied in Xero, one changed only in
+Xero is left alone, and the ContactNumber is never sent again (a contact
+Odoo matched by name keeps Xero's own)."""
 
 from xero_python.accounting import Contacts
 
 from odoo import _
 
+from ..xero import payloads
 from ..xero.answers import element_results
+from ..xero.payloads_contact import changed_keys, contact_update, contact_values
 from .base import Sender
 
 CONTACT_LOOKUP = 25  # partners matched per GET Contacts (an OR of their clauses)
@@ -49,7 +55,9 @@ class ContactSender(ContactSenderBase):
                 job._set_failed(lookup.errors[partner.id])
                 to_create.remove((job, partner))
             elif lookup.found.get(partner.id):
-                partner._xero_bind(connection, lookup.found[partner.id])
+                found = (lookup.contacts or {}).get(lookup.found[partner.id])
+                partner._xero_bind(connection, lookup.found[partner.id],
+                                   sent=contact_values(found) if found is not None else None)
                 job._set_done(lookup.found[partner.id], note=False)
                 to_create.remove((job, partner))
         self.commit()
@@ -68,34 +76,58 @@ class ContactSender(ContactSenderBase):
     def request(self, chunk):
         jobs = self.browse([job for job, _p, _c in chunk])
         partners = {job.id: partner for job, partner, _c in chunk}
+        sent = {job.id: contact_values(contact) for job, _p, contact in chunk}
 
         def on_ok(job, result):
-            partners[job.id]._xero_bind(self.connection, result.xero_id)
+            partners[job.id]._xero_bind(self.connection, result.xero_id, sent=sent[job.id])
             job._set_done(result.xero_id, note=False)
 
         return jobs._batch_request("create_contacts", [contact for _j, _p, contact in chunk], on_ok)
 
 
 class ContactUpdateSender(ContactSenderBase):
-    """"contact_update": a partner already in Xero whose details changed."""
+    """"contact_update": a partner already in Xero whose details changed:
+    the fields that differ from what was last sent, nothing when none do."""
 
     def send(self):
-        ready = []
+        ready = []  # (job, partner, binding, values, keys)
         for job, partner, binding in self.contact_jobs():
             if not binding:
                 job._cancel(_("Not in Xero yet: the contact is created with these details."))
                 continue
-            ready.append((job, partner, binding.xero_id))
+            values = job._prepare(lambda partner=partner: contact_values(
+                partner._xero_contact_payload(self.connection)))
+            if values is None:
+                continue
+            sent = binding.sent_values
+            keys = changed_keys(values, sent)
+            if "name" in keys and sent and sent.get("name") == payloads.disambiguated_name(
+                    values["name"], partner._xero_contact_number()):
+                keys.remove("name")  # sent under "Name (ContactNumber)": the same name
+            ready.append((job, partner, binding, values, keys))
         names = self.env["res.partner"]._xero_update_names(
-            self.api, self.connection, [(partner, xero_id) for _job, partner, xero_id in ready])
-        self.jobs._send_requests(self.api, self.batch(
-            ready, lambda chunk: self.request(chunk, names)))
+            self.api, self.connection,
+            [(partner, binding.xero_id) for _j, partner, binding, _v, keys in ready
+             if "name" in keys])
+        to_send = []
+        for job, partner, binding, values, keys in ready:
+            if partner.id in names:
+                values["name"] = names[partner.id]
+                if values["name"] == (binding.sent_values or {}).get("name"):
+                    keys.remove("name")
+            if not keys:
+                job._set_done(binding.xero_id, note=False)  # Xero has it all already
+                continue
+            to_send.append((job, binding, values, keys))
+        self.jobs._send_requests(self.api, self.batch(to_send, self.request))
 
-    def request(self, chunk, names):
-        jobs = self.browse([job for job, _p, _x in chunk])
-        elements = [partner._xero_contact_payload(
-            self.connection, name=names.get(partner.id), contact_id=xero_id)
-            for _job, partner, xero_id in chunk]
+    def request(self, chunk):
+        jobs = self.browse([job for job, _b, _v, _k in chunk])
+        elements = [contact_update(binding.xero_id, values, keys)
+                    for _job, binding, values, keys in chunk]
+        after = {job.id: (binding, dict(binding.sent_values or values,
+                                        **{key: values[key] for key in keys}))
+                 for job, binding, values, keys in chunk}
         key = jobs._request_key()
 
         def send(client):
@@ -103,8 +135,12 @@ class ContactUpdateSender(ContactSenderBase):
                                idempotency_key=key, summarize_errors=False)
             return element_results(data.contacts or [], "contact_id", len(elements))
 
+        def on_ok(job, result):
+            binding, sent = after[job.id]
+            binding.sudo().sent_values = sent
+            job._set_done(result.xero_id, note=False)
+
         def on_done(results):
-            jobs._apply_results(
-                results, lambda job, result: job._set_done(result.xero_id, note=False))
+            jobs._apply_results(results, on_ok)
 
         return jobs, send, on_done

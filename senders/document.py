@@ -50,10 +50,20 @@ class InvoiceSender(Sender):
             if model is None:
                 continue
             if job.xero_id:
-                # Posted again after a reset, before the void went: update in place.
+                # Posted again after a reset, before the void went: update in
+                # place, unless it was changed in Xero meanwhile (never
+                # overwritten silently: the accountant reviews it first).
+                if move.sudo().xero_change_note:
+                    job._set_blocked(_(
+                        "%s\nNot updated in Xero over that change: correct the document that "
+                        "is wrong, click Reviewed, then Post to Xero.",
+                        move.sudo().xero_change_note))
+                    continue
                 job._budget_request()
                 result = self.update(job, model)
                 if result.ok:
+                    if result.obj is not None:
+                        move._xero_remember_sent(result.obj)
                     job._set_done(job.xero_id)
                 else:
                     job._set_failed(result.message)
@@ -71,9 +81,16 @@ class InvoiceSender(Sender):
 
     def request(self, ready):
         jobs = self.browse([job for job, _model in ready])
+
+        def on_ok(job, result):
+            # What Xero stored, kept to tell later what was changed there.
+            move = job._record()
+            if move is not None and result.obj is not None:
+                move._xero_remember_sent(result.obj)
+            job._set_done(result.xero_id)
+
         return jobs._batch_request(
-            self.create_method, [model for _job, model in ready],
-            lambda job, result: job._set_done(result.xero_id))
+            self.create_method, [model for _job, model in ready], on_ok)
 
     def find(self, moves):
         """{move id: Xero id} of the live Xero documents already made from

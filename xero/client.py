@@ -349,8 +349,9 @@ class AccountingClient:
                            invoice_numbers=invoice_numbers, unitdp=4,
                            if_modified_since=if_modified_since)
 
-    def get_credit_notes(self, where=None, page=None):
-        return self._paged("get_credit_notes", "credit_notes", page, where=where, unitdp=4)
+    def get_credit_notes(self, where=None, page=None, if_modified_since=None):
+        return self._paged("get_credit_notes", "credit_notes", page, where=where, unitdp=4,
+                           if_modified_since=if_modified_since)
 
     def get_payments(self, where=None, page=None, if_modified_since=None):
         return self._paged("get_payments", "payments", page, where=where,

@@ -24,6 +24,9 @@ from .store import DEFAULT_LIMITS, DEFAULT_SCOPES, DOC_KINDS, IDEMPOTENCY_TTL, S
 from .util import new_id, now, to_jsonable
 from .webhooks import Webhooks
 
+# The client id of Xero's own web app, for what is done "in Xero" (_in_xero).
+WEB_APP = "xero-web-app"
+
 _logger = logging.getLogger(__name__)
 API_PREFIX = "/api.xro/2.0/"
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -358,6 +361,9 @@ class SandboxApp:
             tenant = store.tenant(segs[1])
             if tenant is None:
                 return ok({"error": "unknown tenant"}, 404)
+            if len(segs) == 3 and segs[2] == "in_xero" and m == "POST":
+                status, body = self._in_xero(tenant.tenant_id, data)
+                return ok(body, status)
             if len(segs) >= 3 and segs[2] == "webhook" and m == "POST":
                 return ok(self._webhook(tenant.tenant_id, segs[3:], data))
             if len(segs) == 3 and segs[2] == "lock_dates" and m == "POST":
@@ -375,6 +381,30 @@ class SandboxApp:
                                            "Currencies": "currencies"}[kind]))
         return ok({"error": "unknown control endpoint"}, 404)
 
+
+    def _in_xero(self, tenant_id, data):
+        """/_sandbox/tenants/<id>/in_xero: {"method", "path", "body"}: what a
+        bookkeeper does in Xero's own web app (a payment matched from the bank
+        feed, an invoice edited or voided, a contact's email changed), made
+        through the accounting API's own rules as Xero's web app, an app of
+        its own: not one of the tenant's connected apps' calls, not in their
+        rate limits. Xero's webhooks then tell it as any change. Returns the
+        API's (status, JSON body)."""
+        from werkzeug.test import Client   # noqa: PLC0415 - only the control API needs it
+        sb = self.sb
+        if WEB_APP not in sb.store.apps:
+            sb.register_app(WEB_APP, new_id(), name="Xero (web app)")
+        token = sb.grant(WEB_APP, [tenant_id])["access_token"]
+        method = str(data.get("method") or "POST").upper()
+        path = "/api.xro/2.0/" + str(data.get("path") or "").lstrip("/")
+        answer = Client(self).open(path, method=method, json=data.get("body"), headers={
+            "Authorization": "Bearer " + token, "xero-tenant-id": tenant_id,
+            "Accept": "application/json"})
+        try:
+            body = json.loads(answer.get_data(as_text=True) or "{}")
+        except ValueError:
+            body = {"error": answer.get_data(as_text=True)}
+        return answer.status_code, body
 
     def _webhook(self, tenant_id, segs, data):
         """/_sandbox/tenants/<id>/webhook: {"url", "key"} subscribes;
