@@ -47,3 +47,4 @@ from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
 from . import xero_webhook_poll
+from . import ir_module_module

@@ -172,9 +172,9 @@ class AccountTrustTransaction(models.Model):
         check_company=True, domain="[('partner_id', '=', partner_id)]",
         help="The client's matter (file) this money is held for: trust balances are kept, "
         "and guarded, per client and per matter.")
-    memo = fields.Char("Description")
+    memo = fields.Char("Description", tracking=True)
     payee_id = fields.Many2one(
-        "res.partner", check_company=True,
+        "res.partner", check_company=True, tracking=True,
         help="Who is paid out of trust on the client's behalf.")
     amount = fields.Monetary(required=True, tracking=True)
     currency_id = fields.Many2one(
