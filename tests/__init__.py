@@ -53,5 +53,6 @@ from . import test_trust_reports_outstanding
 from . import test_trust_retention
 from . import test_trust_ledger_export
 from . import test_trust_fees
+from . import test_mapping_trust
 from . import test_trust_rules
 from . import test_trust_properties
