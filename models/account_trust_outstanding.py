@@ -14,7 +14,10 @@ would count the same money twice; and only trust transactions post in a
 trust journal (models/account_move_trust.py). Odoo Community has no matching
 of statement lines either. The date is the only field of a posted trust
 transaction a user sets (tracked in its chatter): it records the bank, not
-the client's money.
+the client's money. A transaction between two trust accounts (a trust
+transfer) has one date for both: the day the later bank shows it. One that
+moves no money in the bank (between matters of one trust account) is never
+outstanding.
 """
 
 from odoo import _, api, fields, models
