@@ -192,6 +192,7 @@ class OdooServer:
         self.pos = 0
         self.cron_pids = set()
         self.in_push = {}      # pid -> monotonic start of the running "Xero: push"
+        self.in_pull = {}      # pid -> monotonic start of the running "Xero: pull"
         self.timeouts = 0      # WorkerCron (pid) timeout after Ns: Odoo's own kills
         self.cron_log = collections.Counter()
         self.lock = threading.Lock()
@@ -229,6 +230,12 @@ class OdooServer:
                     self.in_push.pop(int(msg.split("(")[1].split(")")[0]), None)
                 elif "of a call that died" in msg or "found past their lease" in msg:
                     self.cron_log["jobs recovered after their lease"] += int(msg.split(": ")[1].split()[0])
+                elif logger.endswith("ir_cron") and "'Xero: pull'" in msg:
+                    if msg.endswith("starting"):
+                        self.in_pull[pid] = time.monotonic()
+                        self.cron_log["pull calls started"] += 1
+                    else:
+                        self.in_pull.pop(pid, None)
                 elif logger.endswith("ir_cron") and "'Xero: push'" in msg:
                     if msg.endswith("starting"):
                         self.in_push[pid] = time.monotonic()
@@ -378,6 +385,11 @@ def main():
     parser.add_argument("--post-latency", type=int, default=0, metavar="K",
                         help="latency mode: K + 1 invoices posted one at a time on an idle queue, each "
                              "timed from its commit to Xero's answer (see bench/prod_soak_latency.py)")
+    parser.add_argument("--inbound", type=int, default=0, metavar="N",
+                        help="inbound mode: N invoices pushed while half are paid in Xero and told by "
+                             "webhooks (see bench/prod_soak_inbound.py)")
+    parser.add_argument("--drop", type=float, default=0.1,
+                        help="--inbound: share of webhook events never delivered (default 0.1)")
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
@@ -396,6 +408,9 @@ def main():
     args.faults_rate = 0.15 if args.faults_rate is None else args.faults_rate
     if args.companies:
         args.duration = min(args.minutes * 60, 480)
+    if args.inbound:
+        args.latency = args.latency or 0.3
+        args.kills = min(args.kills, 2)
     if args.big:
         args.duration = max(args.duration, 1800)
         args.latency = args.latency or 1.0
@@ -409,6 +424,10 @@ def main():
             import prod_soak_latency
 
             return prod_soak_latency.run(args, procs, sys.modules[__name__])
+        if args.inbound:
+            import prod_soak_inbound
+
+            return prod_soak_inbound.run(args, procs, sys.modules[__name__])
         if args.big:
             import prod_soak_big
 

@@ -398,9 +398,12 @@ class SandboxApp:
         if segs[0] == "intent":
             return hooks.intent_to_receive(tenant_id)
         if segs[0] == "deliver":
-            return {"statuses": hooks.deliver(
+            # {"statuses"}; with {"report": true} also "sent" and "dropped"
+            # (the resources of the events posted and of those left out).
+            report = hooks.deliver_report(
                 tenant_id, copies=data.get("copies", 1), shuffle=bool(data.get("shuffle")),
-                drop=float(data.get("drop", 0)), seed=data.get("seed"))}
+                drop=float(data.get("drop", 0)), seed=data.get("seed"))
+            return report if data.get("report") else {"statuses": report["statuses"]}
         return {"error": "unknown webhook action"}
 
 

@@ -100,15 +100,26 @@ class Webhooks:
         """Post ``events`` (default: ``changes``) to the tenant's URL, in
         requests of ``batch`` events; each event ``copies`` times, the order
         shuffled, a share ``drop`` never sent. Returns the HTTP statuses."""
+        return self.deliver_report(tenant_id, events, copies, shuffle, drop, batch, seed)["statuses"]
+
+    def deliver_report(self, tenant_id, events=None, copies=1, shuffle=False, drop=0.0, batch=10,
+                       seed=None):
+        """``deliver``, saying also which resources were sent and which
+        dropped (for a soak that times each event)."""
         rng = random.Random(seed)
         events = self.changes(tenant_id) if events is None else list(events)
-        events = [e for e in events if rng.random() >= drop] * max(1, int(copies))
+        kept, dropped = [], []
+        for e in events:
+            (kept if rng.random() >= drop else dropped).append(e)
+        events = kept * max(1, int(copies))
         if shuffle:
             rng.shuffle(events)
         statuses = []
         for start in range(0, len(events), batch):
             statuses.append(self.post(tenant_id, events[start:start + batch]))
-        return statuses
+        return {"statuses": statuses,
+                "sent": sorted({e["resourceId"] for e in kept}),
+                "dropped": sorted({e["resourceId"] for e in dropped} - {e["resourceId"] for e in kept})}
 
     def intent_to_receive(self, tenant_id):
         """Xero's check of a new subscription: requests with no events, some
