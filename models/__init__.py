@@ -31,6 +31,7 @@ from . import account_trust_reversal
 from . import account_trust_invoice
 from . import account_trust_direction
 from . import account_trust_outstanding
+from . import account_trust_chatter
 from . import account_move_trust
 from . import xero_push_trust
 from . import xero_push_trust_withdrawal

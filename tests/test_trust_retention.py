@@ -61,6 +61,44 @@ class TestTrustRetention(TrustCommon):
         # Created by the clerk, said so in the chatter.
         self.assertEqual(tx.message_ids.sorted("id")[0].author_id, author)
 
+    def test_the_history_of_a_posted_transaction_stays(self):
+        Tx = self.env["account.trust.transaction"].with_user(self.clerk).with_context(
+            tracking_disable=False, mail_notrack=False, mail_create_nolog=False)
+        tx = Tx.create({
+            "kind": "receipt", "amount": 100.0, "partner_id": self.client_a.id,
+            "matter_id": trust_matter(self.env, self.client_a).id,
+            "journal_id": self.trust_journal.id, "date": "2025-03-10"})
+        self._commit_tracking()
+        tx.amount = 90.0
+        self._commit_tracking()
+        tx.action_post()
+        self._commit_tracking()
+        tx.message_post(body="Cheque banked by the receptionist.", message_type="comment",
+                        subtype_xmlid="mail.mt_note")  # as Log note does
+        history = tx.message_ids.filtered("tracking_value_ids")
+        self.assertTrue(history)
+        for message in history:
+            # The clerk may write on the transaction: Odoo would let them
+            # delete or rewrite its messages, their own changes included.
+            with self.assertRaisesRegex(UserError, "history of .* cannot be deleted"):
+                message.with_user(self.clerk).unlink()
+            with self.assertRaisesRegex(UserError, "cannot be changed"):
+                message.with_user(self.clerk).write({"body": "nothing happened"})
+            with self.assertRaisesRegex(UserError, "cannot be deleted"):
+                message.sudo().tracking_value_ids.unlink()  # administrators too
+        self.assertEqual(tx.message_ids.filtered("tracking_value_ids"), history)
+        # A note the clerk wrote stays theirs; a draft's history goes with it.
+        tx.message_ids.filtered(lambda m: "receptionist" in (m.body or "")).with_user(
+            self.clerk).unlink()
+        draft = Tx.create({
+            "kind": "receipt", "amount": 5.0, "partner_id": self.client_a.id,
+            "matter_id": trust_matter(self.env, self.client_a).id,
+            "journal_id": self.trust_journal.id, "date": "2025-03-10"})
+        self._commit_tracking()
+        draft.amount = 6.0
+        self._commit_tracking()
+        draft.unlink()
+
     def test_the_chatter_says_who_changed_what_of_a_matter(self):
         matter = self.env["account.trust.matter"].with_user(self.clerk).with_context(
             tracking_disable=False, mail_notrack=False).create({
