@@ -9,6 +9,7 @@ theirs; drafts' history goes with the draft; nothing here runs at uninstall
 (refused anyway while posted trust records exist: ir_module_module.py)."""
 
 from odoo import _, api, models
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.exceptions import UserError
 
 from .account_trust_transaction import trust_write_allowed
@@ -78,3 +79,23 @@ class MailTrackingValue(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_trust_history(self):
         self.mail_message_id._trust_refuse_history(_("deleted"))
+
+
+class AccountTrustTransaction(models.Model):
+    _inherit = "account.trust.transaction"
+
+    def unlink(self):
+        # mail.thread deletes the messages before the record's own guard runs
+        # (BaseModel.unlink): refuse in the record's words first.
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._unlink_only_draft()
+        return super().unlink()
+
+
+class AccountTrustMatter(models.Model):
+    _inherit = "account.trust.matter"
+
+    def unlink(self):
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._unlink_except_trust_records()
+        return super().unlink()
