@@ -37,6 +37,7 @@
         "views/account_trust_ops_views.xml",
         "wizard/account_trust_reversal_wizard_views.xml",
         "wizard/account_trust_reconciliation_wizard_views.xml",
+        "wizard/account_trust_ledger_export_views.xml",
         "report/account_trust_reconciliation_templates.xml",
         "report/account_trust_receipt_templates.xml",
         "report/account_trust_statement_templates.xml",

@@ -34,6 +34,8 @@ from . import account_trust_lock_date
 from . import account_trust_reversal
 from . import account_trust_invoice
 from . import account_trust_direction
+from . import account_trust_outstanding
+from . import account_trust_chatter
 from . import account_move_trust
 from . import xero_push_trust
 from . import xero_push_trust_withdrawal
@@ -54,3 +56,4 @@ from . import xero_connection_webhook
 from . import xero_payment_import
 from . import xero_webhook_poll
 from . import res_partner_xero_changes
+from . import ir_module_module

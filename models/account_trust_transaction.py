@@ -172,9 +172,9 @@ class AccountTrustTransaction(models.Model):
         check_company=True, domain="[('partner_id', '=', partner_id)]",
         help="The client's matter (file) this money is held for: trust balances are kept, "
         "and guarded, per client and per matter.")
-    memo = fields.Char("Description")
+    memo = fields.Char("Description", tracking=True)
     payee_id = fields.Many2one(
-        "res.partner", check_company=True,
+        "res.partner", check_company=True, tracking=True,
         help="Who is paid out of trust on the client's behalf.")
     amount = fields.Monetary(required=True, tracking=True)
     currency_id = fields.Many2one(
@@ -195,7 +195,8 @@ class AccountTrustTransaction(models.Model):
         "account.move", check_company=True, tracking=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('payment_state', 'in', ('not_paid', 'partial')), "
-        "('commercial_partner_id', '=', commercial_partner_id)]",
+        "('commercial_partner_id', '=', commercial_partner_id), "
+        "('trust_matter_id', 'in', (matter_id, False))]",
         help="The client's invoice this transfer to office pays.")
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
     dest_partner_id = fields.Many2one(
@@ -266,10 +267,8 @@ class AccountTrustTransaction(models.Model):
     def _onchange_invoice_id(self):
         if self.invoice_id and self.state == "draft":
             self.amount = self.amount or self.invoice_id.amount_residual
-            if not self.matter_id and self.invoice_id.ref:
-                self.matter_id = self.env["account.trust.matter"].search([
-                    ("partner_id", "=", self.partner_id.id),
-                    ("reference", "=", self.invoice_id.ref)], limit=1)
+            if not self.matter_id:
+                self.matter_id = self.invoice_id._trust_billed_matter()
 
     @api.onchange("kind")
     def _onchange_kind_office_account(self):

@@ -362,6 +362,16 @@ class XeroConnection(models.Model):
                         "Trust transactions are synchronized: set the %s account (Settings > "
                         "Accounting > Trust accounting).", label))
                 continue
+            if not self._map_account(account) and not self.xero_account_ids.filtered(
+                    lambda x, fits=rule[0]: x.active and fits(x)):
+                # Nothing in Xero's chart can take it: the firm adds it there first.
+                add("trust", self.env._(
+                    "Account %(account)s (%(label)s) is not mapped to a Xero account, and Xero "
+                    "has no account for it (%(what)s): create it in Xero (Accounting > Chart "
+                    "of accounts > Add Account, e.g. %(name)s), then click Refresh from Xero "
+                    "and map it.", account=account.display_name, label=label, what=rule[1],
+                    name=account.name), account)
+                continue
             self._check_mapping_account(add, "trust", account, label, [rule])
 
     def _check_mapping_archived(self, add):

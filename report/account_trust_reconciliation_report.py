@@ -1,7 +1,12 @@
 """Trust reconciliation: the three-way check trust rules require, per trust
 bank account, as at a date.
 
-  bank statement balance (when given)  vs  the trust bank in the books
+  bank statement balance (when given)
+    + deposits not yet on the statement  posted trust transactions not on the
+    - payments not yet presented         statement as at the date (their
+                                         ``bank_statement_date``: see
+                                         models/account_trust_outstanding.py)
+    = adjusted statement balance      vs  the trust bank in the books
   the trust bank in the books
     + statutory deposit held             trust money held on the statutory
                                          deposit account from this account
@@ -116,7 +121,15 @@ class ReportTrustReconciliation(models.AbstractModel):
             "statement_balance": None,
             "statement_difference": None,
         }
+        outstanding = self.env["account.trust.transaction"].sudo()._trust_outstanding(
+            journal, date)
+        values["deposits"] = [(tx, amt) for tx, amt in outstanding if amt > 0]
+        values["payments"] = [(tx, amt) for tx, amt in outstanding if amt < 0]
+        values["deposits_total"] = currency.round(sum(amt for _tx, amt in values["deposits"]))
+        values["payments_total"] = currency.round(sum(amt for _tx, amt in values["payments"]))
         if statement_balance is not None and statement_balance is not False:
+            adjusted = statement_balance + values["deposits_total"] + values["payments_total"]
             values["statement_balance"] = currency.round(statement_balance)
-            values["statement_difference"] = currency.round(statement_balance - bank)
+            values["adjusted_statement"] = currency.round(adjusted)
+            values["statement_difference"] = currency.round(adjusted - bank)
         return values

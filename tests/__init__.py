@@ -49,6 +49,11 @@ from . import test_trust_reports_records
 from . import test_trust_reports_pdf
 from . import test_trust_reports_list
 from . import test_trust_reports_tour
+from . import test_trust_reports_outstanding
+from . import test_trust_retention
+from . import test_trust_ledger_export
+from . import test_trust_fees
+from . import test_mapping_trust
 from . import test_trust_rules
 from . import test_trust_properties
 from . import test_engine_shape

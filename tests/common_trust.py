@@ -55,7 +55,8 @@ def trust_matter(env, partner, reference=None):
 
 def trust_vals(env, kind, partner, vals):
     """``vals`` of a trust transaction with its matters: ``matter_ref`` and
-    ``dest_matter_ref`` name them (the client's default matter otherwise)."""
+    ``dest_matter_ref`` name them (the client's default matter otherwise);
+    a transfer to office's invoice on no matter is billed on its matter."""
     vals = dict(vals)
     recovery = kind == "firm_withdrawal" and vals.get("withdrawal_type", "paid_by_firm") == "paid_by_firm"
     if (kind in CLIENT_KINDS or recovery) and partner and "matter_id" not in vals:
@@ -66,6 +67,11 @@ def trust_vals(env, kind, partner, vals):
             vals.pop("dest_matter_ref", None)).id
     vals.pop("matter_ref", None)
     vals.pop("dest_matter_ref", None)
+    if kind == "transfer_to_office" and vals.get("invoice_id") and vals.get("matter_id"):
+        # The invoice bills that matter's fees, as the firm's invoice would say.
+        invoice = env["account.move"].browse(vals["invoice_id"])
+        if not invoice._trust_billed_matter():
+            invoice.trust_matter_id = vals["matter_id"]
     return vals
 
 

@@ -370,6 +370,26 @@ class TestSandboxReference(SandboxCase):
 
 
 @tagged("post_install", "-at_install")
+class TestSandboxChartControl(SandboxCase):
+    def test_the_firm_adds_accounts_to_its_chart(self):
+        """tools/run's trust accounts: added through the control API, then
+        read through Xero's API as Refresh from Xero reads them."""
+        url = "%s/_sandbox/tenants/%s/accounts" % (self.srv.url, self.tenant)
+        response = self.http.post(url, json={"accounts": [
+            {"code": "095", "name": "Trust Account", "type": "BANK"},
+            {"code": "2800", "name": "Trust Liability", "type": "CURRLIAB", "payments": True}]})
+        self.assertEqual(response.status_code, 200, response.text)
+        accounts = {a["Code"]: a for a in self.get("/Accounts").json()["Accounts"]}
+        self.assertEqual((accounts["2800"]["Class"], accounts["2800"]["EnablePaymentsToAccount"]),
+                         ("LIABILITY", True))
+        self.assertEqual((accounts["095"]["Type"], accounts["095"]["CurrencyCode"]), ("BANK", "NZD"))
+        # Codes and names are unique in a chart.
+        again = self.http.post(url, json={"accounts": [
+            {"code": "2800", "name": "Other", "type": "CURRLIAB"}]})
+        self.assertEqual(again.status_code, 400)
+        self.assertIn("unique", again.json()["error"])
+
+
 class TestSandboxDocuments(SandboxCase):
     def test_contacts(self):
         c = self.contact("Acme Ltd", ContactNumber="C-1", EmailAddress="a@acme.test")

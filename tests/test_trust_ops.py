@@ -219,6 +219,8 @@ class TestTrustReconciliationReport(TrustCommon):
         self._trust("paid_by_firm", 60.0, self.client_b)
         self._trust("statutory_deposit", 50.0)
         self._trust("receipt", 999.0, self.client_a, date="2025-04-15")  # after the date
+        for tx in self.env["account.trust.transaction"].search([("state", "=", "posted")]):
+            tx.bank_statement_date = tx.date  # all on the statement: nothing outstanding
         doc = self._render(statement_balance=670.0)
         self.assertIn(self.trust_journal.name, doc.text_content())
         self.assertEqual(self._figure(doc, "o_trust_bank_balance"), 670.0)

@@ -128,6 +128,7 @@ class TestTrustProperties(TrustRulesCommon):
             partner, matter = self.matters[m]
             invoice = self.init_invoice("out_invoice", partner=partner, amounts=[amount],
                                         taxes=[], invoice_date=day(1), post=True)
+            invoice.trust_matter_id = matter  # the fees of that matter
             return self._draft(what, amount, d, partner, j, matter_id=matter.id,
                                dest_journal_id=self.office_journal.id,
                                invoice_id=invoice.id), invoice

@@ -74,6 +74,21 @@ class TestTrustReportsPdf(TrustReportCommon):
         # The firm's name is in the body: Debian's build drops the layout's header.
         self.assertIn(self.company.name, text)
 
+    def test_reconciliation_pdf_lists_the_outstanding_items(self):
+        # The first receipt is on the statement; the rest is not yet.
+        self.receipt.bank_statement_date = "2025-03-11"
+        text = self._pdf(RECONCILIATION, data={
+            "journal_ids": self.trust_journal.ids, "date": "2025-03-31",
+            "statement_balance": 500.0})
+        self.assertIn("Deposits not yet on the bank statement", text)
+        self.assertIn("Payments not yet presented", text)
+        self.assertIn("Adjusted statement balance", text)
+        for tx in self.env["account.trust.transaction"].search([
+                ("journal_id", "=", self.trust_journal.id), ("id", "!=", self.receipt.id)]):
+            self.assertIn(tx.name, text)
+        self.assertNotIn(self.receipt.name, text)
+        self.assertIn("120.00", text)
+
     def test_statement_and_receipt_pdfs(self):
         matter = trust_matter(self.env, self.client_a, "M-001")
         text = self._pdf("account_xero.report_trust_matter_statement", matter.ids)

@@ -366,6 +366,15 @@ class SandboxApp:
                 return ok(body, status)
             if len(segs) >= 3 and segs[2] == "webhook" and m == "POST":
                 return ok(self._webhook(tenant.tenant_id, segs[3:], data))
+            if len(segs) == 3 and segs[2] == "accounts" and m == "POST":
+                # The firm adds accounts to its chart in Xero (the demo's trust accounts).
+                try:
+                    with store.lock:
+                        return ok([tenant.add_account(a["code"], a["name"], a["type"],
+                                                      a.get("payments", False))
+                                   for a in data.get("accounts", [])])
+                except (KeyError, ValueError) as e:
+                    return ok({"error": str(e)}, 400)
             if len(segs) == 3 and segs[2] == "lock_dates" and m == "POST":
                 store.set_lock_dates(tenant.tenant_id, data.get("period"), data.get("end_of_year"))
                 return ok(tenant.organisation)

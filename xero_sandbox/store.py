@@ -74,6 +74,28 @@ class Tenant:
         self.sequences = collections.Counter()
         self.created = now()
 
+    def add_account(self, code, name, typ, payments=False):
+        """An account added to the chart, as a firm adds one in Xero
+        (Accounting > Chart of accounts > Add Account; the API's PUT Accounts:
+        Code and Name unique in the chart, a Type of AccountType)."""
+        if typ not in seed.ACCOUNT_CLASS:
+            raise ValueError("Type %r is not an account type" % typ)
+        if any(a.get("Code") == code or a["Name"] == name for a in self.accounts):
+            raise ValueError("Please enter a unique Code and Name (%s %s)" % (code, name))
+        acc = {
+            "AccountID": new_id(), "Code": code, "Name": name, "Status": "ACTIVE", "Type": typ,
+            "TaxType": "NONE", "Description": "", "Class": seed.ACCOUNT_CLASS[typ],
+            "EnablePaymentsToAccount": bool(payments) and typ != "BANK",
+            "ShowInExpenseClaims": False,
+            "ReportingCode": seed.REPORTING_CODE.get(typ, seed.ACCOUNT_CLASS[typ][:3]),
+            "ReportingCodeName": seed.ACCOUNT_CLASS[typ].title(), "HasAttachments": False,
+            "AddToWatchlist": False, "UpdatedDateUTC": now(),
+        }
+        if typ == "BANK":
+            acc.update({"CurrencyCode": self.base_currency, "BankAccountType": "BANK"})
+        self.accounts.append(acc)
+        return acc
+
     # -- lookups -----------------------------------------------------------
     def account_by_code(self, code):
         for a in self.accounts:
