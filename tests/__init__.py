@@ -51,3 +51,4 @@ from . import test_trust_reports_list
 from . import test_trust_reports_tour
 from . import test_trust_rules
 from . import test_trust_properties
+from . import test_books_properties
