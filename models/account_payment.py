@@ -87,6 +87,17 @@ class AccountPayment(models.Model):
         self.ensure_one()
         issues = []
         xero_account = self._xero_bank_account(connection, issues)
+        if self._xero_is_refund() and self._xero_is_open():
+            # Money given back goes to Xero only as Payments on credit notes
+            # (or on a deposit), each no more than the note: a part matched
+            # to nothing would leave Odoo's bank and never Xero's.
+            open_part = abs(sum(self._xero_deposit_lines().mapped("amount_residual")))
+            issues.append(_(
+                "%(amount)s of %(payment)s is matched to no credit note: Xero takes money given "
+                "back only as payments on credit notes, so its bank would show less than Odoo's. "
+                "Match the rest with a credit note (or reset the payment and correct its amount), "
+                "then Retry.", amount=self.company_currency_id.format(open_part),
+                payment=self.display_name))
         amount = target._xero_reconciled_amount(self.move_id) if self.move_id else 0.0
         # What earlier versions already sent (and were not deleted) stays in Xero.
         sent = self.env["xero.sync.job"].sudo()._payments_sent(self, target)
