@@ -13,7 +13,9 @@ An operation is a plain tuple (so a failing sequence can be pinned with
   ``how`` "full", "partial" (half) or "over" (20.00 more); bank 0 = the
   company-currency bank journal, 1 = the AUD bank journal;
 - ``("deposit", partner, amount, direction, bank)``: a payment matched with
-  nothing (a deposit / prepayment in Xero);
+  nothing: a deposit / prepayment in Xero ("in" from a customer, "out" to a
+  supplier) or money given back ("refund_out" to a customer, "refund_in"
+  from a supplier);
 - ``("match", payment, doc)``: an open payment matched with an open document
   of its partner; ``("unmatch", payment)``: taken off what it paid;
 - ``("statement", amount, doc)``: a bank statement line, matched with a
@@ -35,6 +37,7 @@ example; an operation with nothing to act on is skipped.
 
 import collections
 import os
+import time
 import uuid
 
 from hypothesis import strategies as st
@@ -53,11 +56,15 @@ DOC = st.tuples(st.just("doc"), st.sampled_from(["out_invoice", "in_invoice", "o
                                                  "in_refund"]),
                 st.sampled_from([0, 0, 1]), AMOUNT, PARTNER)
 OPERATION = st.one_of(
-    DOC, DOC, DOC,  # documents more often: most operations act on one
+    DOC,
     st.tuples(st.just("pay"), INDEX, BANK, st.sampled_from(["full", "partial", "over"])),
     st.tuples(st.just("pay"), INDEX, BANK, st.sampled_from(["full", "partial", "over"])),
-    st.tuples(st.just("deposit"), PARTNER, AMOUNT, st.sampled_from(["in", "out"]), BANK),
+    st.tuples(st.just("pay"), INDEX, BANK, st.sampled_from(["full", "partial", "over"])),
+    st.tuples(st.just("deposit"), PARTNER, AMOUNT,
+              st.sampled_from(["in", "out", "refund_out", "refund_in"]), BANK),
     st.tuples(st.just("match"), INDEX, INDEX),
+    st.tuples(st.just("match"), INDEX, INDEX),
+    st.tuples(st.just("unmatch"), INDEX),
     st.tuples(st.just("unmatch"), INDEX),
     st.tuples(st.just("statement"), AMOUNT, st.integers(-1, 7)),
     st.tuples(st.just("fee"), AMOUNT),
@@ -77,6 +84,7 @@ def sequences(max_steps):
 
 FOREIGN_BANK_ID = "6b1f4c1e-0000-4000-8000-00000000a096"
 STATS = collections.Counter()
+TIMES = collections.Counter()  # seconds spent, by part of a step
 
 # A refusal in Xero's words (a ValidationException of one element).
 REFUSAL = ('{"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation '
@@ -170,10 +178,9 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         what = op[0]
         if what == "doc":
             _w, move_type, currency, amount, partner = op
-            move = self.make_invoice(
-                move_type, amounts=(amount,), partner=self.partners[partner],
-                currency=self.other_currency if currency else None)
-            self.state["docs"].append(move)
+            self.state["docs"].append(self._document(
+                move_type, amount, self.partners[partner],
+                self.other_currency if currency else self.company.currency_id))
         elif what == "pay":
             _w, index, bank, how = op
             move = self._pick("docs", index)
@@ -189,9 +196,12 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             self.state["payments"] += wizard._create_payments()
         elif what == "deposit":
             _w, partner, amount, direction, bank = op
+            payment_type, partner_type = {
+                "in": ("inbound", "customer"), "out": ("outbound", "supplier"),
+                "refund_out": ("outbound", "customer"), "refund_in": ("inbound", "supplier"),
+            }[direction]
             payment = self.env["account.payment"].create({
-                "payment_type": "inbound" if direction == "in" else "outbound",
-                "partner_type": "customer" if direction == "in" else "supplier",
+                "payment_type": payment_type, "partner_type": partner_type,
                 "partner_id": self.partners[partner].id, "amount": amount,
                 "date": "2025-06-05", "journal_id": self._bank(bank).id})
             payment.action_post()
@@ -257,9 +267,23 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             # The fault, then an invoice: the push right after meets it.
             self._fault(op[1])
             self.state["faults"] += 1
-            self.state["docs"].append(self.make_invoice(amounts=(40.0,)))
+            self.state["docs"].append(self._document(
+                "out_invoice", 40.0, self.partner_a, self.company.currency_id))
         else:
             raise AssertionError(op)
+
+    def _document(self, move_type, amount, partner, currency):
+        """An invoice, bill or credit note of one taxed line, posted (made
+        with create(), not a Form: an example makes many)."""
+        tax = self.tax_sale_a if move_type.startswith("out") else self.tax_purchase_a
+        move = self.env["account.move"].create({
+            "move_type": move_type, "partner_id": partner.id, "invoice_date": "2025-06-01",
+            "date": "2025-06-01", "currency_id": currency.id,
+            "invoice_line_ids": [Command.create({
+                "name": "Mixture", "quantity": 1.0, "price_unit": amount,
+                "tax_ids": [Command.set(tax.ids)]})]})
+        move.action_post()
+        return move
 
     def _entry(self, journal, lines):
         move = self.env["account.move"].create({
@@ -349,11 +373,25 @@ class BooksPropertiesCommon(XeroDepositsCommon):
                 if item.reason == "not_sent" and record._name == "account.move" \
                         and record.statement_line_id and not record.statement_line_id.is_reconciled:
                     continue
+                if item.reason == "voided" and self._bank_entry_left_open(record):
+                    # Known class of issue 23, "a bank entry unmatched" (fixed
+                    # by another helper): a statement line or bank entry whose
+                    # invoice was reset or cancelled has its Xero Payment
+                    # deleted and shows "Voided", not blocked with a message.
+                    STATS["known: bank entry unmatched"] += 1
+                    continue
                 bad.append("%s %s: %s %s" % (record.display_name, item.amount, item.reason,
                                              item.error or ""))
             if bad:
                 out.append((line.xero_code, line.odoo_balance, line.xero_balance, bad))
         return out
+
+    def _bank_entry_left_open(self, move):
+        """A bank entry (not a payment's) with a receivable / payable item
+        matched to nothing."""
+        return move._name == "account.move" and move.move_type == "entry" \
+            and move.journal_id.type == "bank" and not move.origin_payment_id \
+            and bool(self._open_line(move))
 
     def known_open_prepayments(self):
         """{Xero code: difference} that "Reconcile with Xero" shows today for
@@ -373,6 +411,7 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             lines = self._open_line(payment.move_id)
             residual = sum(lines.mapped("amount_residual"))
             receivable = lines[:1].account_id.account_type == "asset_receivable"
+            STATS["known: open prepayment"] += 1
             shift["610" if receivable else "800"] += residual
             shift["877" if receivable else "620"] -= residual
         return shift
@@ -385,9 +424,15 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         try:
             for step, op in enumerate(ops):
                 STATS["steps"] += 1
+                started = time.monotonic()
                 self.run_operation(op)
+                pushed = time.monotonic()
                 self.push_due()
+                compared = time.monotonic()
                 found = self.disagreements()
+                TIMES["operations"] += pushed - started
+                TIMES["push"] += compared - pushed
+                TIMES["compare"] += time.monotonic() - compared
                 if found:
                     self.disagree("after step %d of %r: %r" % (step, ops, found))
                     return

@@ -27,11 +27,13 @@ from hypothesis import HealthCheck, example, given, settings
 
 from odoo.tests import tagged
 
-from .common_books import STATS, BooksPropertiesCommon, sequences
+from .common_books import STATS, TIMES, BooksPropertiesCommon, sequences
 
 EXAMPLES = int(os.environ.get("AXERO_HYPOTHESIS_EXAMPLES", "100"))
 # A customer's credit note refunded with more than it (found by Hypothesis).
 REFUND_OVERPAID = [("doc", "out_refund", 0, 25.0, 0), ("pay", 0, 0, "over")]
+# A supplier's refund received, then the refund note cancelled (found by Hypothesis).
+REFUND_UNMATCHED = [("doc", "in_refund", 0, 40.0, 0), ("pay", 0, 0, "full"), ("cancel", 0)]
 MAX_STEPS = int(os.environ.get("AXERO_HYPOTHESIS_STEPS", "5"))
 
 
@@ -54,6 +56,8 @@ class TestBooksProperties(BooksPropertiesCommon):
                               STATS["skipped"], STATS["disagreements"],
                               time.monotonic() - cls._started))
                 out.write("  %s\n" % ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
+                out.write("  seconds: %s\n" % ", ".join(
+                    "%s %.1f" % kv for kv in sorted(TIMES.items())))
         super().tearDownClass()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
@@ -62,6 +66,8 @@ class TestBooksProperties(BooksPropertiesCommon):
     @example(ops=[("doc", "out_invoice", 0, 100.0, 0), ("pay", 0, 0, "partial"),
                   ("pay", 0, 0, "full")])
     @example(ops=REFUND_OVERPAID)
+    @example(ops=REFUND_UNMATCHED)
+    @example(ops=[("deposit", 0, 25.0, "refund_out", 0)])
     def test_books_agree_for_any_mixture(self, ops):
         STATS["examples"] += 1
         try:
@@ -83,3 +89,35 @@ class TestBooksProperties(BooksPropertiesCommon):
         self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
         self.assertIn(self.company.currency_id.format(20.0), payment.xero_error)
         self.assertFalse([p for p in self.xero_docs("Payments") if p["Status"] != "DELETED"])
+
+    def test_refund_taken_off_its_credit_note_is_blocked(self):
+        """A supplier's refund received (46.00), its refund note cancelled:
+        its Xero payment is deleted with the note, and Odoo's bank keeps the
+        money. Found by Hypothesis ("voided", with nothing to do); now the
+        payment shows blocked, saying what to match it with."""
+        self.assertSequenceAgrees(REFUND_UNMATCHED)
+        self.fresh_organisation()
+        note = self.make_invoice("in_refund", amounts=(40.0,))
+        payment = self.pay(note)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        note.button_draft()
+        note.button_cancel()
+        self.push()
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(46.0), payment.xero_error)
+        self.assertIn("credit note", payment.xero_error)
+
+    def test_refund_matched_to_nothing_is_blocked(self):
+        """Money given back to a customer, matched to no credit note: Xero
+        has nowhere to put it. Blocked, saying so, not left "Not sent"."""
+        self.assertSequenceAgrees([("deposit", 0, 25.0, "refund_out", 0)])
+        self.fresh_organisation()
+        payment = self.env["account.payment"].create({
+            "payment_type": "outbound", "partner_type": "customer",
+            "partner_id": self.partner_a.id, "amount": 25.0, "date": "2025-06-05",
+            "journal_id": self.bank_journal.id})
+        payment.action_post()
+        self.push()
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(25.0), payment.xero_error)
