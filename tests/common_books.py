@@ -408,6 +408,11 @@ class BooksPropertiesCommon(XeroDepositsCommon):
                     continue
                 if item.reason == "queued" and not settled and self.state["faults"]:
                     continue
+                if item.reason == "queued" and self._waits_for_refused(record):
+                    # Waits for its document, which is failed or blocked with
+                    # a message (the user acts there first).
+                    STATS["queued behind a refused document"] += 1
+                    continue
                 if item.reason == "not_sent" and record._name == "account.move" \
                         and record.statement_line_id and not record.statement_line_id.is_reconciled:
                     continue
@@ -425,7 +430,8 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         if out:
             jobs = self.Job.sudo().search([("company_id", "=", self.company.id)], order="id")
             out.append(("jobs", [(j.res_ref.display_name if j.res_ref else j.res_model,
-                                  j.operation, j.state, j.deposit_kind or "", j.amount)
+                                  j.operation, j.state, j.deposit_kind or "", j.amount,
+                                  (j.error or "")[:300])
                                  for j in jobs]))
         return out
 
@@ -436,6 +442,16 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         codes = set(lines.mapped("xero_code"))
         return "499" in codes and codes <= {"499", "610", "800"} \
             and self.company.currency_id.is_zero(sum(lines.mapped("difference")))
+
+    def _waits_for_refused(self, record):
+        """Whether all of ``record``'s pending jobs wait for a document whose
+        own job is failed or blocked."""
+        jobs = self.Job.sudo().search([("res_model", "=", record._name), ("res_id", "=", record.id),
+                                       ("state", "=", "pending")])
+        targets = jobs.target_move_id
+        return bool(jobs) and len(targets) == len(jobs) and all(
+            target.xero_state in ("failed", "blocked") and target.xero_error
+            for target in targets)
 
     def _bank_entry_left_open(self, move):
         """A bank entry (not a payment's) with a receivable / payable item

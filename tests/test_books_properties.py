@@ -22,6 +22,7 @@ sets them higher and AXERO_HYPOTHESIS_REPORT to a file that gets the figures.
 
 import os
 import time
+import unittest
 
 from hypothesis import HealthCheck, example, given, settings
 
@@ -121,3 +122,18 @@ class TestBooksProperties(BooksPropertiesCommon):
         self.push()
         self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
         self.assertIn(self.company.currency_id.format(25.0), payment.xero_error)
+
+    @unittest.expectedFailure
+    def test_supplier_credit_note_after_a_sales_invoice_is_sent(self):
+        """Found by the long run, not fixed (reported): a sales invoice to a
+        contact, then a supplier credit note to the same contact: the sandbox
+        refuses the credit note ("The TaxType code 'INPUT2' does not exist or
+        cannot be used with this type of transaction"), and a payment of it
+        waits for it. The books agree (both explained), but the credit note
+        should reach Xero."""
+        self.fresh_organisation()
+        self.run_operation(("doc", "out_invoice", 0, 333.33, 0))
+        self.run_operation(("doc", "in_refund", 0, 333.33, 0))
+        self.push_due()
+        note = self.state["docs"][-1]
+        self.assertEqual(note.xero_state, "sent", note.xero_error)
