@@ -38,7 +38,6 @@ example; an operation with nothing to act on is skipped.
 import collections
 import os
 import time
-import uuid
 
 from hypothesis import strategies as st
 
@@ -533,7 +532,3 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         with self.env.cr.savepoint() as savepoint:
             self.run_sequence(ops)
             savepoint.rollback()
-
-
-def new_uuid():
-    return str(uuid.uuid4())
