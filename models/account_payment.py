@@ -42,10 +42,48 @@ class AccountPayment(models.Model):
         return self._xero_deposit_ids_vals(jobs) or jobs.filtered(
             lambda j: j.operation not in DEPOSIT_OPERATIONS)._live_payments_vals()
 
+    def _xero_refund_unmatched(self):
+        """Why money given back (a refund to a customer, or from a supplier)
+        cannot go to Xero as it is, or False. Xero takes it only as Payments
+        on credit notes (or on a deposit), each no more than the note: a part
+        matched to nothing would leave Odoo's bank and never Xero's."""
+        self.ensure_one()
+        if self.state in ("draft", "canceled") or not self.move_id \
+                or not self._xero_is_refund() or not self._xero_is_open():
+            return False
+        open_part = abs(sum(self._xero_deposit_lines().mapped("amount_residual")))
+        return _(
+            "%(amount)s of %(payment)s is matched to no credit note: Xero takes money given back "
+            "only as payments on credit notes or deposits, so its bank would show less than "
+            "Odoo's. Match it with a credit note or a deposit (or reset the payment and correct "
+            "its amount), then Retry.",
+            amount=self.company_currency_id.format(open_part), payment=self.display_name)
+
+    def _xero_refund_connection(self):
+        """The connection that would send this refund's Payments, or an empty record."""
+        self.ensure_one()
+        Connection = self.env["xero.connection"].sudo()
+        conn = Connection._get_for_company(self.company_id.root_id, raise_if_missing=False) \
+            or Connection._get_for_company(self.company_id, raise_if_missing=False)
+        customer = self.partner_type == "customer"
+        if not conn or not conn.active or not (
+                conn.sync_sales_invoices if customer else conn.sync_supplier_invoices):
+            return Connection
+        if conn.sync_from_date and self.date and self.date < conn.sync_from_date:
+            return Connection
+        return conn
+
     def _xero_state_vals(self, jobs):
         # A deleted allocation says nothing about the deposit itself.
         vals = super()._xero_state_vals(jobs.filtered(
             lambda j: not (j.operation == "delete_deposit_allocation" and j.state == "done")))
+        # Money given back that Xero holds nothing of (never matched, or its
+        # Payments deleted with the credit note it paid): blocked, saying
+        # why, instead of "Not sent" or "Voided" with nothing to do.
+        if vals["xero_state"] in ("not_sent", "voided") and not vals.get("xero_id") \
+                and self._xero_refund_unmatched() and self._xero_refund_connection():
+            vals["xero_state"] = "blocked"
+            vals["xero_error"] = self._xero_refund_unmatched()
         # Deleting one of several Xero payments (one per document paid)
         # leaves the payment sent while another is still live.
         if vals["xero_state"] == "voided" and vals.get("xero_id"):
@@ -118,6 +156,8 @@ class AccountPayment(models.Model):
         self.ensure_one()
         issues = []
         xero_account = self._xero_bank_account(connection, issues)
+        if self._xero_refund_unmatched():
+            issues.append(self._xero_refund_unmatched())
         amount = target._xero_reconciled_amount(self.move_id) if self.move_id else 0.0
         # What earlier versions already sent (and were not deleted) stays in Xero.
         sent = self.env["xero.sync.job"].sudo()._payments_sent(self, target)

@@ -157,6 +157,8 @@ class AccountPayment(models.Model):
         for payment in self:
             conn = payment._xero_deposit_connection()
             if not conn:
+                if payment._xero_is_refund():
+                    touched |= payment  # blocked while matched to nothing (account_payment.py)
                 continue
             deposit = payment._xero_deposit_job()
             is_open = payment._xero_is_open()

@@ -1,0 +1,139 @@
+"""Property-based proof of the books (Hypothesis, issue 23): whatever mixture
+of documents, payments, deposits, statement lines, bank entries, resets,
+contact edits and Xero faults is pushed, Odoo's books and the sandbox's
+trial balance agree per Xero account to the cent, or each document behind a
+difference is blocked or failed with a message.
+
+Hypothesis draws sequences of operations (``common_books.OPERATION``, each
+a plain tuple). Each example runs in a savepoint, rolled back after it, with
+a fresh sandbox organisation; after each operation the push cron runs (its
+jobs waiting for a later try made due) and "Reconcile with Xero" compares
+(``BooksPropertiesCommon.disagreements``). At the end of an example the
+faults are cleared, what failed is retried as a user would, and the books
+are compared once more with nothing left queued. ``deadline=None``: a
+step's time depends on the machine. Sequences that failed once are pinned
+with ``@example`` and as plain tests below (CI's clean clone has no
+Hypothesis database).
+
+CI runs AXERO_HYPOTHESIS_EXAMPLES (default 100) examples of up to
+AXERO_HYPOTHESIS_STEPS (default 4) operations; the long run (bench/README.rst)
+sets them higher and AXERO_HYPOTHESIS_REPORT to a file that gets the figures.
+"""
+
+import os
+import time
+import unittest
+
+from hypothesis import HealthCheck, example, given, settings
+
+from odoo.tests import tagged
+
+from .common_books import STATS, TIMES, BooksPropertiesCommon, sequences
+
+EXAMPLES = int(os.environ.get("AXERO_HYPOTHESIS_EXAMPLES", "100"))
+# A customer's credit note refunded with more than it (found by Hypothesis).
+REFUND_OVERPAID = [("doc", "out_refund", 0, 25.0, 0), ("pay", 0, 0, "over")]
+# A supplier's refund received, then the refund note cancelled (found by Hypothesis).
+REFUND_UNMATCHED = [("doc", "in_refund", 0, 40.0, 0), ("pay", 0, 0, "full"), ("cancel", 0)]
+MAX_STEPS = int(os.environ.get("AXERO_HYPOTHESIS_STEPS", "4"))
+
+
+@tagged("post_install", "-at_install")
+class TestBooksProperties(BooksPropertiesCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._started = time.monotonic()
+
+    @classmethod
+    def tearDownClass(cls):
+        path = os.environ.get("AXERO_HYPOTHESIS_REPORT")
+        if path:
+            with open(path, "a", encoding="utf-8") as out:
+                out.write("examples %d, steps %d, operations done %d, skipped %d, "
+                          "disagreements %d, %.0f s\n" % (
+                              STATS["examples"], STATS["steps"], STATS["done"],
+                              STATS["skipped"], STATS["disagreements"],
+                              time.monotonic() - cls._started))
+                out.write("  %s\n" % ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
+                out.write("  seconds: %s\n" % ", ".join(
+                    "%s %.1f" % kv for kv in sorted(TIMES.items())))
+        super().tearDownClass()
+
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(ops=sequences(MAX_STEPS))
+    @example(ops=[("doc", "out_invoice", 0, 100.0, 0), ("pay", 0, 0, "partial"),
+                  ("pay", 0, 0, "full")])
+    @example(ops=REFUND_OVERPAID)
+    @example(ops=REFUND_UNMATCHED)
+    @example(ops=[("deposit", 0, 25.0, "refund_out", 0)])
+    def test_books_agree_for_any_mixture(self, ops):
+        STATS["examples"] += 1
+        try:
+            self.assertSequenceAgrees(ops)
+        finally:
+            self.env.invalidate_all()
+
+    # -- sequences Hypothesis found, kept as plain tests ---------------------
+    def test_refund_paid_beyond_its_credit_note_is_blocked(self):
+        """A credit note of 28.75 refunded with 48.75: Odoo's bank lost
+        48.75, Xero's only the 28.75 of the Payment on the credit note (Xero
+        takes no more on it). Found by Hypothesis; now the refund payment is
+        blocked, naming the 20.00 matched to nothing."""
+        self.assertSequenceAgrees(REFUND_OVERPAID)
+        self.fresh_organisation()
+        refund = self.make_invoice("out_refund", amounts=(25.0,))
+        payment = self.pay(refund, amount=48.75)
+        self.push()
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(20.0), payment.xero_error)
+        self.assertFalse([p for p in self.xero_docs("Payments") if p["Status"] != "DELETED"])
+
+    def test_refund_taken_off_its_credit_note_is_blocked(self):
+        """A supplier's refund received (46.00), its refund note cancelled:
+        its Xero payment is deleted with the note, and Odoo's bank keeps the
+        money. Found by Hypothesis ("voided", with nothing to do); now the
+        payment shows blocked, saying what to match it with."""
+        self.assertSequenceAgrees(REFUND_UNMATCHED)
+        self.fresh_organisation()
+        note = self.make_invoice("in_refund", amounts=(40.0,))
+        payment = self.pay(note)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        note.button_draft()
+        note.button_cancel()
+        self.push()
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(46.0), payment.xero_error)
+        self.assertIn("credit note", payment.xero_error)
+
+    def test_refund_matched_to_nothing_is_blocked(self):
+        """Money given back to a customer, matched to no credit note: Xero
+        has nowhere to put it. Blocked, saying so, not left "Not sent"."""
+        self.assertSequenceAgrees([("deposit", 0, 25.0, "refund_out", 0)])
+        self.fresh_organisation()
+        payment = self.env["account.payment"].create({
+            "payment_type": "outbound", "partner_type": "customer",
+            "partner_id": self.partner_a.id, "amount": 25.0, "date": "2025-06-05",
+            "journal_id": self.bank_journal.id})
+        payment.action_post()
+        self.push()
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(25.0), payment.xero_error)
+
+    @unittest.expectedFailure
+    def test_supplier_credit_note_after_a_sales_invoice_is_sent(self):
+        """Found by the long run, not fixed (reported): a sales invoice to a
+        contact, then a supplier credit note to the same contact: the sandbox
+        refuses the credit note ("The TaxType code 'INPUT2' does not exist or
+        cannot be used with this type of transaction"), and a payment of it
+        waits for it. The books agree (both explained), but the credit note
+        should reach Xero."""
+        self.fresh_organisation()
+        self.run_operation(("doc", "out_invoice", 0, 333.33, 0))
+        self.run_operation(("doc", "in_refund", 0, 333.33, 0))
+        self.push_due()
+        note = self.state["docs"][-1]
+        self.assertEqual(note.xero_state, "sent", note.xero_error)
