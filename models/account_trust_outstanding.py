@@ -33,10 +33,6 @@ class AccountTrustTransaction(models.Model):
         "Empty: a deposit not yet on the statement or a payment not yet presented, listed "
         "as outstanding in the trust reconciliation.")
 
-    @api.model
-    def _posted_writable_fields(self):
-        return super()._posted_writable_fields() | {"bank_statement_date"}
-
     def write(self, vals):
         if vals.get("bank_statement_date"):
             when = fields.Date.to_date(vals["bank_statement_date"])

@@ -403,8 +403,10 @@ class AccountTrustTransaction(models.Model):
     @api.model
     def _posted_writable_fields(self):
         """What may change on a posted trust transaction: the log columns, the
-        Xero sync state, the chatter and activities (POSTED_WRITABLE_MIXINS)."""
-        names = set(MAGIC_COLUMNS)
+        Xero sync state, the chatter and activities (POSTED_WRITABLE_MIXINS),
+        and the date it appeared on the bank statement
+        (account_trust_outstanding.py, checked there)."""
+        names = set(MAGIC_COLUMNS) | {"bank_statement_date"}
         for mixin in POSTED_WRITABLE_MIXINS:
             if mixin in self.env:
                 names.update(self.env[mixin]._fields)
