@@ -21,7 +21,6 @@ COMPARED = ("name", "email_address", "tax_number", "address_line1", "address_lin
 PARTNER_FIELDS = {"name": "name", "email_address": "email", "tax_number": "vat",
                   "address_line1": "street", "address_line2": "street2", "city": "city",
                   "postal_code": "zip"}
-WHERE_IDS = 40
 
 
 class XeroContactBinding(models.Model):
@@ -140,12 +139,8 @@ class XeroWebhookEvent(models.Model):
         if not events:
             return
         client = conn._xero_accounting_client()
-        ids = sorted(set(events.mapped("resource_id")))
-        contacts = []
-        for start in range(0, len(ids), WHERE_IDS):
-            contacts += client.get_contacts(where=" OR ".join(
-                'ContactID==Guid("%s")' % i for i in ids[start:start + WHERE_IDS]),
-                include_archived=True) or []
+        contacts = client.get_by_ids("get_contacts", "ContactID", events.mapped("resource_id"),
+                                     include_archived=True)
         returned = {str(c.contact_id).lower() for c in contacts}
         events.filtered(lambda e: e.resource_id not in returned)._xero_close(
             "ignored", _("Xero did not return this contact."))

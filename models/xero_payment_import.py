@@ -32,7 +32,6 @@ _logger = logging.getLogger(__name__)
 # calls, well inside Odoo's limit_time_real at Xero's 60 a minute; the call
 # triggers the next while more wait.
 CLAIM = 20
-WHERE_IDS = 40       # ids in one where clause
 # Xero's category: (Odoo's move types, client method, id attribute, where key)
 DOCUMENT_KINDS = {
     "INVOICE": (("out_invoice", "in_invoice"), "get_invoices", "invoice_id", "InvoiceID"),
@@ -140,11 +139,7 @@ class XeroWebhookEvent(models.Model):
         if not events:
             return
         client = conn._xero_accounting_client()
-        ids = sorted(set(events.mapped("resource_id")))
-        docs = []
-        for start in range(0, len(ids), WHERE_IDS):
-            docs += getattr(client, method)(where=" OR ".join(
-                '%s==Guid("%s")' % (id_key, i) for i in ids[start:start + WHERE_IDS])) or []
+        docs = client.get_by_ids(method, id_key, events.mapped("resource_id"))
         details = self._xero_payment_details(client, docs, moves) if conn.import_payments else {}
         touched = Move
         for doc in docs:
@@ -179,7 +174,7 @@ class XeroWebhookEvent(models.Model):
     @api.model
     def _xero_payment_details(self, client, docs, moves):
         """{PaymentID: Xero's payment} for the payments on ``docs`` that Odoo
-        neither imported nor sent, read in a call per WHERE_IDS of them: a
+        neither imported nor sent, read a few calls for all of them: a
         document's summary of its payments lacks their bank account, and a
         call per document would spend Xero's 60 calls a minute, which the
         push shares, on a burst of payments made in Xero."""
@@ -192,13 +187,8 @@ class XeroWebhookEvent(models.Model):
             ("target_move_id", "in", moves.ids), ("operation", "=", "payment"), ("xero_id", "!=", False)])
         for job in jobs:
             wanted -= {x.strip().lower() for x in re.split(r"[,\s]+", job.xero_id) if x.strip()}
-        ids = sorted(wanted)
-        details = {}
-        for start in range(0, len(ids), WHERE_IDS):
-            for payment in client.get_payments(where=" OR ".join(
-                    'PaymentID==Guid("%s")' % pid for pid in ids[start:start + WHERE_IDS])) or []:
-                details[str(payment.payment_id).lower()] = payment
-        return details
+        return {str(payment.payment_id).lower(): payment
+                for payment in client.get_by_ids("get_payments", "PaymentID", wanted)}
 
     @api.model
     def _xero_own_change_pending(self, move):

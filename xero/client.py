@@ -52,6 +52,11 @@ BATCH_SIZE = 50
 # ---------------------------------------------------------------------------
 # Accounting
 # ---------------------------------------------------------------------------
+# GUIDs in one ``where`` of a read by ids (get_by_ids): Xero's filters go in
+# the query string, which stays well under common URL limits at this size.
+WHERE_IDS = 40
+
+
 class _BearerConfiguration(Configuration):
     """xero-python configuration whose OAuth2 header comes from our token source."""
 
@@ -356,6 +361,17 @@ class AccountingClient:
     def get_payments(self, where=None, page=None, if_modified_since=None):
         return self._paged("get_payments", "payments", page, where=where,
                            if_modified_since=if_modified_since)
+
+    def get_by_ids(self, method, key, ids, **kwargs):
+        """What Xero holds of ``ids`` (GUIDs of ``key``, e.g. InvoiceID),
+        read ``WHERE_IDS`` a call with ``method`` (``get_invoices``...): the
+        documents an inbox names cost a few calls, not one each."""
+        ids = sorted(set(ids))
+        found = []
+        for start in range(0, len(ids), WHERE_IDS):
+            found += getattr(self, method)(where=" OR ".join(
+                '%s==Guid("%s")' % (key, i) for i in ids[start:start + WHERE_IDS]), **kwargs) or []
+        return found
 
     def get_bank_transactions(self, where=None, page=None):
         return self._paged("get_bank_transactions", "bank_transactions", page, where=where)
