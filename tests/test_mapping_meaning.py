@@ -146,7 +146,7 @@ class TestMappingMeaningSuggest(XeroPushCommon):
     def test_the_row_says_why(self):
         Account = self.env["account.account"]
         mobiles = Account.create({"code": "750400", "name": "Mobiles", "account_type": "expense"})
-        fees = Account.create({"code": "450000", "name": "Late Fees Collected",
+        fees = Account.create({"code": "451900", "name": "Late Fees Collected",
                                "account_type": "income_other"})
         self.connection.action_suggest_mapping()
         row = self.row(mobiles)
