@@ -29,6 +29,7 @@ CHART = [
     xero("400", "Advertising & Marketing"),
     xero("418", "Charitable and Political Donations"),
     xero("420", "Entertainment"),
+    xero("433", "Insurance"),
     xero("425", "Freight & Courier"),
     xero("429", "General Expenses"),
     xero("445", "Light, Power, Heating"),
@@ -115,6 +116,8 @@ class TestMappingMeaning(BaseCase):
         # Production wages are direct: not Xero's overhead "Wages and
         # Salaries", nor "Direct Wages" by a guess.
         self.assertFalse(self.suggest(odoo("Wages for Production Labour", "expense_direct_cost")))
+        # Employer's National Insurance is a payroll tax, not "Insurance".
+        self.assertFalse(self.suggest(odoo("Employers NIC")))
         # A contra account is no kind of its asset.
         self.assertFalse(self.suggest(odoo("Motor vehicles Depreciation", "asset_fixed")))
 

@@ -86,7 +86,8 @@ PHRASES = [
     (r"\bcost of sales\b", "cost of goods sold"),
     (r"\bmotor vehicle", "vehicle"),
     (r"\b(raw materials|finished goods|work in (progress|process))\b", "inventory"),
-    (r"\bnic\b", "national insurance"),
+    # One word: National Insurance is a payroll tax, no kind of insurance.
+    (r"\bnic\b|\bnational insurance\b", "nationalinsurance"),
     # "Office equipment (inc computer equipment)": what it includes does not
     # change what it is.
     (r"\((inc|incl|including)\b[^)]*\)", " "),
