@@ -76,6 +76,15 @@ def odoo_roles(module, template):
             xmlid = row.get("repartition_line_ids/account_id")
             if xmlid and 0.0 < amount < 100.0:
                 roles.setdefault(xmlid, "tax")
+    # The tax return's closing accounts (the tax groups' payable and
+    # receivable accounts), as the model's _xero_account_roles.
+    path = "%s%s/data/template/account.tax.group-%s.csv" % (ODOO, module, template)
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for field in ("tax_payable_account_id", "tax_receivable_account_id"):
+                    if row.get(field):
+                        roles.setdefault(row[field], "tax")
     return roles
 
 

@@ -37,8 +37,14 @@ class XeroMapMixin(models.AbstractModel):
          ("fx", "Suggested: Xero's currency gains account"),
          ("retained", "Suggested: Xero's retained earnings account"),
          ("rounding", "Suggested: Xero's rounding account"),
+         ("historical", "Suggested: Xero's historical adjustment account"),
+         ("meaning", "Suggested: same meaning"),
+         ("account_type", "Suggested: Odoo's account type"),
          ("rate", "Suggested: same rate"), ("currency", "Suggested: same code")],
         "Suggestion", readonly=True, copy=False)
+    # Why, in words, when the rule alone does not say it ("mobile phones
+    # are telephone costs"); cleared with the flag.
+    suggested_note = fields.Char("Why", readonly=True, copy=False)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -49,7 +55,7 @@ class XeroMapMixin(models.AbstractModel):
     def write(self, vals):
         connections = self.connection_id
         if "suggested" not in vals and any(self.mapped("suggested")):
-            vals = {**vals, "suggested": False, "suggested_by": False}
+            vals = {**vals, "suggested": False, "suggested_by": False, "suggested_note": False}
         res = super().write(vals)
         self._maps_changed(connections | self.connection_id)
         return res

@@ -12,7 +12,9 @@ replaces a row the admin made: only records without any row get one.
   and payable to Accounts Receivable / Payable, a sales tax's account to
   the tax account, the exchange difference accounts to the currency gains
   account, cash rounding to Rounding), else the same code, the same name or
-  a similar name in the same class; never by type alone: an account with
+  a similar name in the same class, else the same meaning by a small
+  table of accounting equivalences (the row's note says which); never by
+  type alone: an account with
   no Xero account of its meaning stays unmapped. The row says why
   (``suggested_by``). The Xero account must be active and fit what the
   Odoo account is used for: a bank journal's account goes to a Xero BANK
@@ -96,7 +98,8 @@ class XeroConnection(models.Model):
         self.ensure_one()
         self._xero_check_mapping_admin()
         for rows in (self.account_map_ids, self.tax_map_ids, self.currency_map_ids):
-            rows.filtered("suggested").write({"suggested": False, "suggested_by": False})
+            rows.filtered("suggested").write(
+                {"suggested": False, "suggested_by": False, "suggested_note": False})
         return True
 
     # ------------------------------------------------------------------------
@@ -176,7 +179,7 @@ class XeroConnection(models.Model):
             mapped.add(account.id)
             vals_list.append({
                 "connection_id": self.id, "account_id": account.id, "xero_account_id": xero.id,
-                "suggested": True, "suggested_by": found[1],
+                "suggested": True, "suggested_by": found[1], "suggested_note": found[3] or False,
             })
         return self.env["xero.account.map"].create(vals_list)
 
@@ -190,7 +193,8 @@ class XeroConnection(models.Model):
         """{Odoo account: role} of the accounts that go to one of Xero's own
         accounts (xero/mapping.py ROLES): the partners' receivable and
         payable accounts, the accounts of the sales taxes (a percentage
-        between 0 and 100 %: not a withholding, nor a 100 % adjustment),
+        between 0 and 100 %: not a withholding, nor a 100 % adjustment) and
+        the tax groups' closing accounts,
         the company's exchange difference accounts and its cash roundings'
         accounts."""
         company = self.company_id
@@ -210,6 +214,12 @@ class XeroConnection(models.Model):
             for account in (tax.invoice_repartition_line_ids.account_id
                             | tax.refund_repartition_line_ids.account_id):
                 roles.setdefault(account, "tax")
+        # The tax return's closing accounts (the tax groups' payable and
+        # receivable accounts: "BAS Payments", "HMRC - VAT Account").
+        groups = self.env["account.tax.group"].search(
+            self.env["account.tax.group"]._check_company_domain(company))
+        for account in groups.tax_payable_account_id | groups.tax_receivable_account_id:
+            roles.setdefault(account, "tax")
         for account in (company.income_currency_exchange_account_id
                         | company.expense_currency_exchange_account_id):
             roles[account] = "fx"

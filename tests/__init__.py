@@ -35,6 +35,7 @@ from . import test_reconcile
 from . import test_configuration_page
 from . import test_tracking
 from . import test_mapping_suggest
+from . import test_mapping_meaning
 from . import test_push_deposits
 from . import test_push_moves
 from . import test_push_deposits_undo

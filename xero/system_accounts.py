@@ -68,7 +68,7 @@ TABLE = [
                   "(Xero books unrealised gains there itself when it revalues)"),
     SystemAccount("REALISEDCURRENCYGAIN", "Realised Currency Gains", True, "fx", False, None),
     SystemAccount("RETAINEDEARNINGS", "Retained Earnings", True, "retained", True, None),
-    SystemAccount("HISTORICAL", "Historical Adjustment", True, None, True, None),
+    SystemAccount("HISTORICAL", "Historical Adjustment", True, "historical", True, None),
     SystemAccount("GST", "GST / VAT / Sales Tax", True, "tax", False, None),
     SystemAccount("GSTONIMPORTS", "GST on Imports", True, None, False, None),
     SystemAccount("ROUNDING", "Rounding", True, "rounding", True, None),
