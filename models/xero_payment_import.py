@@ -78,7 +78,8 @@ class XeroConnection(models.Model):
     import_payments = fields.Boolean(
         "Payments made in Xero", default=True,
         help="A payment recorded in Xero on an invoice Odoo sent is registered in Odoo, on the "
-             "bank journal mapped to its Xero bank account.")
+             "bank journal mapped to its Xero bank account, when that journal's bank is "
+             "reconciled in Xero (\"Bank reconciled in\" on the journal).")
 
 
 class XeroWebhookEvent(models.Model):
@@ -251,6 +252,15 @@ class XeroWebhookEvent(models.Model):
             raise ImportBlocked(_(
                 "A payment of %(amount)s on %(move)s was made in Xero on the trust bank account "
                 "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
+                amount=payment.amount, move=move.name, journal=journal.display_name))
+        if journal.xero_bank_reconciled_in != "xero":
+            raise ImportBlocked(_(
+                "A payment of %(amount)s on %(move)s was made in Xero on the bank account of "
+                "%(journal)s, whose bank is reconciled in Odoo (the journal's \"Bank reconciled "
+                "in\"): Odoo's statement lines on it go to Xero, and registering this payment "
+                "too could pay the invoice twice. If the bookkeeper reconciles this bank in Xero, "
+                "set \"Bank reconciled in\" to Xero on the journal (the payment is then read "
+                "again); otherwise delete the payment in Xero and record it in Odoo.",
                 amount=payment.amount, move=move.name, journal=journal.display_name))
         pid = str(payment.payment_id).lower()
         foreign = move.currency_id != move.company_id.currency_id

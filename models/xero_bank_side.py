@@ -1,0 +1,86 @@
+"""Which side reconciles a bank account: Odoo or Xero, never both.
+
+A firm reconciles each bank account in one place. Where Odoo does ("Odoo",
+the default, what the push did before payments came back from Xero), Odoo's
+bank statement lines on the journal go to Xero (as bank transactions, or as
+payments on the invoices they settle: account_move_settlement.py), and a
+payment made in Xero on that Xero bank account is not registered in Odoo:
+its event fails, naming the journal and the setting (models/xero_payment_import.py).
+Where Xero does ("Xero": the bookkeeper matches Xero's bank feed), payments
+made in Xero on it are registered in Odoo, and Odoo's bank statement lines on
+the journal are not sent: their jobs are blocked, saying why, before any
+request (``_xero_block_bank_side``, called by the cron beside the lock dates),
+so nothing is lost and Retry sends them once the setting is Odoo again.
+Payments registered in Odoo (``account.payment``) go to Xero on both sides:
+the bookkeeper matches them to the feed in Xero.
+
+A trust bank account is always reconciled in Odoo: client money is kept in
+Odoo's trust ledger (Actionstep's rule: trust is reconciled in the practice
+system), so "Xero" is refused on it.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+# The jobs of a bank statement line that reconcile the bank in Xero.
+STATEMENT_OPERATIONS = ("bank_transaction", "bank_transfer", "payment")
+
+
+class AccountJournal(models.Model):
+    _inherit = "account.journal"
+
+    xero_bank_reconciled_in = fields.Selection(
+        [("odoo", "Odoo"), ("xero", "Xero")], string="Bank reconciled in", default="odoo",
+        required=True,
+        help="Where this bank account is reconciled with the bank, so that the two never both "
+             "do. Odoo: Odoo's bank statement lines on this journal go to Xero; a payment made "
+             "in Xero on its Xero bank account is not registered in Odoo. Xero: the bookkeeper "
+             "matches Xero's bank feed; payments made in Xero on it are registered in Odoo, and "
+             "Odoo's bank statement lines on this journal are not sent. Payments registered in "
+             "Odoo go to Xero either way. A trust bank account is reconciled in Odoo.")
+
+    @api.constrains("xero_bank_reconciled_in", "is_trust_account")
+    def _check_xero_bank_reconciled_in(self):
+        for journal in self:
+            if journal.xero_bank_reconciled_in == "xero" and journal.is_trust_account:
+                raise ValidationError(_(
+                    "%s is a trust bank account: it is reconciled in Odoo, where client money "
+                    "is kept in the trust ledger. Set \"Bank reconciled in\" to Odoo.",
+                    journal.display_name))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("xero_bank_reconciled_in") == "xero":
+            # Payments made in Xero that were refused for the setting are read again.
+            Event = self.env["xero.webhook.event"].sudo()
+            failed = Event.search([("state", "=", "failed"),
+                                   ("company_id", "child_of", self.company_id.root_id.ids)])
+            if failed:
+                failed.write({"state": "received"})
+                Event._trigger_pull()
+        return res
+
+
+class XeroSyncJob(models.Model):
+    _inherit = "xero.sync.job"
+
+    def _xero_block_bank_side(self):
+        """Block the jobs of ``self`` that send a bank statement line of a
+        journal whose bank is reconciled in Xero; return them."""
+        blocked = self.browse()
+        for job in self.filtered(lambda j: j.res_model == "account.move"
+                                 and j.operation in STATEMENT_OPERATIONS):
+            move = job._record()
+            if move is None or not move.statement_line_id \
+                    or move.journal_id.xero_bank_reconciled_in != "xero":
+                continue
+            job._set_blocked(_(
+                "%(move)s is a bank statement line of %(journal)s, whose bank is reconciled in "
+                "Xero (the journal's \"Bank reconciled in\"): Odoo's statement lines on it are "
+                "not sent, so that the bank is not reconciled twice. The bookkeeper matches "
+                "Xero's bank feed, and the payments made there come back to Odoo. To send "
+                "Odoo's statement lines instead, set \"Bank reconciled in\" to Odoo on the "
+                "journal, then Retry.",
+                move=move.name, journal=move.journal_id.display_name))
+            blocked |= job
+        return blocked
