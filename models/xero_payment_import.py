@@ -159,6 +159,11 @@ class XeroWebhookEvent(models.Model):
                         notes.append(change)
                     if conn.import_payments:
                         note = self._xero_import_payments(conn, client, move, doc, details)
+                        if note is not None and move.move_type in ("out_refund", "in_refund"):
+                            # Applied to invoices in Xero: xero_allocation_import.py.
+                            allocated = self._xero_import_allocations(conn, move, doc)
+                            note = None if allocated is None else \
+                                "\n".join(n for n in (note, allocated) if n)
                     else:
                         note = _("Payments made in Xero are not registered in Odoo for this "
                                  "connection.")
