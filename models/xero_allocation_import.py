@@ -106,6 +106,9 @@ class XeroWebhookEvent(models.Model):
                 unsure.add(job.target_move_id.id)
             else:
                 known.add(job.xero_id.lower())
+        # Registered before (its job may have been cleaned up since).
+        known |= set(self.env["account.partial.reconcile"].sudo().search(
+            [("xero_allocation_id", "in", list(held))]).mapped("xero_allocation_id"))
         notes = []
         new = [(aid, a) for aid, a in held.items() if aid not in known]
         invoices = self._xero_allocation_invoices(conn, note, [a for _aid, a in new])
