@@ -118,3 +118,20 @@ class TestAllocationImport(XeroInboundCommon):
         self.told(note, invoice)
         self.pull()
         self.assertEqual(note.payment_state, "not_paid")
+
+    def test_allocation_in_another_currency(self):
+        invoice = self.make_invoice(amounts=(200.0,), currency=self.other_currency)
+        note = self.make_invoice("out_refund", amounts=(40.0,), currency=self.other_currency)
+        self.push()
+        self.assertEqual((invoice.xero_state, note.xero_state), ("sent", "sent"),
+                         invoice.xero_error or note.xero_error)
+        self.allocate_in_xero(note, invoice, 10.0)
+        self.told(note, invoice)
+        self.pull()
+        self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - 10.0)
+        self.assertAlmostEqual(note.amount_residual, note.amount_total - 10.0)
+        self.allocate_in_xero(note, invoice, round(note.amount_total - 10.0, 2))
+        self.told(note, invoice)
+        self.pull()
+        self.assertEqual(note.payment_state, "paid", self.events().mapped("note"))
+        self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - note.amount_total)
