@@ -16,10 +16,10 @@ matches it made carry the AllocationID (``xero_allocation_id``): deleted in
 Xero, they are taken off in Odoo.
 
 Exactly once: an allocation is known by its AllocationID (any allocation job
-of the credit note holds it, Odoo's own or imported); the credit note's row
-is locked while its allocations are registered, so that a second worker
-waits and then sees them (or, under Odoo's repeatable read, fails and its
-events are read again). Never echoed: everything Odoo queues while it
+of the credit note holds it, Odoo's own or imported, and so do the matches
+it made); the credit note's row is locked while its allocations are
+registered, so that a second worker waits, then fails on the row the first
+changed (Odoo's repeatable read) and its events are read again later. Never echoed: everything Odoo queues while it
 reconciles or unreconciles them is left out (``xero_import`` in the context).
 Never twice: an allocation for more than Odoo has open on either document
 fails with a message rather than reconcile what is reconciled already.
@@ -95,7 +95,6 @@ class XeroWebhookEvent(models.Model):
             lambda j: j.connection_id == conn)
         if jobs.filtered(lambda j: j.state in ("pending", "sending")):
             return None
-        self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", note.id))
         held = {str(a.allocation_id).lower(): a for a in (doc.allocations or [])
                 if a.allocation_id and not a.is_deleted and a.invoice and a.invoice.invoice_id}
         known, unsure = set(), set()
@@ -111,6 +110,13 @@ class XeroWebhookEvent(models.Model):
             [("xero_allocation_id", "in", list(held))]).mapped("xero_allocation_id"))
         notes = []
         new = [(aid, a) for aid, a in held.items() if aid not in known]
+        gone = jobs.filtered(lambda j: j.made_in_xero and j.state == "done"
+                             and j.xero_id.lower() not in held)
+        if not new and not gone:
+            return ""
+        # One worker at a time registers what this credit note has (a second
+        # one waits, then fails on what the first changed: read again later).
+        self.env.cr.execute(SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE", note.id))
         invoices = self._xero_allocation_invoices(conn, note, [a for _aid, a in new])
         for aid, allocation in new:
             invoice = invoices.get(str(allocation.invoice.invoice_id).lower())
@@ -120,8 +126,7 @@ class XeroWebhookEvent(models.Model):
                                amount=allocation.amount, note=note.name))
             elif invoice.id not in unsure:
                 notes.append(self._xero_register_allocation(conn, note, invoice, aid, allocation))
-        for job in jobs.filtered(lambda j: j.made_in_xero and j.state == "done"
-                                 and j.xero_id.lower() not in held):
+        for job in gone:
             notes.extend(self._xero_unregister_allocation(conn, note, job))
         return "\n".join(notes)
 
