@@ -61,6 +61,26 @@ class AccountJournal(models.Model):
         return res
 
 
+class XeroConnection(models.Model):
+    _inherit = "xero.connection"
+
+    def action_xero_bank_journals(self):
+        """The company's bank and cash journals, and where each is
+        reconciled (the configuration page's "Banks": set it there)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Bank reconciled in"),
+            "res_model": "account.journal",
+            "view_mode": "list",
+            "views": [(self.env.ref("account_xero.account_journal_view_list_xero_bank_side").id,
+                       "list")],
+            "domain": [("type", "in", ("bank", "cash")), ("is_trust_account", "=", False),
+                       ("company_id", "child_of", self.company_id.id)],
+            "target": "new",
+        }
+
+
 class XeroSyncJob(models.Model):
     _inherit = "xero.sync.job"
 

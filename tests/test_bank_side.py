@@ -111,3 +111,14 @@ class TestBankSide(XeroInboundCommon):
         self.pull()
         self.assertEqual(event.state, "done", event.note)
         self.assertEqual(invoice.payment_state, "partial")
+
+    def test_configuration_page_lists_the_banks(self):
+        trust = self.env["account.journal"].create({
+            "name": "Trust Account", "code": "TRST", "type": "bank", "is_trust_account": True})
+        action = self.connection.action_xero_bank_journals()
+        journals = self.env["account.journal"].search(action["domain"])
+        self.assertIn(self.bank, journals)
+        self.assertIn(self.company_data["default_journal_cash"], journals)
+        self.assertNotIn(trust, journals)
+        self.assertEqual(set(journals.mapped("type")), {"bank", "cash"})
+        self.env["account.journal"].get_views(action["views"])
