@@ -10,7 +10,8 @@ Where Xero does ("Xero": the bookkeeper matches Xero's bank feed), payments
 made in Xero on it are registered in Odoo, and Odoo's bank statement lines on
 the journal are not sent: their jobs are blocked, saying why, before any
 request (``_xero_block_bank_side``, called by the cron beside the lock dates),
-so nothing is lost and Retry sends them once the setting is Odoo again.
+so nothing is lost: set back to Odoo, the journal sends them. Set to Xero,
+it has the payments made in Xero that were refused on it read again.
 Payments registered in Odoo (``account.payment``) go to Xero on both sides:
 the bookkeeper matches them to the feed in Xero.
 
@@ -50,15 +51,41 @@ class AccountJournal(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get("xero_bank_reconciled_in") == "xero":
-            # Payments made in Xero that were refused for the setting are read again.
-            Event = self.env["xero.webhook.event"].sudo()
-            failed = Event.search([("state", "=", "failed"),
-                                   ("company_id", "child_of", self.company_id.root_id.ids)])
-            if failed:
-                failed.write({"state": "received"})
-                Event._trigger_pull()
+        side = vals.get("xero_bank_reconciled_in")
+        if side == "xero":
+            self._xero_read_refused_payments_again()
+        elif side == "odoo":
+            self._xero_send_blocked_statement_lines()
         return res
+
+    def _xero_read_refused_payments_again(self):
+        """The payments made in Xero refused on these journals' banks (their
+        events failed naming the journal) are read again."""
+        Event = self.env["xero.webhook.event"].sudo()
+        failed = Event.browse()
+        for journal in self:
+            failed |= Event.search([("state", "=", "failed"),
+                                    ("company_id", "child_of", journal.company_id.root_id.id),
+                                    ("note", "ilike", journal.display_name)])
+        if failed:
+            failed.write({"state": "received"})
+            Event._trigger_pull()
+
+    def _xero_send_blocked_statement_lines(self):
+        """The statement lines of these journals blocked while their bank
+        was reconciled in Xero go now."""
+        Job = self.env["xero.sync.job"].sudo()
+        jobs = Job.search([("state", "=", "blocked"), ("res_model", "=", "account.move"),
+                           ("operation", "in", STATEMENT_OPERATIONS),
+                           ("company_id", "child_of", self.company_id.root_id.ids)])
+        moves = self.env["account.move"].sudo().browse(jobs.mapped("res_id")).exists()
+        mine = set(moves.filtered(lambda m: m.statement_line_id and m.journal_id in self).ids)
+        jobs = jobs.filtered(lambda j: j.res_id in mine)
+        if jobs:
+            jobs._reset_to_pending()
+            jobs.write({"error": False})
+            jobs._update_records()
+            Job._trigger_cron()
 
 
 class XeroConnection(models.Model):
@@ -100,7 +127,7 @@ class XeroSyncJob(models.Model):
                 "not sent, so that the bank is not reconciled twice. The bookkeeper matches "
                 "Xero's bank feed, and the payments made there come back to Odoo. To send "
                 "Odoo's statement lines instead, set \"Bank reconciled in\" to Odoo on the "
-                "journal, then Retry.",
+                "journal: they are then sent.",
                 move=move.name, journal=move.journal_id.display_name))
             blocked |= job
         return blocked

@@ -57,9 +57,8 @@ class TestBankSide(XeroInboundCommon):
         self.assertIn(self.bank.name, entry.xero_error)
         self.assertIn("Bank reconciled in", entry.xero_error)
         self.assertFalse(self.live_payments(), "Xero's bank feed pays it, not Odoo's line")
-        # Nothing lost: reconciled in Odoo after all, Retry sends it.
+        # Nothing lost: reconciled in Odoo after all, it goes.
         self.bank.xero_bank_reconciled_in = "odoo"
-        self.jobs(entry).filtered(lambda j: j.state == "blocked").action_retry()
         self.push()
         self.assertEqual(entry.xero_state, "sent", entry.xero_error)
         self.assertEqual(len(self.live_payments()), 1)
@@ -74,12 +73,14 @@ class TestBankSide(XeroInboundCommon):
         self.assertEqual(job.state, "blocked")
         self.assertIn("reconciled in Xero", job.error)
         self.assertFalse(self.xero_docs("BankTransactions"))
-        # On a bank reconciled in Odoo it goes, as before.
+        # On a bank reconciled in Odoo it goes, as before, and so does the
+        # one blocked meanwhile.
         self.bank.xero_bank_reconciled_in = "odoo"
         other = self.statement_line(-7.5, self.company_data["default_account_expense"])
         self.push()
         self.assertEqual(other.move_id.xero_state, "sent", other.move_id.xero_error)
-        self.assertEqual(len(self.xero_docs("BankTransactions")), 1)
+        self.assertEqual(job.state, "done", job.error)
+        self.assertEqual(len(self.xero_docs("BankTransactions")), 2)
 
     def test_payment_registered_in_odoo_goes_on_a_bank_reconciled_in_xero(self):
         self.bank.xero_bank_reconciled_in = "xero"
