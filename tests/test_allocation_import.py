@@ -36,9 +36,13 @@ class TestAllocationImport(XeroInboundCommon):
         invoice, note = self.sent_pair()
         self.allocate_in_xero(note, invoice, note.amount_total)
         self.told(note, invoice)
+        before = len(self.api_requests())
         self.pull()
         for event in self.events():
             self.assertEqual(event.state, "done", event.note)
+        reads = [r["path"] for r in self.api_requests()[before:] if r["method"] == "GET"]
+        self.assertEqual(len(reads), 2, "the credit note and the invoice, read as for any "
+                         "event: the allocations come with the credit note (%s)" % reads)
         self.assertEqual(note.payment_state, "paid")
         self.assertEqual(invoice.payment_state, "partial")
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - note.amount_total)
