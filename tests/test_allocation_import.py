@@ -47,6 +47,9 @@ class TestAllocationImport(XeroInboundCommon):
         self.assertEqual(invoice.payment_state, "partial")
         self.assertAlmostEqual(invoice.amount_residual, invoice.amount_total - note.amount_total)
         self.assertIn(invoice.name, " ".join(self.events().mapped("note")))
+        made = self.jobs(note, "allocation")
+        self.assertEqual(made.mapped(lambda j: (j.state, j.made_in_xero, j.amount)),
+                         [("done", True, note.amount_total)], "in the Sync Log, never sent")
         # Redelivered, told again later: still reconciled once.
         self.told(note, invoice)
         self.event("CREDITNOTE", note.xero_id)
