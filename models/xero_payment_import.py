@@ -4,7 +4,9 @@ The inbox (xero.webhook.event) names invoices Xero changed. The cron
 "Xero: pull" reads them through the same client and pacer as the push, and
 for an invoice Odoo sent, registers in Odoo each payment Xero holds on it
 that Odoo neither sent nor registered already, and cancels an imported one
-Xero no longer holds (deleted there).
+Xero no longer holds (deleted there). Only on a journal whose bank is
+reconciled in Xero (xero_bank_side.py); a credit note's allocations made in
+Xero are reconciled as well (xero_allocation_import.py).
 
 Exactly once: an imported payment carries its Xero PaymentID, unique per
 company (a second worker registering the same payment fails on the
