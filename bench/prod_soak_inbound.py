@@ -148,6 +148,9 @@ def run(args, procs, soak):
         env["xero.account.map"].search([("connection_id", "=", conn.id),
                                         ("account_id", "in", cash.default_account_id.ids)]).xero_account_id = \
             conn.xero_account_ids.filtered(lambda a: a.code == "091")[:1]
+        # The firm's banks are reconciled in Xero: the payments made there come back.
+        env["account.journal"].search([("type", "in", ("bank", "cash")), ("is_trust_account", "=", False),
+                                       ("company_id", "=", env.company.id)]).xero_bank_reconciled_in = "xero"
         conn.sudo().webhook_key = WEBHOOK_KEY
         token, conn_id = conn.sudo().webhook_token, conn.id
         partners = benchlib.make_partners(env, max(1, args.inbound // 10), tag="W")

@@ -54,6 +54,8 @@ from . import xero_reconcile_changes
 from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
+from . import xero_bank_side
+from . import xero_allocation_import
 from . import xero_webhook_poll
 from . import res_partner_xero_changes
 from . import ir_module_module

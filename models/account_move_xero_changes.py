@@ -61,12 +61,16 @@ class AccountMove(models.Model):
         if not changes:
             if move.xero_change_note:  # changed back in Xero
                 move.write({"xero_changed_fingerprint": False, "xero_change_note": False})
+                move._xero_close_change_activities(_(
+                    "Changed back in Xero: Xero holds again what Odoo sent."))
             return None
         note = _("Changed in Xero: %s", "; ".join(changes))
         if now == move.xero_changed_fingerprint:
             return note  # told already
         move.write({"xero_changed_fingerprint": now, "xero_change_note": note})
         move.message_post(body=note)
+        # One activity for what stands now: an earlier one is superseded.
+        move._xero_close_change_activities(_("Changed again in Xero: see the new activity."))
         move.activity_schedule(
             "mail.mail_activity_data_todo", summary=_("Changed in Xero"),
             note=note + "\n" + _("Neither side was overwritten: correct the one that is wrong, "
@@ -82,6 +86,13 @@ class AccountMove(models.Model):
             return user
         return self.invoice_user_id or self.env.user
 
+    def _xero_close_change_activities(self, feedback):
+        """Mark done the "Changed in Xero" activities of these documents,
+        ``feedback`` saying why in the chatter (the flag they were about
+        is gone)."""
+        self.activity_ids.filtered(
+            lambda a: a.summary == _("Changed in Xero")).action_feedback(feedback)
+
     def action_xero_change_reviewed(self):
         """The accountant dealt with a change made in Xero: Xero's version
         is the reference from now on (a later change in Xero is caught again)."""
@@ -89,7 +100,6 @@ class AccountMove(models.Model):
         for move in self.sudo().filtered("xero_change_note"):
             move.write({"xero_sent_fingerprint": move.xero_changed_fingerprint,
                         "xero_changed_fingerprint": False, "xero_change_note": False})
-            move.activity_ids.filtered(
-                lambda a: a.summary == _("Changed in Xero")).action_feedback(_("Reviewed"))
+            move._xero_close_change_activities(_("Reviewed"))
             move.message_post(body=_("Change made in Xero reviewed by %s.", self.env.user.name))
         return True

@@ -4,7 +4,9 @@ The inbox (xero.webhook.event) names invoices Xero changed. The cron
 "Xero: pull" reads them through the same client and pacer as the push, and
 for an invoice Odoo sent, registers in Odoo each payment Xero holds on it
 that Odoo neither sent nor registered already, and cancels an imported one
-Xero no longer holds (deleted there).
+Xero no longer holds (deleted there). Only on a journal whose bank is
+reconciled in Xero (xero_bank_side.py); a credit note's allocations made in
+Xero are reconciled as well (xero_allocation_import.py).
 
 Exactly once: an imported payment carries its Xero PaymentID, unique per
 company (a second worker registering the same payment fails on the
@@ -78,7 +80,8 @@ class XeroConnection(models.Model):
     import_payments = fields.Boolean(
         "Payments made in Xero", default=True,
         help="A payment recorded in Xero on an invoice Odoo sent is registered in Odoo, on the "
-             "bank journal mapped to its Xero bank account.")
+             "bank journal mapped to its Xero bank account, when that journal's bank is "
+             "reconciled in Xero (\"Bank reconciled in\" on the journal).")
 
 
 class XeroWebhookEvent(models.Model):
@@ -158,6 +161,11 @@ class XeroWebhookEvent(models.Model):
                         notes.append(change)
                     if conn.import_payments:
                         note = self._xero_import_payments(conn, client, move, doc, details)
+                        if note is not None and move.move_type in ("out_refund", "in_refund"):
+                            # Applied to invoices in Xero: xero_allocation_import.py.
+                            allocated = self._xero_import_allocations(conn, move, doc)
+                            note = None if allocated is None else \
+                                "\n".join(n for n in (note, allocated) if n)
                     else:
                         note = _("Payments made in Xero are not registered in Odoo for this "
                                  "connection.")
@@ -251,6 +259,15 @@ class XeroWebhookEvent(models.Model):
             raise ImportBlocked(_(
                 "A payment of %(amount)s on %(move)s was made in Xero on the trust bank account "
                 "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
+                amount=payment.amount, move=move.name, journal=journal.display_name))
+        if journal.xero_bank_reconciled_in != "xero":
+            raise ImportBlocked(_(
+                "A payment of %(amount)s on %(move)s was made in Xero on the bank account of "
+                "%(journal)s, whose bank is reconciled in Odoo (the journal's \"Bank reconciled "
+                "in\"): Odoo's statement lines on it go to Xero, and registering this payment "
+                "too could pay the invoice twice. If the bookkeeper reconciles this bank in Xero, "
+                "set \"Bank reconciled in\" to Xero on the journal (the payment is then read "
+                "again); otherwise delete the payment in Xero and record it in Odoo.",
                 amount=payment.amount, move=move.name, journal=journal.display_name))
         pid = str(payment.payment_id).lower()
         foreign = move.currency_id != move.company_id.currency_id

@@ -466,8 +466,10 @@ class XeroSyncJob(models.Model):
                     job._release(error=job._waiting_reason(), delay=WAIT_DELAY)
                 waiting._update_records()
                 group -= waiting
-            # What Xero would refuse for its lock dates is blocked first.
+            # What Xero would refuse for its lock dates is blocked first, and
+            # a statement line of a bank reconciled in Xero (xero_bank_side.py).
             group -= group._xero_block_locked()
+            group -= group._xero_block_bank_side()
             if not group:
                 continue
             if key not in SENDERS:

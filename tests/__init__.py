@@ -63,3 +63,5 @@ from . import test_books_system_accounts
 from . import test_books_mixed
 from . import test_books_currency
 from . import test_books_properties
+from . import test_bank_side
+from . import test_allocation_import

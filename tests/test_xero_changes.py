@@ -126,6 +126,29 @@ class TestXeroChanges(XeroInboundCommon):
         self.push()
         self.assertEqual(move.xero_state, "sent", move.xero_error)
 
+    def test_changed_back_in_xero_closes_the_activity(self):
+        """The bookkeeper undoes the change in Xero: the flag clears, and the
+        accountant's activity goes with it (marked done, saying why), not
+        left open for a change that no longer stands."""
+        move = self.sent()
+        self.in_xero(move, Date="2025-06-05")
+        self.pull()
+        self.assertTrue(move.xero_change_note)
+        self.assertEqual(len(self.activities(move)), 1)
+        self.in_xero(move, Date="2025-06-01")
+        self.pull()
+        self.assertFalse(move.xero_change_note)
+        self.assertFalse(self.activities(move), "the activity is closed with the flag")
+        self.assertTrue(any("Changed back in Xero" in str(m.body) for m in move.message_ids))
+        # Changed again later: a new activity; and again: still one open.
+        self.in_xero(move, Date="2025-06-07")
+        self.pull()
+        self.assertEqual(len(self.activities(move)), 1)
+        self.in_xero(move, Date="2025-06-08")
+        self.pull()
+        self.assertIn("2025-06-08", move.xero_change_note)
+        self.assertEqual(len(self.activities(move)), 1)
+
     def test_sent_before_fingerprints_takes_xero_as_reference(self):
         move = self.sent()
         move.sudo().xero_sent_fingerprint = False  # as sent by an earlier version
