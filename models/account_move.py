@@ -399,6 +399,10 @@ class AccountMove(models.Model):
                                     "/ VAT map.", tax=line.tax_ids.display_name,
                                     dir=_("output") if sale else _("input")))
                 tax_type, rate = xero_tax.tax_type, xero_tax.effective_rate
+                tax_issue = xero_account and xero_tax._xero_line_issue(
+                    xero_account, label, line.account_id, line.tax_ids)
+                if tax_issue:
+                    issues.append(tax_issue)
                 if self._xero_tax_rate_mismatch(line.tax_ids, xero_tax) is not None:
                     mismatched[line.tax_ids] = xero_tax
             unit = line.price_unit
