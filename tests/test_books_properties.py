@@ -39,6 +39,11 @@ REFUND_UNMATCHED = [("doc", "in_refund", 0, 40.0, 0), ("pay", 0, 0, "full"), ("c
 # of account, with a tax Xero does not take there).
 SUPPLIER_NOTE_ON_REVENUE = [("doc", "out_invoice", 0, 333.33, 0), ("doc", "in_refund", 0, 333.33, 0)]
 CUSTOMER_NOTE_ON_EXPENSES = [("doc", "in_invoice", 0, 40.0, 1), ("doc", "out_refund", 0, 40.0, 1)]
+# A supplier credit note paid, reset and posted again (found by the long run
+# with a dropped connection before it, which played no part; shrunk by hand).
+NOTE_PAID_RESET = [("doc", "in_refund", 0, 333.33, 0), ("pay", 0, 0, "full"), ("reset", 0, True)]
+NOTE_PAID_RESET_FOUND = [("doc", "in_refund", 0, 333.33, 0), ("fault", "drop"),
+                         ("pay", 0, 0, "full"), ("reset", 0, True)]
 MAX_STEPS = int(os.environ.get("AXERO_HYPOTHESIS_STEPS", "4"))
 
 
@@ -75,6 +80,7 @@ class TestBooksProperties(BooksPropertiesCommon):
     @example(ops=[("deposit", 0, 25.0, "refund_out", 0)])
     @example(ops=SUPPLIER_NOTE_ON_REVENUE)
     @example(ops=CUSTOMER_NOTE_ON_EXPENSES)
+    @example(ops=NOTE_PAID_RESET_FOUND)
     def test_books_agree_for_any_mixture(self, ops):
         STATS["examples"] += 1
         try:
@@ -114,6 +120,49 @@ class TestBooksProperties(BooksPropertiesCommon):
         self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
         self.assertIn(self.company.currency_id.format(46.0), payment.xero_error)
         self.assertIn("credit note", payment.xero_error)
+
+    def test_credit_note_paid_reset_and_posted_again_is_updated(self):
+        """A supplier credit note refunded (383.33), reset to draft and posted
+        again: Odoo takes the refund off it. The credit note's update in place
+        went before the deletion of its Xero payment, and Xero refused it
+        (PAID: "Credit Note not of valid status for modification"): shown
+        failed while Xero held it, the comparison took its whole amount as
+        explained and Accounts Payable was off by 383.33, unexplained (found
+        by the long run). Now the update waits for the deletions and goes in
+        the same push; the refund, matched to nothing, is blocked saying so."""
+        self.assertSequenceAgrees(NOTE_PAID_RESET)
+        self.assertSequenceAgrees(NOTE_PAID_RESET_FOUND)
+        self.fresh_organisation()
+        note = self.make_invoice("in_refund", amounts=(333.33,))
+        payment = self.pay(note)
+        self.push()
+        self.assertEqual(payment.xero_state, "sent", payment.xero_error)
+        note.button_draft()
+        note.action_post()
+        self.push()
+        self.assertEqual(note.xero_state, "sent", note.xero_error)
+        doc = self.xero_doc("CreditNotes", note.xero_id)
+        self.assertEqual((doc["Status"], float(doc["Total"])), ("AUTHORISED", 383.33))
+        self.assertEqual(payment.xero_state, "blocked", payment.xero_error)
+        self.assertIn(self.company.currency_id.format(383.33), payment.xero_error)
+
+    def test_invoice_paid_reset_and_posted_again_is_updated(self):
+        """The same for an invoice paid in part: its update in place waits
+        for the deletion of its Xero payment (was refused: "This document
+        cannot be edited as it has a payment or credit note allocated to
+        it")."""
+        self.fresh_organisation()
+        invoice = self.make_invoice(amounts=(100.0,))
+        self.pay(invoice, amount=50.0)
+        self.push()
+        invoice.button_draft()
+        invoice.invoice_line_ids.price_unit = 120.0
+        invoice.action_post()
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        doc = self.xero_doc("Invoices", invoice.xero_id)
+        self.assertEqual((doc["Status"], float(doc["Total"])), ("AUTHORISED", 138.0))
+        self.assertEqual(self.disagreements(), [])
 
     def test_refund_matched_to_nothing_is_blocked(self):
         """Money given back to a customer, matched to no credit note: Xero
