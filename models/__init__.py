@@ -50,6 +50,7 @@ from . import account_move_xero_changes
 from . import xero_reconcile
 from . import xero_reconcile_line
 from . import xero_reconcile_deposits
+from . import xero_reconcile_exchange
 from . import xero_reconcile_changes
 from . import xero_webhook_event
 from . import xero_connection_webhook

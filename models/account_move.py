@@ -20,6 +20,9 @@ XERO_TYPES = {
 # Xero payments of the invoices it settles (account_move_settlement.py).
 DOCUMENT_OPERATIONS = ("invoice", "credit_note", "void", *ENTRY_OPERATIONS)
 SETTLEMENT_OPERATIONS = ("payment", "delete_payment")
+# What takes a payment or allocation off a document in Xero, in the push's
+# order (senders/__init__.py): a document updated in place waits for them.
+UNDO_BEFORE_UPDATE = ("delete_payment", "delete_allocation", "delete_deposit_allocation")
 
 
 class AccountMove(models.Model):
@@ -211,7 +214,17 @@ class AccountMove(models.Model):
             # Reset and posted again before the void went: update the Xero
             # document in place instead of voiding it and making a new one.
             void._cancel(_("Posted again before the void was sent."))
-            Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job,
+            # Xero edits no document holding payments or allocations: the
+            # update goes after the deletions the reset queued (in the same
+            # push: xero_sync_cron.py, _process_connection).
+            deletes = Job.search([
+                ("operation", "in", UNDO_BEFORE_UPDATE),
+                ("state", "in", ("pending", "sending", "failed", "blocked")),
+                "|", ("target_move_id", "=", self.id),
+                "&", ("res_model", "=", self._name), ("res_id", "=", self.id)])
+            last_delete = deletes.sorted(lambda j: (
+                j.state in ("failed", "blocked"), UNDO_BEFORE_UPDATE.index(j.operation), j.id))[-1:]
+            Job._enqueue(conn, self, self._xero_operation(), depends_on=last_delete or contact_job,
                          xero_id=last.xero_id)
         else:
             Job._enqueue(conn, self, self._xero_operation(), depends_on=contact_job)
@@ -399,6 +412,10 @@ class AccountMove(models.Model):
                                     "/ VAT map.", tax=line.tax_ids.display_name,
                                     dir=_("output") if sale else _("input")))
                 tax_type, rate = xero_tax.tax_type, xero_tax.effective_rate
+                tax_issue = xero_account and xero_tax._xero_line_issue(
+                    xero_account, label, line.account_id, line.tax_ids)
+                if tax_issue:
+                    issues.append(tax_issue)
                 if self._xero_tax_rate_mismatch(line.tax_ids, xero_tax) is not None:
                     mismatched[line.tax_ids] = xero_tax
             unit = line.price_unit

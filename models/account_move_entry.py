@@ -268,6 +268,10 @@ class AccountMove(models.Model):
                                     taxes.display_name))
                 else:
                     tax_type = xero_tax.tax_type
+                    tax_issue = xero and xero_tax._xero_line_issue(
+                        xero, description, line.account_id, taxes)
+                    if tax_issue:
+                        issues.append(tax_issue)
                     # Xero: the tax of a line, to the cent, on the Exclusive amount.
                     tax_amount = float(payloads.round2(
                         payloads.round2(amount) * payloads._dec(xero_tax.effective_rate or 0.0)

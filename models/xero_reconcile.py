@@ -374,7 +374,7 @@ class XeroReconcile(models.Model):
         for line in lines:
             move_ids.update(moves_by_account.get(line.xero_account_id.id, {}))
         move_ids.discard(None)
-        documents = self._move_documents(move_ids)
+        documents = self._with_exchange_sources(self._move_documents(move_ids))
         sent = {}
         for line in lines:
             for move_id, amount in moves_by_account.get(line.xero_account_id.id, {}).items():

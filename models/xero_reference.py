@@ -149,6 +149,40 @@ class XeroTaxRate(models.Model):
         for rate in self:
             rate.display_name = f"{rate.name} ({rate.effective_rate:g}%)"
 
+    # Where Xero takes a tax rate: its CanApplyTo<class> flags (TaxRate in
+    # xero_accounting.yaml: "15% GST on Expenses", INPUT2, has
+    # CanApplyToRevenue false; "15% GST on Income", OUTPUT2,
+    # CanApplyToExpenses false). Xero refuses a line whose TaxType cannot
+    # apply to its account's class ("The TaxType code '...' cannot be used
+    # with account code '...'", XeroAPI/Xero-Java#336).
+    _XERO_APPLIES_TO = {"EXPENSE": "can_apply_to_expenses", "REVENUE": "can_apply_to_revenue",
+                        "ASSET": "can_apply_to_assets", "LIABILITY": "can_apply_to_liabilities",
+                        "EQUITY": "can_apply_to_equity"}
+
+    def _xero_line_issue(self, xero_account, label, account, tax):
+        """The message blocking a line ``label`` coded to ``account`` (Xero
+        ``xero_account``) with ``tax`` (this Xero rate) when Xero takes this
+        rate on no account of that class, or None. A rate read without the
+        flags (all false: Xero lists no such rate) is left to Xero."""
+        if len(self) != 1 or not xero_account.account_class:
+            return None
+        flags = {cls: self[field] for cls, field in self._XERO_APPLIES_TO.items()}
+        if flags.get(xero_account.account_class, True) or not any(flags.values()):
+            return None
+        _ = self.env._
+        names = {"EXPENSE": _("expense"), "REVENUE": _("revenue"), "ASSET": _("asset"),
+                 "LIABILITY": _("liability"), "EQUITY": _("equity")}
+        return _(
+            "Line \"%(line)s\" is coded to %(account)s (Xero %(code)s, %(class)s) with tax "
+            "%(tax)s (Xero %(xero_tax)s, %(tax_type)s), which Xero does not take on %(class)s "
+            "accounts. Reset it to draft, code the line to an account Xero takes that tax on "
+            "(%(allowed)s), or give it a tax Xero takes on %(class)s accounts, then post it "
+            "again.",
+            line=label, account=account.display_name, code=xero_account.code,
+            **{"class": names[xero_account.account_class]}, tax=tax.display_name,
+            xero_tax=self.name, tax_type=self.tax_type,
+            allowed=", ".join(names[cls] for cls, ok in flags.items() if ok))
+
 
 class XeroCurrency(models.Model):
     _name = "xero.currency"

@@ -461,6 +461,14 @@ class XeroSyncJob(models.Model):
             # (it may have failed or backed off earlier in this batch).
             waiting = group.filtered(
                 lambda j: j.depends_on_job_id and j.depends_on_job_id.state != "done")
+            # One whose dependency is claimed too, in a group still to come
+            # (a document updated in place once its payments are deleted in
+            # Xero), goes right after that group, in this call.
+            later = waiting.filtered(lambda j: j.depends_on_job_id in todo)
+            if later:
+                todo = todo._after_dependencies(later)
+                group -= later
+                waiting -= later
             if waiting:
                 for job in waiting:
                     job._release(error=job._waiting_reason(), delay=WAIT_DELAY)
@@ -487,6 +495,17 @@ class XeroSyncJob(models.Model):
             group.filtered(lambda j: j.state == "sending")._release(delay=WAIT_DELAY, count_attempt=False)
             self._commit()
         return settled
+
+    def _after_dependencies(self, jobs):
+        """``self`` (claimed jobs still to send, in order) with ``jobs`` put
+        right after the group of each one's dependency."""
+        order = list(self)
+        for job in jobs:
+            dep = job.depends_on_job_id
+            at = 1 + max(i for i, other in enumerate(order)
+                         if (other.res_model, other.operation) == (dep.res_model, dep.operation))
+            order.insert(at, job)
+        return self.browse([job.id for job in order])
 
     def _waiting_reason(self):
         """Why this job waits for its dependency: what Xero (or the mapping)

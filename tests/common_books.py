@@ -188,19 +188,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             wizard = self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=move.ids).create(
                 {"payment_date": "2025-06-10", "journal_id": self._bank(bank).id})
-            if how == "over" and move.currency_id != self.company.currency_id:
-                # Known class of issue 23, "an overpayment in a foreign
-                # currency" (fixed by another helper): the exchange difference
-                # and the overpayment's receivable / payable disagree with
-                # Xero, unexplained. Left out until fixed.
-                STATS["known: foreign overpayment"] += 1
-                raise Skip()
-            if bank and move.currency_id == self.company.currency_id:
-                # Known class of issue 23, "foreign-currency bank accounts"
-                # (fixed by another helper): a company-currency document paid
-                # from the AUD bank stays queued or disagrees. Left out.
-                STATS["known: paid from the AUD bank"] += 1
-                raise Skip()
             if how == "partial":
                 wizard.amount = wizard.currency_id.round(wizard.amount / 2)
             elif how == "over":
@@ -382,7 +369,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             "connection_id": self.connection.id, "date": "2025-12-31"})
         rec.action_compare()
         rounding = self.company.currency_id
-        known = self.known_open_prepayments()
         # Xero works out realised currency gains itself (issue 23: "to the
         # cent except where Xero computes a figure itself"): a cent per
         # foreign-currency payment on Realised Currency Gains and the
@@ -392,17 +378,14 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             ("currency_id", "!=", self.company.currency_id.id)])
         out = []
         for line in rec.line_ids:
-            # An account that agrees agrees (a known difference may be offset
-            # there by a document blocked with a message).
-            if rounding.is_zero(line.difference) \
-                    or rounding.is_zero(line.difference - known.get(line.xero_code, 0.0)):
+            if rounding.is_zero(line.difference):
                 continue
             if line.xero_code in ("499", "610", "800") \
                     and abs(line.difference) <= fx_cents + 0.001 and self._fx_cent_pair(rec):
                 STATS["xero's own realised gain, a cent"] += 1
                 continue
             bad = []
-            unexplained = line.unexplained - known.get(line.xero_code, 0.0)
+            unexplained = line.unexplained
             if not rounding.is_zero(unexplained):
                 bad.append("unexplained %.2f" % unexplained)
             for item in line.item_ids:
@@ -462,32 +445,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         return move._name == "account.move" and move.move_type == "entry" \
             and move.journal_id.type == "bank" and not move.origin_payment_id \
             and bool(self._open_line(move))
-
-    def known_open_prepayments(self):
-        """{Xero code: difference} that "Reconcile with Xero" shows today for
-        open prepayments: a known class of issue 23 ("Open deposits", fixed
-        by another helper): Odoo keeps an open payment on receivable
-        (payable), Xero books its prepayment on the deposits account (877
-        received, 620 paid), so the comparison shows the residual on both.
-        Left out of this check until that fix lands (then this is empty)."""
-        shift = collections.defaultdict(float)
-        jobs = self.Job.sudo().search([
-            ("res_model", "=", "account.payment"), ("operation", "=", "deposit"),
-            ("state", "=", "done"), ("deposit_kind", "=", "prepayment"),
-            ("company_id", "=", self.company.id)])
-        for payment in self.env["account.payment"].browse(set(jobs.mapped("res_id"))):
-            voided = self.Job.sudo().search_count([
-                ("res_model", "=", "account.payment"), ("res_id", "=", payment.id),
-                ("operation", "=", "void_deposit"), ("state", "=", "done")])
-            if payment.state in ("draft", "canceled") or voided:
-                continue
-            lines = self._open_line(payment.move_id)
-            residual = sum(lines.mapped("amount_residual"))
-            receivable = lines[:1].account_id.account_type == "asset_receivable"
-            STATS["known: open prepayment"] += 1
-            shift["610" if receivable else "800"] += residual
-            shift["877" if receivable else "620"] -= residual
-        return shift
 
     def run_sequence(self, ops):
         """One example: a fresh organisation, each operation, a push and the

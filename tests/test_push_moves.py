@@ -167,6 +167,22 @@ class TestPushMoves(XeroPushCommon):
         self.assertEqual([(t["Name"], t["Option"]) for t in lines["400"]["Tracking"]],
                          [("Matter", SMITH)])
 
+    def test_entry_line_with_a_tax_xero_does_not_take_there_is_blocked(self):
+        """A bank fee coded with the sales tax: Xero takes no output tax on
+        an expense account (TaxRate CanApplyToExpenses false) and would
+        refuse the SPEND. Blocked before sending, naming the item, the
+        account and the tax (the class of issue 23's credit notes coded by
+        Odoo to the contact's other kind of account)."""
+        move = self.entry(self.bank_journal, [
+            (self.bank_fees, 10.0, {"tax_ids": [Command.set(self.tax_sale_a.ids)]}),
+            (self.bank_journal.default_account_id, -11.5, {}),
+        ])
+        self.push()
+        self.assertEqual(move.xero_state, "blocked", move.xero_error)
+        for words in (self.bank_fees.display_name, self.tax_sale_a.name, "OUTPUT2", "expense"):
+            self.assertIn(words, move.xero_error)
+        self.assertFalse(self.xero_docs("BankTransactions"))
+
     def test_tax_closing_and_unchosen_journal_are_not_sent(self):
         closing = self.entry(self.misc_journal, [
             (self.tax_sale_account, 40.0, {}), (self.tax_purchase_account, -40.0, {})])

@@ -442,6 +442,7 @@ class TestSandboxDocuments(SandboxCase):
         r = self.invoice(cid, lines=[{"Description": "x", "Quantity": 1, "UnitAmount": 1, "AccountCode": "400",
                                       "TaxType": "OUTPUT2"}])
         self.assertIn("TaxType code 'OUTPUT2'", r.text)
+        self.assertIn("The TaxType code 'OUTPUT2' cannot be used with account code '400'.", r.text)
         r = self.invoice(cid, lines=[{"Description": "x", "Quantity": 1, "UnitAmount": 1, "AccountCode": "200",
                                       "TaxType": "OUTPUT"}])
         self.assertIn("TaxType code 'OUTPUT'", r.text)   # archived 12.5 % rate

@@ -103,6 +103,11 @@ def _tax_rate(tenant, tax_type, acc, errors):
     if not ok:
         errors.append("The TaxType code '%s' does not exist or cannot be used with this type of "
                       "transaction." % tax_type)
+        if rate is not None and rate["Status"] == "ACTIVE":
+            # A rate that cannot apply to the account's class: Xero adds this
+            # one (XeroAPI/Xero-Java#336, both messages on such a line).
+            errors.append("The TaxType code '%s' cannot be used with account code '%s'."
+                          % (tax_type, acc["Code"]))
         return None
     return rate
 
