@@ -391,6 +391,8 @@ def main():
     parser.add_argument("--drop", type=float, default=0.1,
                         help="--inbound: share of webhook events never delivered (default 0.1)")
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="--big: time the set-up (posting, registering payments) and stop there")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()
