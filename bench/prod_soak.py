@@ -393,6 +393,9 @@ def main():
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
     parser.add_argument("--setup-only", action="store_true",
                         help="--big: time the set-up (posting, registering payments) and stop there")
+    parser.add_argument("--one-transaction", action="store_true",
+                        help="--big: make the data in one cursor as before (each chunk committed, its "
+                             "environments kept), for comparison")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()
