@@ -27,11 +27,15 @@ from ..xero.errors import XeroError
 
 _logger = logging.getLogger(__name__)
 
-# Events a call takes: each invoice with payments new to Odoo costs one more
-# call (its payments' bank accounts), so 20 keep a call to about 25 of Xero's
-# calls, well inside Odoo's limit_time_real at Xero's 60 a minute; the call
-# triggers the next while more wait.
+# Documents (or contacts) a call takes, with every event received for each:
+# two of Xero's calls (the documents, then their new payments' bank
+# accounts: 40 ids a call) and a registration for each new payment keep a
+# call well inside Odoo's limit_time_real; the call triggers the next while
+# more wait.
 CLAIM = 20
+# The advisory lock class of "a pull is reading this document" (with the
+# hash of its connection, category and Xero id).
+PULL_LOCK = 0x58504C  # "XPL"
 # Xero's category: (Odoo's move types, client method, id attribute, where key)
 DOCUMENT_KINDS = {
     "INVOICE": (("out_invoice", "in_invoice"), "get_invoices", "invoice_id", "InvoiceID"),
@@ -88,15 +92,15 @@ class XeroWebhookEvent(models.Model):
                              ondelete={"failed": "set default"})
 
     @api.model
-    def _cron_pull(self):
+    def _cron_pull(self, poll=True):
         """One short call: claim received events (skipping those another
         worker holds), read what they name, and trigger again while more
-        wait. Connections due for it are polled first (xero_webhook_poll.py)."""
-        self._xero_poll()
-        self.env.cr.execute(SQL("""
-            SELECT id FROM xero_webhook_event WHERE state = 'received'
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""", CLAIM))
-        events = self.browse([row[0] for row in self.env.cr.fetchall()])
+        wait. Connections due for it are polled first (xero_webhook_poll.py),
+        by the first pull only (``poll``: the second worker's cron does not
+        poll, so that two workers never poll one connection at once)."""
+        if poll:
+            self._xero_poll()
+        events, more = self._xero_claim_events()
         for conn in events.connection_id:
             mine = events.filtered(lambda e, c=conn: e.connection_id == c)
             try:
@@ -104,9 +108,40 @@ class XeroWebhookEvent(models.Model):
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
-        if len(events) == CLAIM:
+        if more:
             self._trigger_pull()
         return len(events)
+
+    @api.model
+    def _xero_claim_events(self):
+        """``(events, more)``: the received events of up to CLAIM documents
+        (or contacts), oldest first, every copy of each (Xero redelivers: a
+        document told three times is read and registered once, not in three
+        calls), and whether more wait. A document another pull is reading is
+        left to it (a lock per document, held to the end of the transaction,
+        and the events' rows locked, skipping those another worker holds):
+        two workers never register the same Xero payment at once."""
+        cr = self.env.cr
+        cr.execute(SQL("""
+            SELECT connection_id, event_category, resource_id
+              FROM xero_webhook_event WHERE state = 'received'
+             GROUP BY connection_id, event_category, resource_id
+             ORDER BY min(id) LIMIT %s""", CLAIM + 1))
+        candidates = cr.fetchall()
+        keys = []
+        for key in candidates[:CLAIM]:
+            cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                           PULL_LOCK, "%s/%s/%s" % key))
+            if cr.fetchone()[0]:
+                keys.append(key)
+        if not keys:
+            return self.browse(), bool(candidates)
+        cr.execute(SQL("""
+            SELECT id FROM xero_webhook_event
+             WHERE state = 'received' AND (connection_id, event_category, resource_id) IN %s
+             ORDER BY id FOR UPDATE SKIP LOCKED""", tuple(keys)))
+        events = self.browse([row[0] for row in cr.fetchall()])
+        return events, len(candidates) > len(keys)
 
     def _xero_pull(self, conn):
         contacts = self.filtered(lambda e: e.event_category == "CONTACT")
