@@ -230,7 +230,7 @@ class OdooServer:
                     self.in_push.pop(int(msg.split("(")[1].split(")")[0]), None)
                 elif "of a call that died" in msg or "found past their lease" in msg:
                     self.cron_log["jobs recovered after their lease"] += int(msg.split(": ")[1].split()[0])
-                elif logger.endswith("ir_cron") and "'Xero: pull'" in msg:
+                elif logger.endswith("ir_cron") and "'Xero: pull" in msg:  # and its second worker
                     if msg.endswith("starting"):
                         self.in_pull[pid] = time.monotonic()
                         self.cron_log["pull calls started"] += 1

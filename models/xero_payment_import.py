@@ -109,7 +109,7 @@ class XeroWebhookEvent(models.Model):
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
         if more:
-            self._trigger_pull()
+            self._trigger_pull(second=True)
         return len(events)
 
     @api.model
@@ -126,22 +126,28 @@ class XeroWebhookEvent(models.Model):
             SELECT connection_id, event_category, resource_id
               FROM xero_webhook_event WHERE state = 'received'
              GROUP BY connection_id, event_category, resource_id
-             ORDER BY min(id) LIMIT %s""", CLAIM + 1))
+             ORDER BY min(id) LIMIT %s""", CLAIM * 3))
         candidates = cr.fetchall()
         keys = []
-        for key in candidates[:CLAIM]:
+        examined = 0
+        for key in candidates:
+            if len(keys) == CLAIM:
+                break
+            examined += 1
             cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
                            PULL_LOCK, "%s/%s/%s" % key))
             if cr.fetchone()[0]:
                 keys.append(key)
+        # More wait past those looked at (those another pull holds are its
+        # to finish, and it wakes the pulls again if more wait then).
+        more = examined < len(candidates)
         if not keys:
-            return self.browse(), bool(candidates)
+            return self.browse(), more
         cr.execute(SQL("""
             SELECT id FROM xero_webhook_event
              WHERE state = 'received' AND (connection_id, event_category, resource_id) IN %s
              ORDER BY id FOR UPDATE SKIP LOCKED""", tuple(keys)))
-        events = self.browse([row[0] for row in cr.fetchall()])
-        return events, len(candidates) > len(keys)
+        return self.browse([row[0] for row in cr.fetchall()]), more
 
     def _xero_pull(self, conn):
         contacts = self.filtered(lambda e: e.event_category == "CONTACT")

@@ -82,3 +82,20 @@ class TestPullClaim(XeroInboundCommon):
         self.pull()
         self.assertEqual(set(self.events().mapped("state")), {"done"})
         self.assertEqual(len(self.imported(first)), 1)
+
+    def test_a_burst_wakes_a_second_pull(self):
+        """More documents waiting than a call takes: the call wakes the
+        pull again and its second worker (Odoo runs one scheduled action in
+        one worker at a time), which does not poll."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.event("INVOICE", first.xero_id)
+        self.event("INVOICE", second.xero_id)
+        Trigger = self.env["ir.cron.trigger"]
+        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
+                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
+        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
+        with patch.object(xero_payment_import, "CLAIM", 1):
+            self.pull()
+        self.assertEqual(set(Trigger.search([("cron_id", "in", crons.ids)]).cron_id.ids),
+                         set(crons.ids))
+        self.assertIn("poll=False", crons[1].code)
