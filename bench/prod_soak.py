@@ -393,6 +393,8 @@ def main():
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
     parser.add_argument("--setup-only", action="store_true",
                         help="--big: time the set-up (posting, registering payments) and stop there")
+    parser.add_argument("--pay-chunk", type=int, default=50,
+                        help="--big: invoices a register-payment wizard pays (default 50)")
     parser.add_argument("--one-transaction", action="store_true",
                         help="--big: make the data in one cursor as before (each chunk committed, its "
                              "environments kept), for comparison")

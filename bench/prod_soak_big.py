@@ -51,7 +51,7 @@ def run(args, procs, soak):
         # transaction (api.Environment.__new__), and one wizard for 500
         # keeps thousands alive: 1.35 s a payment against 0.69 s in chunks
         # of 50 (500 payments, cProfile, loaded machine).
-        payments = benchlib.pay(env, invoices, chunk=50, log=log, registry=chunk_registry)
+        payments = benchlib.pay(env, invoices, chunk=args.pay_chunk, log=log, registry=chunk_registry)
         log("%d payments registered (%.0fs)" % (len(payments), time.monotonic() - started))
         invoice_ids, payment_ids = invoices.ids, payments.ids
     setup_s, setup_cpu = time.monotonic() - started, cpu() - cpu_started

@@ -299,6 +299,8 @@ class XeroWebhookEvent(models.Model):
         wizard = self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids, xero_import=True,
             xero_import_rate=rate or None,
+            # Set as the payment is made (not written after: one write less).
+            xero_import_vals={"xero_import_id": pid, "xero_import_move_id": move.id},
         ).create({
             "journal_id": journal.id,
             "amount": payment.amount,
@@ -308,8 +310,7 @@ class XeroWebhookEvent(models.Model):
             "group_payment": True,
         })
         created = wizard._create_payments()
-        created.write({"xero_import_id": pid, "xero_import_move_id": move.id})
-        created.message_post(body=_("Registered from a payment made in Xero (%s).", pid))
+        created._message_log(body=_("Registered from a payment made in Xero (%s).", pid))
         return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",
                  payment=created[:1].name, amount=payment.amount, journal=journal.display_name)
 
