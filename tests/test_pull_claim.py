@@ -10,7 +10,7 @@ from odoo import sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from odoo.addons.account_xero.models import xero_payment_import
+from odoo.addons.account_xero.models import xero_payment_import, xero_webhook_poll
 
 from .common_inbound import XeroInboundCommon
 
@@ -99,3 +99,17 @@ class TestPullClaim(XeroInboundCommon):
         self.assertEqual(set(Trigger.search([("cron_id", "in", crons.ids)]).cron_id.ids),
                          set(crons.ids))
         self.assertIn("poll=False", crons[1].code)
+
+    def test_a_poll_sets_the_next_when_it_is_due(self):
+        """After a poll, the pull runs again when the next poll is due
+        (before: at the cron's next 5-minute run after that, so that a change
+        no webhook told waited up to ten minutes)."""
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        cron = self.env.ref("account_xero.ir_cron_xero_pull")
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        self.pull()
+        polled = self.connection.pull_polled_at
+        self.assertTrue(polled)
+        self.assertIn(polled + xero_webhook_poll.POLL_EVERY,
+                      Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"))
