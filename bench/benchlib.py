@@ -204,7 +204,8 @@ def make_partners(env, count, seed=1, tag="B"):
     return partners
 
 
-def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True, registry=None):
+def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True, registry=None,
+                  journal_id=None):
     """``count`` posted customer invoices (1 to 3 lines, 15% tax) spread
     over ``partners``; committed in chunks. With ``registry``, each chunk
     in a cursor (a transaction) of its own: Odoo finds an environment by
@@ -234,6 +235,7 @@ def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True, 
                 "partner_id": partner_ids[i % len(partner_ids)],
                 "invoice_date": day0 + timedelta(days=i % 300),
                 "invoice_line_ids": lines,
+                **({"journal_id": journal_id} if journal_id else {}),
             })
         with _chunk_env(env, registry) as cenv:
             batch = cenv["account.move"].create(vals)
@@ -267,25 +269,47 @@ class _chunk_env:
         return False
 
 
-def pay(env, invoices, chunk=100, log=None, day=date(2025, 12, 1), registry=None):
+def pay(env, invoices, chunk=100, log=None, day=date(2025, 12, 1), registry=None, journal_id=None):
     """One payment per invoice, in full (the register-payment wizard, in
     chunks; with ``registry``, each chunk in a transaction of its own, see
     ``make_invoices``)."""
     payment_ids = []
     invoice_ids = invoices.ids
     started = time.monotonic()
+    from psycopg2.errors import LockNotAvailable
+    from psycopg2.extensions import TransactionRollbackError
+
+    retries = 0
     for start in range(0, len(invoice_ids), chunk):
         batch = invoice_ids[start:start + chunk]
-        with _chunk_env(env, registry) as cenv:
-            wizard = cenv["account.payment.register"].with_context(
-                active_model="account.move", active_ids=batch).create(
-                {"payment_date": day, "group_payment": False})
-            payment_ids += wizard._create_payments().ids
-            cenv.cr.commit()
-            envs = len(cenv.transaction.envs)
+        for attempt in range(6 if registry is not None else 1):
+            try:
+                with _chunk_env(env, registry) as cenv:
+                    wizard = cenv["account.payment.register"].with_context(
+                        active_model="account.move", active_ids=batch).create(
+                        dict({"payment_date": day, "group_payment": False},
+                             # Users at once in their own journals: a memo
+                             # typed, so that the wizard does not take the
+                             # company's batch payment number (a sequence
+                             # without gaps, locked to each transaction's
+                             # end: the users would take turns).
+                             **({"journal_id": journal_id, "communication": "Bench payments"}
+                                if journal_id else {})))
+                    new_ids = wizard._create_payments().ids
+                    cenv.cr.commit()
+                    envs = len(cenv.transaction.envs)
+                break
+            except (TransactionRollbackError, LockNotAvailable):
+                # Another user's transaction at once (the company's batch
+                # payment sequence): tried again, as Odoo's RPC layer does.
+                if registry is None or attempt == 5:
+                    raise
+                retries += 1
+                time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+        payment_ids += new_ids
         if log:
-            log("  payments: %d/%d (%.0fs; %d environments in the transaction)"
-                % (len(payment_ids), len(invoice_ids), time.monotonic() - started, envs))
+            log("  payments: %d/%d (%.0fs; %d environments in the transaction; %d tried again)"
+                % (len(payment_ids), len(invoice_ids), time.monotonic() - started, envs, retries))
     return env["account.payment"].browse(payment_ids)
 
 
@@ -466,6 +490,23 @@ def db_cpu_meter(registry):
                 pass
         return time.process_time() + pg
     return cpu
+
+
+def pool_backends_cpu():
+    """CPU seconds of the PostgreSQL backends of this process's connection
+    pool (this process's connections only), read from /proc."""
+    from odoo import sql_db
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for cnx, _used, _last in list(sql_db._Pool._connections if sql_db._Pool else []):
+        try:
+            with open("/proc/%d/stat" % cnx.get_backend_pid()) as f:
+                fields_ = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields_[11]) + int(fields_[12])) / tick
+        except Exception:  # noqa: BLE001 - a closed connection, another machine
+            pass
+    return total
 
 
 def _alternate(env, conn, idle_moves, sync_moves, chunk, action, what, log=None):

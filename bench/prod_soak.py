@@ -395,6 +395,9 @@ def main():
                         help="--big: time the set-up (posting, registering payments) and stop there")
     parser.add_argument("--pay-chunk", type=int, default=50,
                         help="--big: invoices a register-payment wizard pays (default 50)")
+    parser.add_argument("--setup-workers", type=int, default=2,
+                        help="--big: processes posting and paying the invoices at once, as that many "
+                             "users (each its own customers, sales and bank or cash journal; default 2)")
     parser.add_argument("--one-transaction", action="store_true",
                         help="--big: make the data in one cursor as before (each chunk committed, its "
                              "environments kept), for comparison")
