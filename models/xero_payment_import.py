@@ -29,11 +29,10 @@ _logger = logging.getLogger(__name__)
 
 # Documents (or contacts) a call takes, with every event received for each:
 # two of Xero's calls (the documents, then their new payments' bank
-# accounts) and a registration for each new payment. What a call registers
-# shows in Odoo at its commit: 8 keep a call to a few seconds (a claim of 20
-# events held about 8 documents, each event coming two or three times); the
-# call wakes the pulls again while more wait.
-CLAIM = 8
+# accounts: 40 ids a call) and a registration for each new payment keep a
+# call well inside Odoo's limit_time_real; the call triggers the next while
+# more wait.
+CLAIM = 20
 # The advisory lock class of "a pull is reading this document" (with the
 # hash of its connection, category and Xero id).
 PULL_LOCK = 0x58504C  # "XPL"
