@@ -108,7 +108,9 @@ class XeroWebhookEvent(models.Model):
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
-        if more:
+        # Again at once while more wait, unless this call moved nothing (its
+        # documents wait for Odoo's own payment on them): not in a loop.
+        if more and events.filtered(lambda e: e.state != "received"):
             self._trigger_pull(second=True)
         return len(events)
 
