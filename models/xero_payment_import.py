@@ -108,9 +108,7 @@ class XeroWebhookEvent(models.Model):
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
-        # Again at once while more wait, unless this call moved nothing (its
-        # documents wait for Odoo's own payment on them): not in a loop.
-        if more and events.filtered(lambda e: e.state != "received"):
+        if more:
             self._trigger_pull(second=True)
         return len(events)
 

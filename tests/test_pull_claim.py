@@ -113,23 +113,3 @@ class TestPullClaim(XeroInboundCommon):
         self.assertTrue(polled)
         self.assertIn(polled + xero_webhook_poll.POLL_EVERY,
                       Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"))
-
-    def test_a_call_that_moved_nothing_does_not_wake_the_pulls(self):
-        """The oldest document waits for Odoo's own payment on it (queued,
-        not sent): a call that takes only it closes nothing and does not
-        wake the pulls again, which would claim it again at once, in a loop,
-        reading it from Xero each time."""
-        first, second = self.sent_invoices(100.0, 120.0)
-        self.pay(first, amount=30.0)  # Odoo's payment, queued, not pushed yet
-        self.pay_in_xero(first, 20.0)
-        self.pay_in_xero(second, 50.0)
-        self.event("INVOICE", first.xero_id)
-        self.event("INVOICE", second.xero_id)
-        Trigger = self.env["ir.cron.trigger"]
-        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
-                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
-        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
-        with patch.object(xero_payment_import, "CLAIM", 1):
-            self.pull()
-        self.assertEqual(set(self.events().mapped("state")), {"received"})
-        self.assertFalse(Trigger.search([("cron_id", "in", crons.ids)]))
