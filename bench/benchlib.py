@@ -204,15 +204,21 @@ def make_partners(env, count, seed=1, tag="B"):
     return partners
 
 
-def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True):
+def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True, registry=None,
+                  journal_id=None):
     """``count`` posted customer invoices (1 to 3 lines, 15% tax) spread
-    over ``partners``; committed in chunks."""
+    over ``partners``; committed in chunks. With ``registry``, each chunk
+    in a cursor (a transaction) of its own: Odoo finds an environment by
+    scanning all those alive in the transaction (``api.Environment.__new__``),
+    so one long transaction grows slower with its length. The moves are
+    returned in ``env``."""
     from odoo import Command
 
     rng = random.Random(seed)
     tax = env["account.tax"].search([("type_tax_use", "=", "sale"), ("company_id", "=", env.company.id)],
                                     limit=1)
-    moves = env["account.move"]
+    partner_ids = partners.ids
+    move_ids = []
     day0 = date(2025, 1, 1)
     started = time.monotonic()
     for start in range(0, count, chunk):
@@ -226,34 +232,85 @@ def make_invoices(env, partners, count, seed=2, chunk=100, log=None, post=True):
             }) for k in range(rng.randint(1, 3))]
             vals.append({
                 "move_type": "out_invoice",
-                "partner_id": partners[i % len(partners)].id,
+                "partner_id": partner_ids[i % len(partner_ids)],
                 "invoice_date": day0 + timedelta(days=i % 300),
                 "invoice_line_ids": lines,
+                **({"journal_id": journal_id} if journal_id else {}),
             })
-        batch = env["account.move"].create(vals)
-        if post:
-            batch.action_post()
-        env.cr.commit()
-        moves |= batch
+        with _chunk_env(env, registry) as cenv:
+            batch = cenv["account.move"].create(vals)
+            if post:
+                batch.action_post()
+            cenv.cr.commit()
+            move_ids += batch.ids
         if log:
-            log("  invoices: %d/%d (%.0fs)" % (len(moves), count, time.monotonic() - started))
-    return moves
+            log("  invoices: %d/%d (%.0fs)" % (len(move_ids), count, time.monotonic() - started))
+    return env["account.move"].browse(move_ids)
 
 
-def pay(env, invoices, chunk=100, log=None, day=date(2025, 12, 1)):
-    """One payment per invoice, in full (the register-payment wizard, in chunks)."""
-    payments = env["account.payment"]
+class _chunk_env:
+    """``env`` itself, or with ``registry`` a superuser environment on a
+    new cursor, closed (and its transaction dropped) at the end."""
+
+    def __init__(self, env, registry):
+        self.env, self.registry, self.cr = env, registry, None
+
+    def __enter__(self):
+        if self.registry is None:
+            return self.env
+        self.cr = self.registry.cursor()
+        from odoo import api
+
+        return api.Environment(self.cr, self.env.uid, dict(self.env.context))
+
+    def __exit__(self, *exc):
+        if self.cr is not None:
+            self.cr.close()
+        return False
+
+
+def pay(env, invoices, chunk=100, log=None, day=date(2025, 12, 1), registry=None, journal_id=None):
+    """One payment per invoice, in full (the register-payment wizard, in
+    chunks; with ``registry``, each chunk in a transaction of its own, see
+    ``make_invoices``)."""
+    payment_ids = []
+    invoice_ids = invoices.ids
     started = time.monotonic()
-    for start in range(0, len(invoices), chunk):
-        batch = invoices[start:start + chunk]
-        wizard = env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=batch.ids).create(
-            {"payment_date": day, "group_payment": False})
-        payments |= wizard._create_payments()
-        env.cr.commit()
+    from psycopg2.errors import LockNotAvailable
+    from psycopg2.extensions import TransactionRollbackError
+
+    retries = 0
+    for start in range(0, len(invoice_ids), chunk):
+        batch = invoice_ids[start:start + chunk]
+        for attempt in range(6 if registry is not None else 1):
+            try:
+                with _chunk_env(env, registry) as cenv:
+                    wizard = cenv["account.payment.register"].with_context(
+                        active_model="account.move", active_ids=batch).create(
+                        dict({"payment_date": day, "group_payment": False},
+                             # Users at once in their own journals: a memo
+                             # typed, so that the wizard does not take the
+                             # company's batch payment number (a sequence
+                             # without gaps, locked to each transaction's
+                             # end: the users would take turns).
+                             **({"journal_id": journal_id, "communication": "Bench payments"}
+                                if journal_id else {})))
+                    new_ids = wizard._create_payments().ids
+                    cenv.cr.commit()
+                    envs = len(cenv.transaction.envs)
+                break
+            except (TransactionRollbackError, LockNotAvailable):
+                # Another user's transaction at once (the company's batch
+                # payment sequence): tried again, as Odoo's RPC layer does.
+                if registry is None or attempt == 5:
+                    raise
+                retries += 1
+                time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+        payment_ids += new_ids
         if log:
-            log("  payments: %d/%d (%.0fs)" % (len(payments), len(invoices), time.monotonic() - started))
-    return payments
+            log("  payments: %d/%d (%.0fs; %d environments in the transaction; %d tried again)"
+                % (len(payment_ids), len(invoice_ids), time.monotonic() - started, envs, retries))
+    return env["account.payment"].browse(payment_ids)
 
 
 def drain(registry, max_rounds=200, max_seconds=3600, log=None, cron_kwargs=None, until_settled=False):
@@ -410,6 +467,46 @@ def _cpu_meter(env):
             pg = 0.0
         return time.process_time() + pg
     return cpu
+
+
+def db_cpu_meter(registry):
+    """A function giving this process's CPU seconds plus those of every
+    PostgreSQL backend connected to ``registry``'s database (read from
+    /proc; a backend that ended is no longer counted): unlike wall time,
+    little inflated by the machine's other load."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu():
+        with registry.cursor() as cr:
+            cr.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            pids = [row[0] for row in cr.fetchall()]
+        pg = 0.0
+        for pid in pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    fields_ = f.read().rsplit(")", 1)[1].split()
+                pg += (int(fields_[11]) + int(fields_[12])) / tick
+            except OSError:
+                pass
+        return time.process_time() + pg
+    return cpu
+
+
+def pool_backends_cpu():
+    """CPU seconds of the PostgreSQL backends of this process's connection
+    pool (this process's connections only), read from /proc."""
+    from odoo import sql_db
+
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for cnx, _used, _last in list(sql_db._Pool._connections if sql_db._Pool else []):
+        try:
+            with open("/proc/%d/stat" % cnx.get_backend_pid()) as f:
+                fields_ = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields_[11]) + int(fields_[12])) / tick
+        except Exception:  # noqa: BLE001 - a closed connection, another machine
+            pass
+    return total
 
 
 def _alternate(env, conn, idle_moves, sync_moves, chunk, action, what, log=None):

@@ -230,7 +230,7 @@ class OdooServer:
                     self.in_push.pop(int(msg.split("(")[1].split(")")[0]), None)
                 elif "of a call that died" in msg or "found past their lease" in msg:
                     self.cron_log["jobs recovered after their lease"] += int(msg.split(": ")[1].split()[0])
-                elif logger.endswith("ir_cron") and "'Xero: pull'" in msg:
+                elif logger.endswith("ir_cron") and "'Xero: pull" in msg:  # and its second worker
                     if msg.endswith("starting"):
                         self.in_pull[pid] = time.monotonic()
                         self.cron_log["pull calls started"] += 1
@@ -391,6 +391,16 @@ def main():
     parser.add_argument("--drop", type=float, default=0.1,
                         help="--inbound: share of webhook events never delivered (default 0.1)")
     parser.add_argument("--go-file", help="--big: wait for this file after the set-up to start odoo-bin")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="--big: time the set-up (posting, registering payments) and stop there")
+    parser.add_argument("--pay-chunk", type=int, default=50,
+                        help="--big: invoices a register-payment wizard pays (default 50)")
+    parser.add_argument("--setup-workers", type=int, default=2,
+                        help="--big: processes posting and paying the invoices at once, as that many "
+                             "users (each its own customers, sales and bank or cash journal; default 2)")
+    parser.add_argument("--one-transaction", action="store_true",
+                        help="--big: make the data in one cursor as before (each chunk committed, its "
+                             "environments kept), for comparison")
     parser.add_argument("--pidfile", help="process groups started, one a line (for the wrapper's trap)")
     parser.add_argument("--logdir", default=os.path.join(AXERO_HOME, "prod-soak"))
     args = parser.parse_args()

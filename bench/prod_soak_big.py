@@ -21,6 +21,8 @@ or mismatched, a job is left open at the cap, or the push is more than
 import datetime as dt
 import json
 import os
+import sys
+import tempfile
 import time
 
 import benchlib
@@ -38,18 +40,41 @@ def run(args, procs, soak):
     with registry.cursor() as cr:
         env = benchlib.env_of(cr)
         _conn, tenant_id = benchlib.connect(env, srv, env.company, tenant_name="Big Push Ltd")
-        started = time.monotonic()
+        # Each chunk in a transaction of its own (see benchlib.make_invoices).
+        chunk_registry = None if args.one_transaction else registry
+        cpu = benchlib.db_cpu_meter(registry)
+        started, cpu_started = time.monotonic(), cpu()
         partners = benchlib.make_partners(env, max(1, args.big // 10), tag="G")
-        invoices = benchlib.make_invoices(env, partners, args.big, chunk=500, log=log)
-        log("%d invoices posted (%.0fs)" % (len(invoices), time.monotonic() - started))
-        # 50 invoices a register-payment wizard, as a user would select them:
-        # Odoo finds an environment by scanning all those alive in the
-        # transaction (api.Environment.__new__), and one wizard for 500
-        # keeps thousands alive: 1.35 s a payment against 0.69 s in chunks
-        # of 50 (500 payments, cProfile, loaded machine).
-        payments = benchlib.pay(env, invoices, chunk=50, log=log)
+        if args.setup_workers > 1 and chunk_registry:
+            invoices, payments, posted_s, posted_cpu = setup_parallel(args, procs, env, partners, log)
+        else:
+            invoices = benchlib.make_invoices(env, partners, args.big, chunk=500, log=log,
+                                              registry=chunk_registry)
+            posted_s, posted_cpu = time.monotonic() - started, cpu() - cpu_started
+            log("%d invoices posted (%.0fs)" % (len(invoices), posted_s))
+            # 50 invoices a register-payment wizard, as a user would select
+            # them: Odoo finds an environment by scanning all those alive in
+            # the transaction (api.Environment.__new__), and one wizard for
+            # 500 keeps thousands alive: 1.35 s a payment against 0.69 s in
+            # chunks of 50 (500 payments, cProfile, loaded machine).
+            payments = benchlib.pay(env, invoices, chunk=args.pay_chunk, log=log, registry=chunk_registry)
         log("%d payments registered (%.0fs)" % (len(payments), time.monotonic() - started))
         invoice_ids, payment_ids = invoices.ids, payments.ids
+    setup_s = time.monotonic() - started
+    setup_cpu = cpu() - cpu_started + getattr(args, "workers_cpu", 0.0)  # the set-up workers
+    if args.setup_only:
+        per_k = 1000.0 / max(1, len(invoice_ids))
+        print()
+        print(benchlib.table([
+            ["invoices + payments", "%d + %d" % (len(invoice_ids), len(payment_ids))],
+            ["posting the invoices: wall, CPU (s)", "%.0f, %.0f" % (posted_s, posted_cpu)],
+            ["registering the payments: wall, CPU (s)", "%.0f, %.0f" % (setup_s - posted_s,
+                                                                     setup_cpu - posted_cpu)],
+            ["set-up: wall, CPU (s)", "%.0f, %.0f" % (setup_s, setup_cpu)],
+            ["set-up per 1,000 invoices + payments: wall, CPU (s)",
+             "%.0f, %.0f" % (setup_s * per_k, setup_cpu * per_k)],
+        ], ["", ""]))
+        return 0
     if args.go_file:
         log("set-up done: waiting for %s to start odoo-bin" % args.go_file)
         while not os.path.exists(args.go_file):
@@ -133,3 +158,89 @@ def run(args, procs, soak):
     print("logs: %s" % args.logdir)
     bad = check["duplicates"] + check["lost"] + check["mismatched"] + stuck + failed
     return 1 if bad or push_min - floor_min > TARGET_GAP else 0
+
+
+def setup_parallel(args, procs, env, partners, log):
+    """The invoices posted and paid by ``args.setup_workers`` processes at
+    once, as that many users would: each its own customers (no two users
+    queue one customer's contact), its own sales journal and its own bank or
+    cash journal (Odoo numbers a journal's entries in sequence: two users in
+    one journal at once meet "Another entry with the same name already
+    exists"); 500 invoices a posting, ``--pay-chunk`` a register-payment
+    wizard, a transaction each, tried again on a serialization failure as
+    Odoo's RPC layer does. Returns (invoices, payments, posting's wall
+    seconds, posting's CPU seconds)."""
+    company = env.company
+    Journal = env["account.journal"]
+    sales = Journal.search([("type", "=", "sale"), ("company_id", "=", company.id)], order="id")
+    banks = Journal.search([("type", "in", ("bank", "cash")), ("company_id", "=", company.id)],
+                           order="type, id")
+    workers = min(args.setup_workers, len(banks))
+    for k in range(len(sales), workers):
+        sales |= Journal.create({"name": "Customer Invoices %d" % (k + 1), "code": "INV%d" % (k + 1),
+                                 "type": "sale", "company_id": company.id,
+                                 "default_account_id": sales[0].default_account_id.id})
+    env.cr.commit()
+    started = time.monotonic()
+    running = []
+    for k in range(workers):
+        mine = [p for i, p in enumerate(partners.ids) if i % workers == k]
+        count = args.big // workers + (1 if k < args.big % workers else 0)
+        fd, path = tempfile.mkstemp(prefix="axero-setup-%d-" % k, suffix=".json")
+        with os.fdopen(fd, "w") as f:
+            json.dump({"partners": mine, "count": count, "seed": 2 + k, "sale_journal_id": sales[k].id,
+                       "journal_id": banks[k].id, "chunk": args.pay_chunk}, f)
+        cmd = [sys.executable, os.path.abspath(__file__), "--db", args.db, "--setup-worker", path]
+        running.append((path, procs.start("setup-%d" % k, cmd, "%s/setup-%d.log" % (args.logdir, k))))
+        log("set-up worker %d: %d invoices for %d customers, %s, paid on %s"
+            % (k, count, len(mine), sales[k].name, banks[k].name))
+    invoice_ids, payment_ids = [], []
+    posted_s = posted_cpu = 0.0
+    args.workers_cpu = 0.0
+    for path, proc in running:
+        if proc.wait() != 0:
+            raise RuntimeError("a set-up worker failed (exit %s): see %s" % (proc.returncode, args.logdir))
+        with open(path + ".out", encoding="utf-8") as f:
+            out = json.load(f)
+        invoice_ids += out["invoices"]
+        payment_ids += out["payments"]
+        posted_s = max(posted_s, out["posted_s"])
+        posted_cpu += out["posted_cpu"]
+        args.workers_cpu += out["cpu"]
+        os.unlink(path)
+        os.unlink(path + ".out")
+    log("%d invoices posted and %d paid by %d workers (%.0fs)"
+        % (len(invoice_ids), len(payment_ids), workers, time.monotonic() - started))
+    env.cr.commit()  # a new snapshot: made in other transactions
+    env.invalidate_all()
+    return (env["account.move"].browse(invoice_ids), env["account.payment"].browse(payment_ids),
+            posted_s, posted_cpu)
+
+
+def _setup_worker(db, path):
+    with open(path, encoding="utf-8") as f:
+        job = json.load(f)
+    registry = benchlib.boot(db, log_level="error")
+    started = time.monotonic()
+
+    def log(msg):
+        print("[set-up %d] %s" % (os.getpid(), msg), file=sys.stderr, flush=True)
+
+    with registry.cursor() as cr:
+        env = benchlib.env_of(cr)
+        invoices = benchlib.make_invoices(env, env["res.partner"].browse(job["partners"]), job["count"],
+                                          seed=job["seed"], chunk=500, log=log, registry=registry,
+                                          journal_id=job["sale_journal_id"])
+        # This process's CPU and its PostgreSQL backends' (its pool's).
+        posted_s, posted_cpu = time.monotonic() - started, time.process_time() + benchlib.pool_backends_cpu()
+        payments = benchlib.pay(env, invoices, chunk=job["chunk"], registry=registry,
+                                journal_id=job["journal_id"], log=log)
+        cpu = time.process_time() + benchlib.pool_backends_cpu()
+    with open(path + ".out", "w", encoding="utf-8") as f:
+        json.dump({"invoices": invoices.ids, "payments": payments.ids, "posted_s": posted_s,
+                   "posted_cpu": posted_cpu, "cpu": cpu}, f)
+    log("%d invoices, %d payments (%.0fs)" % (len(invoices), len(payments), time.monotonic() - started))
+
+
+if __name__ == "__main__":
+    _setup_worker(sys.argv[sys.argv.index("--db") + 1], sys.argv[sys.argv.index("--setup-worker") + 1])

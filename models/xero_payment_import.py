@@ -29,11 +29,15 @@ from ..xero.errors import XeroError
 
 _logger = logging.getLogger(__name__)
 
-# Events a call takes: each invoice with payments new to Odoo costs one more
-# call (its payments' bank accounts), so 20 keep a call to about 25 of Xero's
-# calls, well inside Odoo's limit_time_real at Xero's 60 a minute; the call
-# triggers the next while more wait.
+# Documents (or contacts) a call takes, with every event received for each:
+# two of Xero's calls (the documents, then their new payments' bank
+# accounts: 40 ids a call) and a registration for each new payment keep a
+# call well inside Odoo's limit_time_real; the call triggers the next while
+# more wait.
 CLAIM = 20
+# The advisory lock class of "a pull is reading this document" (with the
+# hash of its connection, category and Xero id).
+PULL_LOCK = 0x58504C  # "XPL"
 # Xero's category: (Odoo's move types, client method, id attribute, where key)
 DOCUMENT_KINDS = {
     "INVOICE": (("out_invoice", "in_invoice"), "get_invoices", "invoice_id", "InvoiceID"),
@@ -91,15 +95,15 @@ class XeroWebhookEvent(models.Model):
                              ondelete={"failed": "set default"})
 
     @api.model
-    def _cron_pull(self):
+    def _cron_pull(self, poll=True):
         """One short call: claim received events (skipping those another
         worker holds), read what they name, and trigger again while more
-        wait. Connections due for it are polled first (xero_webhook_poll.py)."""
-        self._xero_poll()
-        self.env.cr.execute(SQL("""
-            SELECT id FROM xero_webhook_event WHERE state = 'received'
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""", CLAIM))
-        events = self.browse([row[0] for row in self.env.cr.fetchall()])
+        wait. Connections due for it are polled first (xero_webhook_poll.py),
+        by the first pull only (``poll``: the second worker's cron does not
+        poll, so that two workers never poll one connection at once)."""
+        if poll:
+            self._xero_poll()
+        events, more = self._xero_claim_events()
         for conn in events.connection_id:
             mine = events.filtered(lambda e, c=conn: e.connection_id == c)
             try:
@@ -107,9 +111,46 @@ class XeroWebhookEvent(models.Model):
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
-        if len(events) == CLAIM:
-            self._trigger_pull()
+        if more:
+            self._trigger_pull(second=True)
         return len(events)
+
+    @api.model
+    def _xero_claim_events(self):
+        """``(events, more)``: the received events of up to CLAIM documents
+        (or contacts), oldest first, every copy of each (Xero redelivers: a
+        document told three times is read and registered once, not in three
+        calls), and whether more wait. A document another pull is reading is
+        left to it (a lock per document, held to the end of the transaction,
+        and the events' rows locked, skipping those another worker holds):
+        two workers never register the same Xero payment at once."""
+        cr = self.env.cr
+        cr.execute(SQL("""
+            SELECT connection_id, event_category, resource_id
+              FROM xero_webhook_event WHERE state = 'received'
+             GROUP BY connection_id, event_category, resource_id
+             ORDER BY min(id) LIMIT %s""", CLAIM * 3))
+        candidates = cr.fetchall()
+        keys = []
+        examined = 0
+        for key in candidates:
+            if len(keys) == CLAIM:
+                break
+            examined += 1
+            cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))",
+                           PULL_LOCK, "%s/%s/%s" % key))
+            if cr.fetchone()[0]:
+                keys.append(key)
+        # More wait past those looked at (those another pull holds are its
+        # to finish, and it wakes the pulls again if more wait then).
+        more = examined < len(candidates)
+        if not keys:
+            return self.browse(), more
+        cr.execute(SQL("""
+            SELECT id FROM xero_webhook_event
+             WHERE state = 'received' AND (connection_id, event_category, resource_id) IN %s
+             ORDER BY id FOR UPDATE SKIP LOCKED""", tuple(keys)))
+        return self.browse([row[0] for row in cr.fetchall()]), more
 
     def _xero_pull(self, conn):
         contacts = self.filtered(lambda e: e.event_category == "CONTACT")
@@ -275,6 +316,8 @@ class XeroWebhookEvent(models.Model):
         wizard = self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids, xero_import=True,
             xero_import_rate=rate or None,
+            # Set as the payment is made (not written after: one write less).
+            xero_import_vals={"xero_import_id": pid, "xero_import_move_id": move.id},
         ).create({
             "journal_id": journal.id,
             "amount": payment.amount,
@@ -284,8 +327,7 @@ class XeroWebhookEvent(models.Model):
             "group_payment": True,
         })
         created = wizard._create_payments()
-        created.write({"xero_import_id": pid, "xero_import_move_id": move.id})
-        created.message_post(body=_("Registered from a payment made in Xero (%s).", pid))
+        created._message_log(body=_("Registered from a payment made in Xero (%s).", pid))
         return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",
                  payment=created[:1].name, amount=payment.amount, journal=journal.display_name)
 

@@ -89,6 +89,11 @@ class XeroWebhookEvent(models.Model):
         marks = [_naive(w) for _c, w in changed.values() if w]
         conn.write({"pull_polled_at": now,
                     "pull_modified_since": max(marks + [conn.pull_modified_since or since])})
+        # The next poll when it is due, not at the cron's next 5-minute run
+        # after it (up to twice the interval when a burst's calls polled).
+        cron = self.env.ref("account_xero.ir_cron_xero_pull", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=now + POLL_EVERY)
         return len(rows)
 
 

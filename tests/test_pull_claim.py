@@ -1,0 +1,115 @@
+"""What a call of "Xero: pull" takes (models/xero_payment_import.py,
+``_xero_claim_events``): documents, not single events. Xero redelivers an
+event two or three times; a burst of payments made in Xero must not cost a
+read of the same invoice in call after call, and two workers pulling at once
+never work on the same document."""
+
+from unittest.mock import patch
+
+from odoo import sql_db
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from odoo.addons.account_xero.models import xero_payment_import, xero_webhook_poll
+
+from .common_inbound import XeroInboundCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPullClaim(XeroInboundCommon):
+
+    def pay_in_xero(self, move, amount):
+        return self.xero_api("PUT", "Payments", {"Payments": [{
+            "Invoice": {"InvoiceID": move.xero_id}, "Account": {"Code": "090"}, "Amount": amount,
+            "Date": "2025-06-20", "Reference": "Bank feed"}]})["Payments"][0]
+
+    def sent_invoices(self, *amounts):
+        moves = self.env["account.move"]
+        for amount in amounts:
+            moves |= self.make_invoice(amounts=(amount,))
+        self.push()
+        for move in moves:
+            self.assertEqual(move.xero_state, "sent", move.xero_error)
+        return moves
+
+    def imported(self, move):
+        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
+
+    def invoice_reads(self, since):
+        return [r for r in self.api_requests()[since:]
+                if r["method"] == "GET" and "/Invoices" in r["path"]]
+
+    def test_copies_of_an_event_are_read_in_one_call(self):
+        """Two documents a call: the first invoice told three times and the
+        second once are all taken by one call, each invoice read once; before,
+        a call took the first two events (both copies of the first invoice)
+        and the next call read that invoice again for its third copy."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.pay_in_xero(first, 40.0)
+        self.pay_in_xero(second, 50.0)
+        for move in (first, first, first, second):
+            self.event("INVOICE", move.xero_id)
+        before = len(self.api_requests())
+        with patch.object(xero_payment_import, "CLAIM", 2):
+            self.pull()
+        self.assertEqual(set(self.events().mapped("state")), {"done"},
+                         self.events().mapped("note"))
+        self.assertEqual(len(self.invoice_reads(before)), 1, self.invoice_reads(before))
+        self.assertEqual((len(self.imported(first)), len(self.imported(second))), (1, 1))
+
+    def test_a_document_another_pull_holds_is_left_to_it(self):
+        """Another worker's pull holds the first invoice (its lock for the
+        document, in its own transaction): this pull leaves its events
+        received and registers the second's payment; once the other
+        transaction ends, the next pull takes the first."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.pay_in_xero(first, 40.0)
+        self.pay_in_xero(second, 50.0)
+        self.event("INVOICE", first.xero_id)
+        self.event("INVOICE", second.xero_id)
+        key = "%s/INVOICE/%s" % (self.connection.id, first.xero_id.lower())
+        # Another worker: its own connection (the registry's cursors share the
+        # test's connection), its transaction never committed.
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
+            other.execute(SQL("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                              xero_payment_import.PULL_LOCK, key))
+            self.pull()
+            by_move = {e.resource_id: e.state for e in self.events()}
+            self.assertEqual((by_move[first.xero_id.lower()], by_move[second.xero_id.lower()]),
+                             ("received", "done"))
+            self.assertEqual((len(self.imported(first)), len(self.imported(second))), (0, 1))
+            other.rollback()
+        self.pull()
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
+        self.assertEqual(len(self.imported(first)), 1)
+
+    def test_a_burst_wakes_a_second_pull(self):
+        """More documents waiting than a call takes: the call wakes the
+        pull again and its second worker (Odoo runs one scheduled action in
+        one worker at a time), which does not poll."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.event("INVOICE", first.xero_id)
+        self.event("INVOICE", second.xero_id)
+        Trigger = self.env["ir.cron.trigger"]
+        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
+                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
+        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
+        with patch.object(xero_payment_import, "CLAIM", 1):
+            self.pull()
+        self.assertEqual(set(Trigger.search([("cron_id", "in", crons.ids)]).cron_id.ids),
+                         set(crons.ids))
+        self.assertIn("poll=False", crons[1].code)
+
+    def test_a_poll_sets_the_next_when_it_is_due(self):
+        """After a poll, the pull runs again when the next poll is due
+        (before: at the cron's next 5-minute run after that, so that a change
+        no webhook told waited up to ten minutes)."""
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        cron = self.env.ref("account_xero.ir_cron_xero_pull")
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        self.pull()
+        polled = self.connection.pull_polled_at
+        self.assertTrue(polled)
+        self.assertIn(polled + xero_webhook_poll.POLL_EVERY,
+                      Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"))
