@@ -101,6 +101,11 @@ class XeroWebhookEvent(models.Model):
         wait. Connections due for it are polled first (xero_webhook_poll.py),
         by the first pull only (``poll``: the second worker's cron does not
         poll, so that two workers never poll one connection at once)."""
+        # Odoo runs up to ten batches of a scheduled action in one cursor and
+        # commits between them without clearing the ORM's cache: what the
+        # push (another worker) wrote since, a document's Xero id, say, would
+        # read as it was in the previous batch.
+        self.env.invalidate_all()
         if poll:
             self._xero_poll()
         events, more = self._xero_claim_events()

@@ -169,6 +169,26 @@ class TestPaymentImport(XeroPushCommon):
         self.pull()
         self.assertEqual(len(self.api_requests()), calls)
 
+    def test_polling_reads_what_another_worker_wrote_since_the_last_batch(self):
+        """Odoo runs a scheduled action's batches in one cursor, committing
+        between them without clearing the ORM's cache: an invoice read in an
+        earlier batch before the push (another worker) recorded its Xero id
+        must not be read with no id by the poll (it crashed the cron call:
+        'bool' object has no attribute 'lower')."""
+        move = self.sent_invoice()
+        xero_id = move.xero_id
+        self.pay_in_xero(move, 40.0)
+        # An earlier batch read it before the push's commit...
+        self.env.cr.execute("UPDATE account_move SET xero_id = NULL WHERE id = %s", [move.id])
+        self.env.invalidate_all()
+        self.assertFalse(move.xero_id)
+        # ...and the push, in its own transaction, recorded the id since.
+        self.env.cr.execute("UPDATE account_move SET xero_id = %s WHERE id = %s", [xero_id, move.id])
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.Event._cron_pull()
+        self.env.invalidate_all()
+        self.assertEqual(len(self.imported(move)), 1)
+
     def test_event_for_a_document_odoo_never_sent(self):
         self.event(self.env["account.move"].new({"xero_id": "11111111-2222-3333-4444-555555555555"}))
         self.pull()
