@@ -104,10 +104,6 @@ class XeroConnection(models.Model):
     # Tenants offered by the last consent, while state is choose_tenant:
     # a JSON list of {"tenantId", "tenantName", "id"}.
     pending_tenants = fields.Json(groups="base.group_system", copy=False)
-    # The start times (epoch seconds) of the calls each Odoo process (by pid)
-    # made to the tenant in the last minute: the cron's other worker process
-    # learns them (xero_sync_cron._pace_learn), since Xero's minute counts both.
-    pace_calls = fields.Json(groups="base.group_system", copy=False, readonly=True)
     last_error = fields.Text(readonly=True, copy=False)
     job_queued_count = fields.Integer("Queued", compute="_compute_job_counts")
     job_failed_count = fields.Integer("Failed", compute="_compute_job_counts")

@@ -288,8 +288,9 @@ class XeroSyncJob(models.Model):
     @api.model
     def _pace_learn(self, connection_id, pacer):
         """Tell ``pacer`` the calls the other processes of this database made
-        to the organisation in the last minute (``xero.connection.pace_calls``)."""
-        self.env.cr.execute(SQL("SELECT pace_calls FROM xero_connection WHERE id = %s", connection_id))
+        to the organisation in the last minute (table ``xero_connection_pace``)."""
+        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                                connection_id))
         row = self.env.cr.fetchone()
         mine = str(os.getpid())
         for pid, calls in ((row and row[0]) or {}).items():
@@ -298,10 +299,10 @@ class XeroSyncJob(models.Model):
 
     @api.model
     def _pace_publish(self, connection_id, pacer):
-        """Record this process's calls of the last minute for the others
-        (skipped, never waited for, while a user's transaction holds the row)."""
+        """Record this process's calls of the last minute for the others."""
         now = time.time()
-        self.env.cr.execute(SQL("SELECT pace_calls FROM xero_connection WHERE id = %s", connection_id))
+        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                                connection_id))
         row = self.env.cr.fetchone()
         calls = {pid: times for pid, times in ((row and row[0]) or {}).items()
                  if times and max(times) > now - 60}
@@ -309,10 +310,10 @@ class XeroSyncJob(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("""
-                    UPDATE xero_connection SET pace_calls = %s
-                     WHERE id = (SELECT id FROM xero_connection WHERE id = %s FOR UPDATE SKIP LOCKED)
-                """, json.dumps(calls), connection_id), log_exceptions=False)
-        except psycopg2.Error as exc:  # a concurrent change of the connection
+                    INSERT INTO xero_connection_pace (connection_id, calls) VALUES (%s, %s)
+                        ON CONFLICT (connection_id) DO UPDATE SET calls = EXCLUDED.calls
+                """, connection_id, json.dumps(calls)), log_exceptions=False)
+        except psycopg2.Error as exc:  # another server's cron on the same database
             _logger.debug("Xero push: calls of %s not recorded (%s)", connection_id, exc)
 
     @api.model

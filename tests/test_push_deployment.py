@@ -381,14 +381,15 @@ class TestPushDeployment(XeroPushSmallRequests):
         invoice = self.make_invoice(amounts=(47.0,))
         self.push()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
-        self.env.cr.execute("SELECT pace_calls FROM xero_connection WHERE id = %s", [self.connection.id])
+        self.env.cr.execute("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                            [self.connection.id])
         calls = self.env.cr.fetchone()[0]
         self.assertGreaterEqual(len(calls[str(os.getpid())]), 2, "its calls (contact, invoice) told to the other")
         # The other process spent the minute from 30 s to 20 s ago: this one
         # waits until those calls leave it, not a minute from Xero's count.
         now = time.time()
         calls["1"] = [now - 30 + k / 6 for k in range(58)]
-        self.env.cr.execute("UPDATE xero_connection SET pace_calls = %s WHERE id = %s",
+        self.env.cr.execute("UPDATE xero_connection_pace SET calls = %s WHERE connection_id = %s",
                             [json.dumps(calls), self.connection.id])
         key = (Endpoints(**self.connection._xero_endpoints()).api_url, self.connection.tenant_id)
         self.addCleanup(pacer_module._PACERS.pop, key, None)

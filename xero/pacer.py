@@ -171,7 +171,18 @@ class TenantPacer:
             self.waited += min(wait, 1.0)
             self.sleep(min(wait, 1.0))
         self.slots.acquire()
-        return now
+        with self.lock:
+            # The call is in Xero's minute from when it goes, after waiting
+            # for one of the calls in flight: counted from before that wait,
+            # it would leave our minute before it leaves Xero's (a 429 when
+            # the next minute's stretch starts on time).
+            sent = self.clock()
+            if sent != now:
+                self.started.remove(now)
+                bisect.insort(self.started, sent)
+                if self.probe_started == now:
+                    self.probe_started = sent
+        return sent
 
     def release(self, headers, started_at=None):
         """The call started at ``started_at`` is over; ``headers`` are Xero's
