@@ -34,7 +34,12 @@ So one call:
   rolling minute), a call ends with a trigger for now, and a call that finds
   nothing due yet waits for it, within its budget (``_wait_for_due``): each
   call of that chain sleeps up to ``TIME_BUDGET`` in one cron worker, which
-  keeps Xero's 60 calls a minute, and never loops busy.
+  keeps Xero's 60 calls a minute, and never loops busy;
+- holds no organisation up for another's minute: while several have work,
+  one whose minute is spent is left for a later round (``_push_rounds``),
+  and each process learns the calls the other cron worker made
+  (``_pace_learn``). Xero's minute is rolling: a minute's stretch of calls
+  that starts late makes every later one start late too.
 """
 
 import logging
