@@ -34,14 +34,22 @@ So one call:
   rolling minute), a call ends with a trigger for now, and a call that finds
   nothing due yet waits for it, within its budget (``_wait_for_due``): each
   call of that chain sleeps up to ``TIME_BUDGET`` in one cron worker, which
-  keeps Xero's 60 calls a minute, and never loops busy.
+  keeps Xero's 60 calls a minute, and never loops busy;
+- holds no organisation up for another's minute: while several have work,
+  one whose minute is spent is left for a later round (``_push_rounds``),
+  and each process learns the calls the other cron worker made
+  (``_pace_learn``). Xero's minute is rolling: a minute's stretch of calls
+  that starts late makes every later one start late too.
 """
 
 import logging
+import os
 import random
 import time
 from collections import defaultdict
 from datetime import timedelta
+
+import json
 
 import psycopg2
 
@@ -59,6 +67,8 @@ from ..xero.errors import (
 )
 from ..senders import GROUP_ORDER, OPERATION_PRIORITY, SENDERS
 from ..senders.base import WAIT_DELAY
+from ..xero.identity import Endpoints
+from ..xero.pacer import pacer_for
 
 _logger = logging.getLogger(__name__)
 
@@ -76,6 +86,12 @@ LEASE = timedelta(minutes=2)
 # A job due within this is waited for by a chain of calls triggered now (see
 # the module's docstring); one due later, by a trigger for its time.
 CHAIN_AHEAD = timedelta(seconds=60)
+# While several organisations have jobs due, one whose rolling minute is
+# spent for longer than PACE_SKIP is not claimed in this round (the others
+# are served meanwhile), and a request waits at most PACE_SHARED_WAIT for its
+# tenant's minute before its jobs are put back for when it frees.
+PACE_SKIP = 0.1
+PACE_SHARED_WAIT = 1.0
 # (database, connection id) -> when this process last claimed for it, so that
 # organisations take turns (see _next_round).
 _SERVED = {}
@@ -102,6 +118,7 @@ class CallBudget:
         self.soft = now + seconds
         self.hard = now + seconds + hard_margin
         self.moved = False  # a request was started, or a claim worked through
+        self.paced = False  # it waited for an organisation's minute (see _push_rounds)
         self.token = _random.randint(1, 2 ** 31 - 1)
 
     def spent(self):
@@ -198,7 +215,7 @@ class XeroSyncJob(models.Model):
             # Again at once while this call moved work forward; otherwise
             # what counts as due waits on something another worker holds
             # (its contact in "sending"): no busy loop, look again shortly.
-            self._trigger_cron(at=None if done or budget.spent()
+            self._trigger_cron(at=None if done or budget.spent() or budget.paced
                                else fields.Datetime.now() + WAIT_DELAY)
         later = self._next_due_at()
         if later:
@@ -213,14 +230,31 @@ class XeroSyncJob(models.Model):
         """Claim and send, round after round, until nothing is due or the
         budget is spent; return how many jobs were settled. With
         ``wait_due``, a round that moved nothing waits for the next due job
-        when it comes due within the budget (``_wait_for_due``)."""
+        when it comes due within the budget (``_wait_for_due``).
+
+        While several organisations have jobs due, one whose rolling minute
+        is spent (this process's pacer) is left for a later round: the
+        others are served meanwhile, and a round that could serve none
+        waits for the first minute to free. Claimed anyway, its requests
+        would hold the call (up to the client's ``max_wait``) while the
+        others' minutes freed: with five organisations, each minute's
+        stretch of calls began seconds late, and every later stretch
+        inherited the delay (Xero's minute is rolling)."""
         done = 0
         while not budget.spent():
             settled = 0
+            paced = []  # seconds until each skipped organisation's minute frees
+            due = self._retrying(self._next_round)
+            shared = len(due) > 1 or (bool(due) and self._organisations_pending() > 1)
+            Job = self.with_context(xero_pace_shared=shared)
             # Each organisation in turn (the one this process served least
             # recently first): one with much to send never starves the others.
-            for connection_id in self._retrying(self._next_round):
-                jobs = self._retrying(lambda cid=connection_id: self._claim(limit, cid))
+            for connection_id in due:
+                pace = self._pace_wait(connection_id) if shared else 0.0
+                if pace > PACE_SKIP:
+                    paced.append(pace)
+                    continue
+                jobs = Job._retrying(lambda cid=connection_id: Job._claim(limit, cid))
                 _SERVED[self.env.cr.dbname, connection_id] = time.monotonic()
                 if jobs:
                     settled += jobs._process()
@@ -229,22 +263,80 @@ class XeroSyncJob(models.Model):
                 if budget.spent():
                     break
             done += settled
-            if not settled and not (wait_due and self._wait_for_due(budget)):
+            if paced:
+                budget.paced = True
+            if not settled and not (wait_due and self._wait_for_due(budget, min(paced, default=None))):
                 break
         return done
 
     @api.model
-    def _wait_for_due(self, budget):
-        """Sleep until the next job of a connected organisation comes due, or
-        until the budget's end if that is sooner; True when it came due (the
-        call goes on), False when there is none or the budget ended first.
+    def _organisations_pending(self):
+        """How many connected organisations have jobs pending (due or not)."""
+        self.env.cr.execute(SQL("""
+            SELECT count(DISTINCT job.connection_id) FROM xero_sync_job job
+              JOIN xero_connection conn ON conn.id = job.connection_id
+             WHERE job.state = 'pending' AND conn.state = 'connected' AND conn.active
+        """))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _pace_wait(self, connection_id):
+        """Seconds until this process may call the organisation of
+        ``connection_id`` (its pacer, shared with the clients)."""
+        conn = self.env["xero.connection"].sudo().browse(connection_id)
+        if not conn.tenant_id:
+            return 0.0
+        pacer = pacer_for(Endpoints(**conn._xero_endpoints()).api_url, conn.tenant_id)
+        self._pace_learn(connection_id, pacer)
+        return pacer.wait_time()
+
+    @api.model
+    def _pace_learn(self, connection_id, pacer):
+        """Tell ``pacer`` the calls the other processes of this database made
+        to the organisation in the last minute (table ``xero_connection_pace``)."""
+        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                                connection_id))
+        row = self.env.cr.fetchone()
+        mine = str(os.getpid())
+        for pid, calls in ((row and row[0]) or {}).items():
+            if pid != mine:
+                pacer.learn(calls, time.time())
+
+    @api.model
+    def _pace_publish(self, connection_id, pacer):
+        """Record this process's calls of the last minute for the others."""
+        now = time.time()
+        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                                connection_id))
+        row = self.env.cr.fetchone()
+        calls = {pid: times for pid, times in ((row and row[0]) or {}).items()
+                 if times and max(times) > now - 60}
+        calls[str(os.getpid())] = pacer.own_calls(now)
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("""
+                    INSERT INTO xero_connection_pace (connection_id, calls) VALUES (%s, %s)
+                        ON CONFLICT (connection_id) DO UPDATE SET calls = EXCLUDED.calls
+                """, connection_id, json.dumps(calls)), log_exceptions=False)
+        except psycopg2.Error as exc:  # another server's cron on the same database
+            _logger.debug("Xero push: calls of %s not recorded (%s)", connection_id, exc)
+
+    @api.model
+    def _wait_for_due(self, budget, paced=None):
+        """Sleep until the next job of a connected organisation comes due
+        (or ``paced`` seconds, when an organisation's minute frees sooner),
+        or until the budget's end if that is sooner; True when it came due
+        (the call goes on), False when there is none or the budget ended
+        first.
 
         The transaction is committed first: the sleep holds no snapshot, no
         lock, and the claim after it sees what others did meanwhile."""
         due_at = self._next_due_at()
-        if not due_at:
+        if not due_at and paced is None:
             return False
-        pause = (due_at - fields.Datetime.now()).total_seconds() + 0.05
+        pause = (due_at - fields.Datetime.now()).total_seconds() + 0.05 if due_at else paced
+        if paced is not None:
+            pause = min(pause, paced + 0.01)
         left = budget.soft - time.monotonic()
         if left <= 0:
             return False
@@ -445,6 +537,17 @@ class XeroSyncJob(models.Model):
         budget = self._budget()
         if budget:
             api.deadline = budget.hard
+        if self.env.context.get("xero_pace_shared"):
+            # Other organisations wait for this call: not long for this one's minute.
+            api.max_wait = min(api.max_wait, PACE_SHARED_WAIT)
+        self._pace_learn(connection.id, api.pacer)
+        settled = self._send_groups(api)
+        self._pace_publish(connection.id, api.pacer)
+        return settled
+
+    def _send_groups(self, api):
+        """Send the claimed jobs ``self`` of one connection, group by group,
+        through ``api``; return how many were settled."""
         # One group per (document model, operation), in the table's order:
         # each goes to its sender (senders/__init__.py).
         todo = self.sorted(lambda j: (GROUP_ORDER.get((j.res_model, j.operation), len(GROUP_ORDER)),

@@ -13,6 +13,9 @@ at any moment.
 Requests carry 5 documents here instead of 50.
 """
 
+import json
+import os
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -22,8 +25,26 @@ from odoo import fields, sql_db
 from odoo.tests import tagged
 
 from odoo.addons.account_xero.models import xero_sync_cron
+from odoo.addons.account_xero.xero import pacer as pacer_module
+from odoo.addons.account_xero.xero.identity import Endpoints
+from odoo.addons.account_xero.xero.pacer import TenantPacer
 
 from .common import XeroPushSmallRequests
+
+
+class FakeClock:
+    """A monotonic clock that moves only when something sleeps on it."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
 
 
 @tagged("post_install", "-at_install")
@@ -298,3 +319,78 @@ class TestPushDeployment(XeroPushSmallRequests):
         self.assertIn("KeyError", job.error)
         self.assertGreater(job.next_try_at, fields.Datetime.now())
         self.assertEqual(self.in_xero(invoice), 0)
+
+    # -- several organisations: a spent minute holds no one else up ---------
+    def _paced_organisations(self, frees_in):
+        """This organisation and a second one (another company's), each with
+        a pacer on one fake clock whose minute frees in ``frees_in`` seconds
+        (0: free now); returns their connection ids and the clock."""
+        company_b = self.env["res.company"].create({"name": "Pacer Org B"})
+        conn_b = self.env["xero.connection"].sudo().create({
+            "company_id": company_b.id, "tenant_id": "pacer-org-b-tenant"})
+        clock = FakeClock()
+        ids = []
+        for conn, wait in zip((self.connection, conn_b), frees_in):
+            pacer = TenantPacer(clock=clock, sleep=clock.sleep)
+            # Xero's minute spent by 60 calls, the first of them `wait` s from leaving it.
+            pacer.started.extend([clock.now - 60 + wait] * 60 if wait else [])
+            key = (Endpoints(**conn._xero_endpoints()).api_url, conn.tenant_id)
+            self.addCleanup(pacer_module._PACERS.pop, key, None)
+            pacer_module._PACERS[key] = pacer
+            ids.append(conn.id)
+        return ids, clock
+
+    def _rounds(self, due, clock, time_budget, wait_due):
+        claimed = []
+
+        def claim(_job, _limit=None, connection_id=None):
+            claimed.append(connection_id)
+            return self.Job.browse()
+
+        Job = self.registry["xero.sync.job"]
+        with patch.object(Job, "_next_round", lambda _self: list(due)), \
+                patch.object(Job, "_claim", claim), \
+                patch.object(xero_sync_cron, "_sleep", clock.sleep):
+            self.Job._cron_push(time_budget=time_budget, wait_due=wait_due)
+        return claimed
+
+    def test_a_spent_minute_is_left_while_the_pacer_serves_the_other_organisations(self):
+        # Organisation A's rolling minute frees in 40 s, B's is free. Claimed
+        # first, A's requests held the call in A's pacer (up to the client's
+        # max_wait) while B waited: with five organisations each minute's
+        # stretch began seconds late, and every later one inherited it.
+        (conn_a, conn_b), clock = self._paced_organisations((40, 0))
+        claimed = self._rounds([conn_a, conn_b], clock, time_budget=0, wait_due=False)
+        self.assertEqual(claimed, [conn_b], "B is served; A is not claimed while its minute is spent")
+        self.assertEqual(clock.slept, [], "nothing waited for A's minute")
+
+    def test_a_call_waits_for_the_first_organisation_pacer_to_free(self):
+        # Both minutes are spent: A's frees in 3 s (within the call's
+        # budget), B's in 40 s. The call sleeps until A's frees, serves A,
+        # and leaves B to a later call, triggered now.
+        self.make_invoice(amounts=(46.0,))  # A has jobs due (the claim is left out here)
+        (conn_a, conn_b), clock = self._paced_organisations((3, 40))
+        self.env["ir.cron.trigger"].search([]).unlink()
+        claimed = self._rounds([conn_a, conn_b], clock, time_budget=5, wait_due=True)
+        self.assertEqual(claimed, [conn_a])
+        self.assertAlmostEqual(clock.slept[0], 3.0, delta=0.1, msg="it slept until A's minute freed")
+        self.assertTrue(self.triggers_due(), "the next call is triggered now, for B")
+
+    def test_a_pacer_learns_the_calls_the_other_cron_process_made(self):
+        # Both cron workers push: Xero's minute counts the calls of both.
+        invoice = self.make_invoice(amounts=(47.0,))
+        self.push()
+        self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
+        self.env.cr.execute("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                            [self.connection.id])
+        calls = self.env.cr.fetchone()[0]
+        self.assertGreaterEqual(len(calls[str(os.getpid())]), 2, "its calls (contact, invoice) told to the other")
+        # The other process spent the minute from 30 s to 20 s ago: this one
+        # waits until those calls leave it, not a minute from Xero's count.
+        now = time.time()
+        calls["1"] = [now - 30 + k / 6 for k in range(58)]
+        self.env.cr.execute("UPDATE xero_connection_pace SET calls = %s WHERE connection_id = %s",
+                            [json.dumps(calls), self.connection.id])
+        key = (Endpoints(**self.connection._xero_endpoints()).api_url, self.connection.tenant_id)
+        self.addCleanup(pacer_module._PACERS.pop, key, None)
+        self.assertAlmostEqual(self.Job._pace_wait(self.connection.id), 30.0, delta=1.0)

@@ -46,6 +46,32 @@ class TestTenantPacer(BaseCase):
         self.assertGreater(cm.exception.retry_after, 5)
         self.assertEqual(clock.slept, [])
 
+    def test_the_pacer_tells_when_the_tenants_minute_frees_without_waiting(self):
+        pacer, clock = self._pacer(per_minute=2)
+        self.assertEqual(pacer.wait_time(), 0.0)
+        for _ in range(2):
+            pacer.acquire(max_wait=5)
+            pacer.release({})
+        clock.now += 10
+        self.assertAlmostEqual(pacer.wait_time(), 50.0, places=3)
+        self.assertEqual(clock.slept, [], "asking does not wait")
+        clock.now += 50
+        self.assertEqual(pacer.wait_time(), 0.0)
+
+    def test_calls_of_another_process_leave_the_minute_when_theirs_do(self):
+        # The other cron worker made 60 calls, from 30 s to 20 s ago; Xero's
+        # count alone would hold this process a full minute from its answer.
+        pacer, clock = self._pacer()
+        epoch = 5000.0
+        pacer.learn([epoch - 30 + k / 6 for k in range(60)], epoch)
+        self.assertAlmostEqual(pacer.wait_time(), 30.0, places=3)
+        pacer.learn([epoch - 30 + k / 6 for k in range(60)], epoch)  # told again: counted once
+        self.assertAlmostEqual(pacer.wait_time(), 30.0, places=3)
+        self.assertEqual(pacer.own_calls(epoch), [], "what it learned is not its own to tell")
+        pacer.acquire(max_wait=60)
+        self.assertAlmostEqual(clock.slept and sum(clock.slept), 30.0, places=3)
+        self.assertEqual(len(pacer.own_calls(epoch + 30)), 1)
+
     def test_xero_headers_lower_the_budget(self):
         pacer, clock = self._pacer()
         pacer.acquire(max_wait=120)

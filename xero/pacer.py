@@ -83,6 +83,8 @@ class TenantPacer:
         self.sleep = sleep
         self.calls = 0
         self.waited = 0.0
+        self.learned = set()  # started times that are another process's calls
+        self.seen = set()  # their epoch times, learned once
 
     def _ours_between(self, start, end):
         """How many of our calls started in (start, end]."""
@@ -112,6 +114,41 @@ class TenantPacer:
             return 0.0
         return min(PROBE_POLL, self.probe_started + PROBE_WAIT - now)
 
+    def own_calls(self, epoch_now):
+        """This process's calls of the last minute, as epoch times (see
+        :meth:`learn`)."""
+        with self.lock:
+            now = self.clock()
+            return [round(epoch_now - (now - t), 3) for t in self.started
+                    if t > now - 60 and t not in self.learned]
+
+    def learn(self, calls, epoch_now):
+        """Another process of ours called the tenant at ``calls`` (epoch
+        times): they count in the rolling minute like ours, each leaving it
+        a minute after it started. Without them this process would know of
+        those calls only Xero's count, taken as lasting a full minute from
+        its answer: a stretch of calls begun by one cron worker and ended by
+        the other would start again up to a quarter of a minute late."""
+        with self.lock:
+            now = self.clock()
+            self.seen = {c for c in self.seen if c > epoch_now - 120}
+            for call in calls:
+                started = now - (epoch_now - call)
+                if call in self.seen or started <= now - 60:
+                    continue
+                self.seen.add(call)
+                self.learned.add(started)
+                bisect.insort(self.started, started)
+            self.learned = {t for t in self.learned if t > now - 120}
+
+    def wait_time(self):
+        """Seconds until this process may start a call to the tenant (0 if
+        now): what :meth:`acquire` would wait, a cold pacer's first answer
+        aside. The cron asks it before claiming a tenant's jobs, so that it
+        serves the other organisations meanwhile instead of sleeping here."""
+        with self.lock:
+            return max(0.0, self._wait_time(self.clock()))
+
     def acquire(self, max_wait):
         """Wait for a place (raise XeroRateLimited rather than wait longer
         than ``max_wait``); return the call's start time for :meth:`release`."""
@@ -134,7 +171,18 @@ class TenantPacer:
             self.waited += min(wait, 1.0)
             self.sleep(min(wait, 1.0))
         self.slots.acquire()
-        return now
+        with self.lock:
+            # The call is in Xero's minute from when it goes, after waiting
+            # for one of the calls in flight: counted from before that wait,
+            # it would leave our minute before it leaves Xero's (a 429 when
+            # the next minute's stretch starts on time).
+            sent = self.clock()
+            if sent != now:
+                self.started.remove(now)
+                bisect.insort(self.started, sent)
+                if self.probe_started == now:
+                    self.probe_started = sent
+        return sent
 
     def release(self, headers, started_at=None):
         """The call started at ``started_at`` is over; ``headers`` are Xero's
