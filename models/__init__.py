@@ -14,6 +14,7 @@ from . import xero_oauth_state
 from . import xero_sync_job
 from . import xero_sync_job_state
 from . import xero_sync_cron
+from . import xero_sync_claim
 from . import xero_sync_send
 from . import xero_sync_lock
 from . import xero_payment_currency

@@ -7,9 +7,10 @@ engine:
 
 - ``xero_sync_job_state.py``: the user's actions (retry, ignore), the state
   changes the engine makes as Xero answers, and retention;
-- ``xero_sync_cron.py``: one short cron call (claim with SKIP LOCKED, leases,
-  progress, re-trigger) and the hand-over of each group of claimed jobs to
-  its sender;
+- ``xero_sync_cron.py``: one short cron call (rounds, budget, progress,
+  re-trigger) and the hand-over of each group of claimed jobs to its sender;
+- ``xero_sync_claim.py``: what a call claims (SKIP LOCKED, leases, the
+  leases of calls that died) and the pace across organisations;
 - ``xero_sync_send.py``: requests in flight, answers recorded as they come;
 - ``xero_sync_job_guard.py``: who may write jobs, and which document has which;
 - ``senders/`` (beside ``models/``): one sender per kind of document, and
@@ -182,7 +183,7 @@ class XeroSyncJob(models.Model):
         """))
         # The start times (epoch seconds) of the calls each Odoo process (by
         # pid) made to an organisation in the last minute, which the others
-        # learn (xero_sync_cron._pace_learn): Xero's minute counts them all.
+        # learn (xero_sync_claim._pace_learn): Xero's minute counts them all.
         # Only the push cron (one call at a time) writes it: a table of its
         # own, so that no one's write of the connection conflicts with it.
         self.env.cr.execute(SQL("""
