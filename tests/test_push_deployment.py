@@ -29,22 +29,7 @@ from odoo.addons.account_xero.xero import pacer as pacer_module
 from odoo.addons.account_xero.xero.identity import Endpoints
 from odoo.addons.account_xero.xero.pacer import MINUTE_MARGIN, TenantPacer
 
-from .common import XeroPushSmallRequests
-
-
-class FakeClock:
-    """A monotonic clock that moves only when something sleeps on it."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+from .common import FakeClock, XeroPushSmallRequests
 
 
 @tagged("post_install", "-at_install")

@@ -4,19 +4,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..xero.pacer import MINUTE_MARGIN, PROBE_WAIT, TenantPacer
 from ..xero.errors import XeroRateLimited
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+from .common import FakeClock
 
 
 @tagged("post_install", "-at_install")
