@@ -8,7 +8,7 @@ what lease, and the pace across organisations.
 - ``_claim``: due jobs (dependencies settled or claimed with them) taken
   ``FOR UPDATE SKIP LOCKED``, marked "sending" under ``LEASE`` and committed
   at once, so that a killed call leaves a marker to look up in Xero.
-- ``_pace_wait`` / ``_pace_learn`` / ``_pace_publish``: while several
+- ``_pace_wait`` / ``_pace_of`` / ``_pace_publish``: while several
   organisations have work, one whose rolling minute is spent waits its turn,
   and each cron process learns the calls the other made (table
   ``xero_connection_pace``, created in xero_sync_job.py).
@@ -76,9 +76,19 @@ class XeroSyncJob(models.Model):
         conn = self.env["xero.connection"].sudo().browse(connection_id)
         if not conn.tenant_id:
             return 0.0
+        return self._pace_of(conn).wait_time()
+
+    @api.model
+    def _pace_of(self, conn):
+        """The pacer of ``conn``'s organisation in this process (shared with
+        its clients), told the calls the other processes made. What calls
+        Xero outside the push (the pull, the poll) takes it first and
+        publishes its calls after (``_pace_publish``): the push, in the other
+        cron worker, would otherwise know them only by Xero's count and meet
+        a 429 at the end of a minute they helped spend."""
         pacer = pacer_for(Endpoints(**conn._xero_endpoints()).api_url, conn.tenant_id)
-        self._pace_learn(connection_id, pacer)
-        return pacer.wait_time()
+        self._pace_learn(conn.id, pacer)
+        return pacer
 
     @api.model
     def _pace_learn(self, connection_id, pacer):

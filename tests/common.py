@@ -56,6 +56,21 @@ def get_sandbox():
         return _SANDBOX
 
 
+class FakeClock:
+    """A monotonic clock that moves only when something sleeps on it."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 class XeroSandboxMixin:
     """Mixin for TransactionCase, HttpCase and AccountTestInvoicingCommon."""
 

@@ -189,6 +189,22 @@ class TestPaymentImport(XeroPushCommon):
         self.env.invalidate_all()
         self.assertEqual(len(self.imported(move)), 1)
 
+    def test_the_polls_calls_are_told_to_the_push(self):
+        """The poll and the pull run in a cron worker other than the push's:
+        their calls are recorded for it (as the push records its own), so
+        the push does not spend the minute they share with Xero and meet a
+        429 at its end."""
+        self.sent_invoice()
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.env.cr.execute("DELETE FROM xero_connection_pace")
+        self.pull()
+        self.env.cr.execute("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
+                            [self.connection.id])
+        row = self.env.cr.fetchone()
+        self.assertTrue(row, "the poll's calls are recorded for the push")
+        self.assertGreaterEqual(sum(len(calls) for calls in row[0].values()), 3,
+                                "invoices, credit notes and payments asked")
+
     def test_event_for_a_document_odoo_never_sent(self):
         self.event(self.env["account.move"].new({"xero_id": "11111111-2222-3333-4444-555555555555"}))
         self.pull()
