@@ -184,8 +184,9 @@ class XeroSyncJob(models.Model):
         # The start times (epoch seconds) of the calls each Odoo process (by
         # pid) made to an organisation in the last minute, which the others
         # learn (xero_sync_claim._pace_learn): Xero's minute counts them all.
-        # Only the push cron (one call at a time) writes it: a table of its
-        # own, so that no one's write of the connection conflicts with it.
+        # The push, the pull and the poll write it (each in a savepoint, a
+        # conflict only logged): a table of its own, so that no one's write
+        # of the connection conflicts with it.
         self.env.cr.execute(SQL("""
             CREATE TABLE IF NOT EXISTS xero_connection_pace (
                 connection_id integer PRIMARY KEY REFERENCES xero_connection (id) ON DELETE CASCADE,
