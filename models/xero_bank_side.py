@@ -59,17 +59,18 @@ class AccountJournal(models.Model):
         return res
 
     def _xero_read_refused_payments_again(self):
-        """The payments made in Xero refused on these journals' banks (their
-        events failed naming the journal) are read again."""
-        Event = self.env["xero.webhook.event"].sudo()
-        failed = Event.browse()
-        for journal in self:
-            failed |= Event.search([("state", "=", "failed"),
-                                    ("company_id", "child_of", journal.company_id.root_id.id),
-                                    ("note", "ilike", journal.display_name)])
+        """The events that failed in these journals' companies are read
+        again: among them the payments made in Xero that were refused on
+        these banks. Not picked by their note's text (a journal renamed
+        since would be missed); reading an event again registers nothing
+        twice (the unique Xero payment id), and one still refused fails
+        again with its message."""
+        failed = self.env["xero.webhook.event"].sudo().search([
+            ("state", "=", "failed"),
+            ("company_id", "child_of", self.company_id.root_id.ids)])
         if failed:
             failed.write({"state": "received"})
-            Event._trigger_pull()
+            failed._trigger_pull()
 
     def _xero_send_blocked_statement_lines(self):
         """The statement lines of these journals blocked while their bank

@@ -113,6 +113,23 @@ class TestBankSide(XeroInboundCommon):
         self.assertEqual(event.state, "done", event.note)
         self.assertEqual(invoice.payment_state, "partial")
 
+    def test_a_refused_payment_is_read_again_after_the_journal_was_renamed(self):
+        self.bank.xero_bank_reconciled_in = "odoo"
+        invoice = self.make_invoice()
+        self.push()
+        self.xero_api("PUT", "Payments", {"Payments": [{
+            "Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": "090"},
+            "Amount": 25.0, "Date": "2025-06-20"}]})
+        self.event("INVOICE", invoice.xero_id)
+        self.pull()
+        event = self.events()
+        self.assertEqual(event.state, "failed")
+        self.bank.name = "Operating Account"
+        self.bank.xero_bank_reconciled_in = "xero"
+        self.assertEqual(event.state, "received")
+        self.pull()
+        self.assertEqual(invoice.payment_state, "partial")
+
     def test_configuration_page_lists_the_banks(self):
         trust = self.env["account.journal"].create({
             "name": "Trust Account", "code": "TRST", "type": "bank", "is_trust_account": True})
