@@ -99,10 +99,10 @@ class TestBooksProperties(BooksPropertiesCommon):
             return
         with open(path, "a", encoding="utf-8") as out:
             out.write("%sexamples %d, steps %d, operations done %d, skipped %d, "
-                      "disagreements %d, %.0f s\n" % (
+                      "faults fired %d, disagreements %d, %.0f s\n" % (
                           "so far: " if progress else "",
                           STATS["examples"], STATS["steps"], STATS["done"],
-                          STATS["skipped"], STATS["disagreements"],
+                          STATS["skipped"], STATS["faults fired"], STATS["disagreements"],
                           time.monotonic() - cls._started))
             if progress:
                 return
