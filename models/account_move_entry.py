@@ -89,13 +89,19 @@ class AccountMove(models.Model):
             return Connection
         if conn.entry_exclude_fx and journal == self.company_id.currency_exchange_journal_id:
             return Connection
-        if self.statement_line_id and journal.suspense_account_id \
-                and journal.suspense_account_id in self.line_ids.account_id:
+        if self._xero_on_suspense():
             return Connection  # not reconciled yet: nothing to code in Xero
         if conn.entry_exclude_tax_closing and journal.type not in BANK_JOURNAL_TYPES \
                 and self._xero_is_tax_closing():
             return Connection
         return conn
+
+    def _xero_on_suspense(self):
+        """A bank statement line not reconciled (again): an item on its
+        journal's suspense account."""
+        self.ensure_one()
+        suspense = self.journal_id.suspense_account_id
+        return bool(self.statement_line_id and suspense and suspense in self.line_ids.account_id)
 
     def _xero_tax_accounts(self):
         """The company's tax accounts: the taxes' distribution accounts and

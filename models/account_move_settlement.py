@@ -25,7 +25,7 @@ Xero's Accounts Receivable / Payable refuse: it is blocked with that reason,
 its matches still go as payments.
 """
 
-from odoo import models
+from odoo import api, models
 
 from .account_move_entry import BANK_JOURNAL_TYPES
 
@@ -141,6 +141,25 @@ class AccountPartialReconcile(models.Model):
         touched._xero_refresh_state()
 
     def _xero_enqueue_settlement_deletes(self):
-        """A bank entry taken off an invoice or a bill: its Xero Payment is deleted."""
+        """A bank entry taken off an invoice or a bill: its Xero Payment is
+        deleted. Returns the entries, for ``_xero_recheck_settlements``
+        once the partials are gone."""
+        entries = self.env["account.move"]
         for entry, target in self._xero_entry_pairs():
             self._xero_delete_payments(entry, target)
+            entries |= entry
+        return entries
+
+    @api.model
+    def _xero_recheck_settlements(self, entries):
+        """Settlements taken off what they settled (an invoice reset or
+        cancelled, a match undone), still posted: Odoo's bank keeps the
+        money on receivable / payable matched to nothing, which Xero has
+        nowhere to put once the payment is deleted there. Their own job
+        looks again, and is blocked naming the amount (was set aside and
+        showed "Voided", the bank in Xero short of Odoo's with nothing to
+        do); matched again, it is set aside again."""
+        settlements = entries.exists().filtered(
+            lambda m: m._xero_settlement_lines() is not None and m._xero_settlement_unmatched())
+        if settlements:
+            settlements._xero_enqueue_entries()

@@ -35,11 +35,13 @@ class AccountPartialReconcile(models.Model):
         # A deposit's allocations (account_payment_deposit.py).
         self._xero_enqueue_deposit_unallocate()
         # Payments, and the Xero payments of settling entries.
-        self._xero_enqueue_unapply()
+        settlements = self._xero_enqueue_unapply()
         # A credit note's allocations (account_move_allocation.py).
         self._xero_enqueue_unallocate()
         res = super().unlink()
         payments.exists()._xero_sync_deposit()
+        # A settling entry left matched to nothing (account_move_settlement.py).
+        self._xero_recheck_settlements(settlements)
         return res
 
     def _xero_payments(self):
@@ -143,9 +145,10 @@ class AccountPartialReconcile(models.Model):
 
     def _xero_enqueue_unapply(self):
         """A payment taken off a document: its Xero payment is deleted; then
-        the same for settling entries (account_move_settlement.py)."""
+        the same for settling entries (account_move_settlement.py), which
+        are returned."""
         self._xero_enqueue_payment_deletes()
-        self._xero_enqueue_settlement_deletes()
+        return self._xero_enqueue_settlement_deletes()
 
     def _xero_enqueue_payment_deletes(self):
         for kind, record, target in self._xero_pairs():

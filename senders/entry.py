@@ -29,6 +29,11 @@ class EntrySender(BankSender):
             if move is None or move.state != "posted":
                 job._cancel(_("The journal entry is no longer posted."))
                 continue
+            if move._xero_on_suspense():
+                # Its reconciliation undone since it was queued (a settlement
+                # taken off its invoice first: account_move_settlement.py).
+                job._cancel(_("The bank statement line is not reconciled: nothing to send yet."))
+                continue
             if move._xero_settlement_lines() is not None:
                 self.settle(job, move)
                 continue

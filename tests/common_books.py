@@ -219,13 +219,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
             (pay_line | self._open_line(docs[doc_index % len(docs)])).reconcile()
         elif what == "unmatch":
             payment = self._pick("payments", op[1])
-            if payment.journal_id == self.foreign_bank:
-                # Known class of issue 23, "foreign-currency bank accounts"
-                # (fixed by another helper): a payment from the AUD bank taken
-                # off its document leaves Xero's payable / receivable short of
-                # Odoo's by the exchange difference, unexplained. Left out.
-                STATS["known: foreign bank unmatched"] += 1
-                raise Skip()
             lines = payment.move_id.line_ids.filtered(
                 lambda l: l.account_id.account_type in ("asset_receivable", "liability_payable")
                 and (l.matched_debit_ids or l.matched_credit_ids))
@@ -259,13 +252,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         elif what in ("reset", "cancel"):
             move = self._pick("docs", op[1])
             if move.state != "posted":
-                raise Skip()
-            if move.currency_id != self.company.currency_id and move.payment_state != "not_paid":
-                # Known class of issue 23, "foreign-currency documents" (fixed
-                # by another helper): reset, its payment becomes a deposit in
-                # AUD, which is blocked, and the invoice sent again fails;
-                # "Reconcile with Xero" lists neither. Left out until fixed.
-                STATS["known: foreign deposit after reset"] += 1
                 raise Skip()
             move.button_draft()
             if what == "cancel":
@@ -402,13 +388,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
                 if item.reason == "not_sent" and record._name == "account.move" \
                         and record.statement_line_id and not record.statement_line_id.is_reconciled:
                     continue
-                if item.reason == "voided" and self._bank_entry_left_open(record):
-                    # Known class of issue 23, "a bank entry unmatched" (fixed
-                    # by another helper): a statement line or bank entry whose
-                    # invoice was reset or cancelled has its Xero Payment
-                    # deleted and shows "Voided", not blocked with a message.
-                    STATS["known: bank entry unmatched"] += 1
-                    continue
                 bad.append("%s %s: %s %s" % (record.display_name, item.amount, item.reason,
                                              item.error or ""))
             if bad:
@@ -438,13 +417,6 @@ class BooksPropertiesCommon(XeroDepositsCommon):
         return bool(jobs) and len(targets) == len(jobs) and all(
             target.xero_state in ("failed", "blocked") and target.xero_error
             for target in targets)
-
-    def _bank_entry_left_open(self, move):
-        """A bank entry (not a payment's) with a receivable / payable item
-        matched to nothing."""
-        return move._name == "account.move" and move.move_type == "entry" \
-            and move.journal_id.type == "bank" and not move.origin_payment_id \
-            and bool(self._open_line(move))
 
     def run_sequence(self, ops):
         """One example: a fresh organisation, each operation, a push and the

@@ -17,7 +17,8 @@ Hypothesis database).
 
 CI runs AXERO_HYPOTHESIS_EXAMPLES (default 100) examples of up to
 AXERO_HYPOTHESIS_STEPS (default 4) operations; the long run (bench/README.rst)
-sets them higher and AXERO_HYPOTHESIS_REPORT to a file that gets the figures.
+sets them higher and AXERO_HYPOTHESIS_REPORT to a file that gets the figures
+(every AXERO_HYPOTHESIS_PROGRESS examples too, when set).
 """
 
 import os
@@ -56,7 +57,23 @@ FOREIGN_PAID_UNMATCHED = [("doc", "in_invoice", 1, 333.33, 1), ("pay", 0, 0, "fu
 # where Xero does (found by Hypothesis; the offset is gone).
 REFUND_BESIDE_DEPOSIT = [("doc", "out_refund", 1, 100.0, 1), ("doc", "out_invoice", 0, 25.0, 0),
                          ("deposit", 0, 333.33, "refund_out", 1), ("deposit", 0, 40.0, "in", 0)]
+# An AUD invoice overpaid from the AUD bank (failing at the overpayment's
+# allocation), the payment then taken off it; and one paid in part, taken
+# off and matched again (found by sequences tried by hand when payments from
+# the AUD bank taken off their document were put back in the draw).
+FOREIGN_OVERPAID_UNMATCHED = [("doc", "out_invoice", 1, 100.0, 0), ("pay", 0, 1, "over"),
+                              ("unmatch", 0)]
+FOREIGN_PART_PAID_REMATCHED = [("doc", "out_invoice", 1, 100.0, 0), ("pay", 0, 1, "partial"),
+                               ("unmatch", 0), ("match", 0, 0)]
+# A paid AUD invoice reset and posted again (its payment from the company's
+# bank a deposit in AUD, blocked; was left out of the draw as a known class).
+FOREIGN_PAID_RESET = [("doc", "out_invoice", 1, 100.0, 0), ("pay", 0, 0, "full"),
+                      ("reset", 0, True)]
+# A statement line paying an invoice that is then reset and posted again.
+STATEMENT_LEFT_OPEN = [("doc", "out_invoice", 0, 100.0, 0), ("statement", 10.0, 0),
+                       ("reset", 0, True)]
 MAX_STEPS = int(os.environ.get("AXERO_HYPOTHESIS_STEPS", "4"))
+PROGRESS = int(os.environ.get("AXERO_HYPOTHESIS_PROGRESS", "0"))
 
 
 @tagged("post_install", "-at_install")
@@ -69,18 +86,29 @@ class TestBooksProperties(BooksPropertiesCommon):
 
     @classmethod
     def tearDownClass(cls):
-        path = os.environ.get("AXERO_HYPOTHESIS_REPORT")
-        if path:
-            with open(path, "a", encoding="utf-8") as out:
-                out.write("examples %d, steps %d, operations done %d, skipped %d, "
-                          "disagreements %d, %.0f s\n" % (
-                              STATS["examples"], STATS["steps"], STATS["done"],
-                              STATS["skipped"], STATS["disagreements"],
-                              time.monotonic() - cls._started))
-                out.write("  %s\n" % ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
-                out.write("  seconds: %s\n" % ", ".join(
-                    "%s %.1f" % kv for kv in sorted(TIMES.items())))
+        cls.report()
         super().tearDownClass()
+
+    @classmethod
+    def report(cls, progress=False):
+        """The figures so far to AXERO_HYPOTHESIS_REPORT, if set: at the
+        end, and every AXERO_HYPOTHESIS_PROGRESS examples in a long run
+        (a line marked "so far", so a run stopped early still has them)."""
+        path = os.environ.get("AXERO_HYPOTHESIS_REPORT")
+        if not path:
+            return
+        with open(path, "a", encoding="utf-8") as out:
+            out.write("%sexamples %d, steps %d, operations done %d, skipped %d, "
+                      "faults fired %d, disagreements %d, %.0f s\n" % (
+                          "so far: " if progress else "",
+                          STATS["examples"], STATS["steps"], STATS["done"],
+                          STATS["skipped"], STATS["faults fired"], STATS["disagreements"],
+                          time.monotonic() - cls._started))
+            if progress:
+                return
+            out.write("  %s\n" % ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
+            out.write("  seconds: %s\n" % ", ".join(
+                "%s %.1f" % kv for kv in sorted(TIMES.items())))
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -96,12 +124,18 @@ class TestBooksProperties(BooksPropertiesCommon):
     @example(ops=FOREIGN_OVERPAID)
     @example(ops=FOREIGN_PAID_UNMATCHED)
     @example(ops=REFUND_BESIDE_DEPOSIT)
+    @example(ops=FOREIGN_OVERPAID_UNMATCHED)
+    @example(ops=FOREIGN_PART_PAID_REMATCHED)
+    @example(ops=STATEMENT_LEFT_OPEN)
+    @example(ops=FOREIGN_PAID_RESET)
     def test_books_agree_for_any_mixture(self, ops):
         STATS["examples"] += 1
         try:
             self.assertSequenceAgrees(ops)
         finally:
             self.env.invalidate_all()
+            if PROGRESS and not STATS["examples"] % PROGRESS:
+                self.report(progress=True)
 
     # -- sequences Hypothesis found, kept as plain tests ---------------------
     def test_refund_paid_beyond_its_credit_note_is_blocked(self):
@@ -213,6 +247,36 @@ class TestBooksProperties(BooksPropertiesCommon):
         beside the payment (blocked with its message). Now they are no
         difference of their own (found by Hypothesis)."""
         self.assertSequenceAgrees(FOREIGN_PAID_UNMATCHED)
+
+    def test_foreign_overpayment_allocated_books_xeros_realised_gain(self):
+        """An AUD invoice (115.00 AUD at 2.0) paid with 135.00 AUD from the
+        AUD bank at 1.6: an overpayment in AUD, its 115.00 allocated to the
+        invoice. Odoo books the difference of rates of the match (14.38) in
+        Realised Currency Gains; the sandbox left it on Accounts Receivable
+        (14.38 on each, unexplained: found by the sequences tried when
+        payments from the AUD bank taken off their document were put back
+        in the draw). Xero books an allocation's difference of rates as a
+        payment's; taken off, it is gone again."""
+        self.assertSequenceAgrees(FOREIGN_OVERPAID_UNMATCHED)
+        self.assertSequenceAgrees(FOREIGN_PART_PAID_REMATCHED)
+        self.fresh_organisation()
+
+        def gains():
+            rec = self.env["xero.reconcile"].create({
+                "connection_id": self.connection.id, "date": "2025-12-31"})
+            rec.action_compare()
+            line = rec.line_ids.filtered(lambda l: l.xero_code == "499")
+            return (line.odoo_balance, line.xero_balance)
+
+        for op in FOREIGN_OVERPAID_UNMATCHED[:2]:
+            self.run_operation(op)
+            self.push_due()
+        self.assertEqual(self.state["payments"][0].xero_state, "sent")
+        self.assertEqual(gains(), (-14.38, -14.38))
+        self.run_operation(FOREIGN_OVERPAID_UNMATCHED[2])
+        self.push_due()
+        self.assertEqual(gains(), (0.0, 0.0))
+        self.assertEqual(self.disagreements(settled=True), [])
 
     def test_refund_matched_to_nothing_is_blocked(self):
         """Money given back to a customer, matched to no credit note: Xero

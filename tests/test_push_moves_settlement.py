@@ -169,8 +169,11 @@ class TestPushSettlements(XeroPushCommon):
         self.assertEqual(self.xero_doc("Invoices", invoice2.xero_id)["Status"], "AUTHORISED")
         self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
         self.assertEqual(len(self.xero_payments()), 1)
-        self.assertEqual(entry.xero_state, "sent", "its other payment is still in Xero")
-        self.assertEqual(entry.xero_id, self.xero_payments()[0]["PaymentID"])
+        # Odoo's bank keeps the second invoice's money, matched to nothing.
+        self.assertEqual(entry.xero_state, "blocked")
+        self.assertIn(self.company.currency_id.format(invoice2.amount_total), entry.xero_error)
+        self.assertEqual(entry.xero_id, self.xero_payments()[0]["PaymentID"],
+                         "its other payment is still in Xero")
 
     def test_payment_in_doubt_is_found_not_made_twice(self):
         """Xero stored the payment but the answer was lost: it is looked up
@@ -214,4 +217,57 @@ class TestPushSettlements(XeroPushCommon):
         self.assertIn(self.company.currency_id.format(200.0 - invoice.amount_total),
                       entry.xero_error)
         self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+        self.assertNothingElse()
+
+    def test_statement_line_left_matched_to_nothing_by_a_reset_is_blocked(self):
+        """A statement line paying an invoice, the invoice reset and posted
+        again (or cancelled): Odoo takes the match off, and the Xero payment
+        is deleted; Odoo's bank keeps the money, on receivable matched to
+        nothing. It showed "Voided", Xero's bank short of Odoo's with
+        nothing to do (found by the books' property test); now it is
+        blocked naming the amount, and matched again it is sent."""
+        invoice = self.make_invoice()
+        st_line = self.statement_line(invoice.amount_total)
+        self.match(st_line, invoice)
+        self.push()
+        self.push()
+        entry = st_line.move_id
+        self.assertEqual(entry.xero_state, "sent", entry.xero_error)
+        invoice.button_draft()
+        invoice.action_post()
+        self.push()
+        self.push()
+        self.assertFalse(self.xero_payments(), "its Xero payment is deleted")
+        self.assertEqual(entry.xero_state, "blocked")
+        self.assertIn(self.company.currency_id.format(invoice.amount_total), entry.xero_error)
+        self.assertIn("matched with no invoice", entry.xero_error)
+        rec = self.env["xero.reconcile"].create({
+            "connection_id": self.connection.id, "date": "2025-12-31"})
+        rec.action_compare()
+        bank = rec.line_ids.filtered(lambda l: l.xero_code == "090")
+        self.assertEqual(set(bank.item_ids.mapped("reason")), {"blocked"})
+        # As the message says: matched again, it goes again as a payment.
+        (self.open_line(entry) + self.open_line(invoice)).reconcile()
+        self.push()
+        self.push()
+        self.assertEqual(entry.xero_state, "sent", entry.xero_error)
+        self.assertEqual(self.xero_doc("Invoices", invoice.xero_id)["Status"], "PAID")
+        self.assertNothingElse()
+
+    def test_bank_entry_left_matched_to_nothing_by_a_cancel_is_blocked(self):
+        """The same for a bank entry paying a bill that is cancelled."""
+        bill = self.make_invoice("in_invoice", amounts=(200.0,))
+        payable = self.open_line(bill)
+        entry = self.bank_entry(-bill.amount_total, payable.account_id, self.partner_a)
+        (self.open_line(entry) + payable).reconcile()
+        self.push()
+        self.push()
+        self.assertEqual(entry.xero_state, "sent", entry.xero_error)
+        bill.button_draft()
+        bill.button_cancel()
+        self.push()
+        self.push()
+        self.assertFalse(self.xero_payments())
+        self.assertEqual(entry.xero_state, "blocked")
+        self.assertIn(self.company.currency_id.format(bill.amount_total), entry.xero_error)
         self.assertNothingElse()

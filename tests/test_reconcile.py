@@ -103,6 +103,33 @@ class TestSandboxTrialBalance(test_sandbox.SandboxCase):
         self.assertEqual(total[0]["Value"], "Total")
         self.assertEqual(total[3]["Value"], total[4]["Value"])
 
+    def test_foreign_allocation_books_the_difference_of_rates(self):
+        """A credit note in AUD at 2.5 allocated to an invoice in AUD at 2.0:
+        Xero's Accounts Receivable keeps the invoice's rest at its own rate,
+        the difference of rates on the 40.00 AUD allocated (16.00 against
+        20.00) is a realised loss (it stayed on Accounts Receivable)."""
+        cid = self.contact()["ContactID"]
+
+        def document(kind, typ, rate, amount):
+            r = self.put("/" + kind, {kind: [{
+                "Type": typ, "Contact": {"ContactID": cid}, "Date": "2026-11-20",
+                "Status": "AUTHORISED", "CurrencyCode": "AUD", "CurrencyRate": rate,
+                "LineAmountTypes": "NoTax", "LineItems": [{
+                    "Description": "AUD", "Quantity": 1, "UnitAmount": amount,
+                    "AccountCode": "200"}]}]})
+            self.assertEqual(r.status_code, 200, r.text)
+            return r.json()[kind][0]
+
+        inv = document("Invoices", "ACCREC", 2.0, 100)
+        cn = document("CreditNotes", "ACCRECCREDIT", 2.5, 40)
+        r = self.put("/CreditNotes/%s/Allocations" % cn["CreditNoteID"], {"Allocations": [{
+            "Amount": 40, "Invoice": {"InvoiceID": inv["InvoiceID"]}, "Date": "2026-11-28"}]})
+        self.assertEqual(r.status_code, 200, r.text)
+        ytd = _ytd(_tb(self, "2026-11-30"))
+        self.assertEqual(ytd["610"], Decimal("30.00"), "60.00 AUD left at 2.0")
+        self.assertEqual(ytd["499"], Decimal("4.00"))
+        self.assertEqual(sum(ytd.values()), 0)
+
     def test_trial_balance_scope(self):
         narrow = self.srv.grant("demo", scopes="offline_access accounting.settings accounting.invoices")
         r = self.get("/Reports/TrialBalance", headers=self.h(token=narrow["access_token"]))

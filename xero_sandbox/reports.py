@@ -27,10 +27,11 @@ to the cent):
   overpayment's line is Accounts Receivable's or Payable's); a prepayment's
   allocations move the amount from its accounts to Accounts Receivable
   (Payable) (``deposits.postings``).
-Credit note allocations move money within Accounts Receivable (or Payable)
-and post nothing here (in a foreign currency Xero would post the rate
-difference: left out, a sandbox simplification). ``paymentsOnly`` is
-accepted and ignored (Xero's help: the trial balance has no cash basis).
+Credit note and overpayment allocations move money within Accounts
+Receivable (or Payable); in a foreign currency, the difference of the two
+documents' rates on the amount allocated goes to Realised Currency Gains
+(``allocation_gains``). ``paymentsOnly`` is accepted and ignored (Xero's
+help: the trial balance has no cash basis).
 """
 import collections
 import datetime as dt
@@ -120,6 +121,7 @@ def postings(tenant):
         out.append((pay["Date"], counter, ctrl))
         if bank + ctrl and gains is not None:
             out.append((pay["Date"], gains["AccountID"], -(bank + ctrl)))
+    out.extend(allocation_gains(tenant, gains))
     for bt in tenant.docs["BankTransactions"].values():
         if bt["Status"] == "DELETED":
             continue
@@ -139,6 +141,56 @@ def postings(tenant):
             if tax and gst is not None:
                 out.append((mj["Date"], gst["AccountID"], tax))
     out.extend(deposits.postings(tenant))
+    return out
+
+
+# A credit's sign on its control account: a customer's credit note or
+# overpayment credits Accounts Receivable, a supplier's debits Payable.
+CREDIT_SIGN = {"ACCRECCREDIT": 1, "RECEIVE-OVERPAYMENT": 1,
+               "ACCPAYCREDIT": -1, "SPEND-OVERPAYMENT": -1}
+CREDIT_CONTROL = {1: "DEBTORS", -1: "CREDITORS"}
+
+
+def allocation_gains(tenant, gains):
+    """[(date, AccountID, amount)] of the foreign-currency allocations of
+    credit notes and overpayments to invoices at another rate: the
+    difference of the amount at the credit's rate and at the invoice's goes
+    from Accounts Receivable (Payable) to Realised Currency Gains, on the
+    allocation's date.
+
+    Xero records a realised gain or loss "each time an invoice, bill or
+    credit note is entered in a foreign currency ... due to currency
+    movements between the time you entered the transaction and the time
+    payment or refund was made" (https://help.xero.com/au/Multicurrency-
+    GainsLosses). For an allocation (a credit note, an overpayment in a
+    foreign currency: xero_accounting.yaml, "Setting currency is only
+    supported on overpayments") Xero does not spell out the posting; this
+    is the reading that keeps the books right: both documents are settled
+    in the currency, so nothing of the allocation may stay on the control
+    account in the base currency, and Xero has no other account for the
+    rate's difference than Realised Currency Gains (as for a payment
+    above; Odoo books it the same, as an exchange difference)."""
+    out = []
+    if gains is None:
+        return out
+    credits = [(cn, cn["Allocations"]) for cn in tenant.docs["CreditNotes"].values()
+               if cn["Status"] in ("AUTHORISED", "PAID")]
+    credits += [(dep, dep["Allocations"]) for dep in tenant.docs["Overpayments"].values()
+                if dep["Status"] in ("AUTHORISED", "PAID")]
+    for credit, allocations in credits:
+        sign = CREDIT_SIGN.get(credit["Type"])
+        if not sign:
+            continue
+        control = _system(tenant, CREDIT_CONTROL[sign])
+        for alloc in allocations:
+            inv = tenant.docs["Invoices"].get(alloc["InvoiceID"].lower())
+            if inv is None:
+                continue
+            diff = _base(alloc["Amount"], credit.get("CurrencyRate")) \
+                - _base(alloc["Amount"], inv.get("CurrencyRate"))
+            if diff:
+                out.append((alloc["Date"], control["AccountID"], sign * diff))
+                out.append((alloc["Date"], gains["AccountID"], -sign * diff))
     return out
 
 
