@@ -2,7 +2,7 @@
     "name": "Xero Connector",
     "summary": "Post invoices, bills, credit notes, payments and trust "
     "transactions to Xero, mapped to Xero's accounts, taxes and currencies",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "account_xero authors",
     "license": "LGPL-3",

@@ -1,6 +1,7 @@
 from . import xero_connection
 from . import xero_connection_oauth
 from . import xero_connection_token
+from . import xero_tenant_pace
 from . import xero_reference
 from . import xero_map
 from . import xero_mapping_check

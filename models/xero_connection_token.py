@@ -80,7 +80,9 @@ class XeroConnection(models.Model):
 
         The token source is bound to the database and the connection id, not
         to this environment, so the client may be used from a cron thread or
-        worker threads; it starts with the token this transaction sees.
+        worker threads; it starts with the token this transaction sees. Its
+        pacer keeps the organisation's calls within Xero's limits together
+        with the other processes' (xero_tenant_pace.py).
         """
         self.ensure_one()
         conn = self.sudo()
@@ -92,7 +94,8 @@ class XeroConnection(models.Model):
             expires_at=_epoch(conn.token_expires_at),
         )
         return AccountingClient(
-            Endpoints(**self._xero_endpoints()), conn.tenant_id, source, timeout=30
+            Endpoints(**self._xero_endpoints()), conn.tenant_id, source, timeout=30,
+            pacer=self._xero_pacer(),
         )
 
     # --- Access tokens: serialized refresh ----------------------------------

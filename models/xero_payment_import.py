@@ -109,16 +109,12 @@ class XeroWebhookEvent(models.Model):
         if poll:
             self._xero_poll()
         events, more = self._xero_claim_events()
-        Job = self.env["xero.sync.job"].sudo()
         for conn in events.connection_id:
             mine = events.filtered(lambda e, c=conn: e.connection_id == c)
-            pacer = Job._pace_of(conn) if conn.tenant_id else None
             try:
                 mine._xero_pull(conn)
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
-            if pacer:
-                Job._pace_publish(conn.id, pacer)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
         if more:
             self._trigger_pull(second=True)

@@ -8,18 +8,14 @@ what lease, and the pace across organisations.
 - ``_claim``: due jobs (dependencies settled or claimed with them) taken
   ``FOR UPDATE SKIP LOCKED``, marked "sending" under ``LEASE`` and committed
   at once, so that a killed call leaves a marker to look up in Xero.
-- ``_pace_wait`` / ``_pace_of`` / ``_pace_publish``: while several
-  organisations have work, one whose rolling minute is spent waits its turn,
-  and each cron process learns the calls the other made (table
-  ``xero_connection_pace``, created in xero_sync_job.py).
+- ``_pace_wait``: while several organisations have work, one whose rolling
+  minute is spent waits its turn; its pacer counts the calls of every
+  process (xero_tenant_pace.py).
 
 The call that uses them: xero_sync_cron.py.
 """
 
-import json
 import logging
-import os
-import time
 from datetime import timedelta
 
 import psycopg2
@@ -28,8 +24,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..senders import OPERATION_PRIORITY
-from ..xero.identity import Endpoints
-from ..xero.pacer import pacer_for
 
 _logger = logging.getLogger(__name__)
 
@@ -72,54 +66,12 @@ class XeroSyncJob(models.Model):
     @api.model
     def _pace_wait(self, connection_id):
         """Seconds until this process may call the organisation of
-        ``connection_id`` (its pacer, shared with the clients)."""
+        ``connection_id`` (its pacer, shared with the clients and, through
+        the database, with the other processes: xero_tenant_pace.py)."""
         conn = self.env["xero.connection"].sudo().browse(connection_id)
         if not conn.tenant_id:
             return 0.0
-        return self._pace_of(conn).wait_time()
-
-    @api.model
-    def _pace_of(self, conn):
-        """The pacer of ``conn``'s organisation in this process (shared with
-        its clients), told the calls the other processes made. What calls
-        Xero outside the push (the pull, the poll) takes it first and
-        publishes its calls after (``_pace_publish``): the push, in the other
-        cron worker, would otherwise know them only by Xero's count and meet
-        a 429 at the end of a minute they helped spend."""
-        pacer = pacer_for(Endpoints(**conn._xero_endpoints()).api_url, conn.tenant_id)
-        self._pace_learn(conn.id, pacer)
-        return pacer
-
-    @api.model
-    def _pace_learn(self, connection_id, pacer):
-        """Tell ``pacer`` the calls the other processes of this database made
-        to the organisation in the last minute (table ``xero_connection_pace``)."""
-        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
-                                connection_id))
-        row = self.env.cr.fetchone()
-        mine = str(os.getpid())
-        for pid, calls in ((row and row[0]) or {}).items():
-            if pid != mine:
-                pacer.learn(calls, time.time())
-
-    @api.model
-    def _pace_publish(self, connection_id, pacer):
-        """Record this process's calls of the last minute for the others."""
-        now = time.time()
-        self.env.cr.execute(SQL("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
-                                connection_id))
-        row = self.env.cr.fetchone()
-        calls = {pid: times for pid, times in ((row and row[0]) or {}).items()
-                 if times and max(times) > now - 60}
-        calls[str(os.getpid())] = pacer.own_calls(now)
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL("""
-                    INSERT INTO xero_connection_pace (connection_id, calls) VALUES (%s, %s)
-                        ON CONFLICT (connection_id) DO UPDATE SET calls = EXCLUDED.calls
-                """, connection_id, json.dumps(calls)), log_exceptions=False)
-        except psycopg2.Error as exc:  # another server's cron on the same database
-            _logger.debug("Xero push: calls of %s not recorded (%s)", connection_id, exc)
+        return conn._xero_pacer().wait_time()
 
     @api.model
     def _release_token(self, token):

@@ -36,10 +36,11 @@ So one call:
   call of that chain sleeps up to ``TIME_BUDGET`` in one cron worker, which
   keeps Xero's 60 calls a minute, and never loops busy;
 - holds no organisation up for another's minute: while several have work,
-  one whose minute is spent is left for a later round (``_push_rounds``),
-  and each process learns the calls the other cron worker made
-  (``_pace_learn``). Xero's minute is rolling: a minute's stretch of calls
-  that starts late makes every later one start late too.
+  one whose minute is spent is left for a later round (``_push_rounds``);
+  the pacer counts the calls every process makes (the other cron worker's
+  push, pull, poll and daily check: xero_tenant_pace.py). Xero's minute is
+  rolling: a minute's stretch of calls that starts late makes every later
+  one start late too.
 """
 
 import logging
@@ -323,10 +324,7 @@ class XeroSyncJob(models.Model):
         if self.env.context.get("xero_pace_shared"):
             # Other organisations wait for this call: not long for this one's minute.
             api.max_wait = min(api.max_wait, PACE_SHARED_WAIT)
-        self._pace_learn(connection.id, api.pacer)
-        settled = self._send_groups(api)
-        self._pace_publish(connection.id, api.pacer)
-        return settled
+        return self._send_groups(api)
 
     def _send_groups(self, api):
         """Send the claimed jobs ``self`` of one connection, group by group,

@@ -181,17 +181,6 @@ class XeroSyncJob(models.Model):
             CREATE INDEX IF NOT EXISTS xero_sync_job_attention_idx
                 ON xero_sync_job (state) WHERE state IN ('failed', 'blocked')
         """))
-        # The start times (epoch seconds) of the calls each Odoo process (by
-        # pid) made to an organisation in the last minute, which the others
-        # learn (xero_sync_claim._pace_learn): Xero's minute counts them all.
-        # The push, the pull and the poll write it (each in a savepoint, a
-        # conflict only logged): a table of its own, so that no one's write
-        # of the connection conflicts with it.
-        self.env.cr.execute(SQL("""
-            CREATE TABLE IF NOT EXISTS xero_connection_pace (
-                connection_id integer PRIMARY KEY REFERENCES xero_connection (id) ON DELETE CASCADE,
-                calls jsonb NOT NULL DEFAULT '{}')
-        """))
         # Indexes of earlier versions that nothing reads are dropped by the
         # migration to 18.0.1.1.0 (migrations/), not at every start.
 

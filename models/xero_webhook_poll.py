@@ -45,13 +45,10 @@ class XeroWebhookEvent(models.Model):
         for conn in Connection.search([("state", "=", "connected"), ("import_payments", "=", True)]):
             if conn.pull_polled_at and conn.pull_polled_at > now - POLL_EVERY:
                 continue
-            Job = self.env["xero.sync.job"].sudo()
-            pacer = Job._pace_of(conn)  # the push's calls, to keep out of its way
             try:
                 stored += self._xero_poll_connection(conn, now)
             except XeroError as exc:
                 _logger.info("Xero: %s not polled now: %s", conn.display_name, exc.message)
-            Job._pace_publish(conn.id, pacer)
         return stored
 
     @api.model

@@ -27,16 +27,19 @@ The mixin (put it first in the bases):
 """
 
 import atexit
+import contextlib
+import json
 import logging
 import os
 import threading
 import unittest
 from datetime import timedelta
 
-from odoo import fields, http
+from odoo import fields, http, sql_db
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.account_xero.models import xero_sync_job
+from odoo.addons.account_xero.xero.pacer import LedgerTurn
 
 from odoo.addons.account_xero.xero_sandbox import SandboxServer
 
@@ -71,6 +74,27 @@ class FakeClock:
         self.now += seconds
 
 
+class MemoryLedger:
+    """The ledger that the processes calling one organisation share (see
+    ``TenantPacer``), in memory: each pacer that holds it is a process."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.entries = {}
+
+    @contextlib.contextmanager
+    def turn(self, me):
+        with self.lock:
+            turn = LedgerTurn(me, self.entries)
+            yield turn
+            if turn.mine is not None:
+                self.entries[me] = turn.mine
+
+    def look(self, me):
+        with self.lock:
+            return LedgerTurn(me, self.entries).others
+
+
 class XeroSandboxMixin:
     """Mixin for TransactionCase, HttpCase and AccountTestInvoicingCommon."""
 
@@ -96,6 +120,34 @@ class XeroSandboxMixin:
         if cls.xero_registry_test_mode and not cls.registry.in_test_mode():
             cls.registry.enter_test_mode(cls.cr)
             cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def pace_entries(self, tenant_id=None):
+        """The processes' entries in the ledger of the organisation's pace,
+        read on a connection of its own (the ledger commits at each call)."""
+        with contextlib.closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute("SELECT calls FROM xero_tenant_pace WHERE tenant_id = %s",
+                       [tenant_id or self.xero_tenant_id])
+            row = cr.fetchone()
+        return row[0] if row else {}
+
+    def pace_of_another_process(self, calls=(), flying=(), tenant_id=None):
+        """Another Odoo process (the other cron worker) called the
+        organisation at ``calls`` and has calls in flight until ``flying``
+        (epoch times); forgotten after the test."""
+        tenant_id = tenant_id or self.xero_tenant_id
+        # Its own connection, committed on leaving (the ledger's, as another process's).
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("""
+                INSERT INTO xero_tenant_pace (tenant_id, calls) VALUES (%s, %s)
+                    ON CONFLICT (tenant_id) DO UPDATE
+                   SET calls = xero_tenant_pace.calls || EXCLUDED.calls
+            """, [tenant_id, json.dumps({"other.1": {"calls": list(calls), "flying": list(flying)}})])
+        self.addCleanup(self._forget_other_process, tenant_id)
+
+    def _forget_other_process(self, tenant_id):
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("UPDATE xero_tenant_pace SET calls = calls - 'other.1' WHERE tenant_id = %s",
+                       [tenant_id])
 
     @classmethod
     def _xero_grant(cls, tenant_ids=None):

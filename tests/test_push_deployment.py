@@ -13,7 +13,6 @@ at any moment.
 Requests carry 5 documents here instead of 50.
 """
 
-import json
 import os
 import time
 from datetime import timedelta
@@ -362,21 +361,18 @@ class TestPushDeployment(XeroPushSmallRequests):
                                msg="it slept until A's minute freed")
         self.assertTrue(self.triggers_due(), "the next call is triggered now, for B")
 
-    def test_a_pacer_learns_the_calls_the_other_cron_process_made(self):
+    def test_a_pacer_counts_the_calls_the_other_cron_process_makes(self):
         # Both cron workers push: Xero's minute counts the calls of both.
         invoice = self.make_invoice(amounts=(47.0,))
         self.push()
         self.assertEqual(invoice.xero_state, "sent", invoice.xero_error)
-        self.env.cr.execute("SELECT calls FROM xero_connection_pace WHERE connection_id = %s",
-                            [self.connection.id])
-        calls = self.env.cr.fetchone()[0]
-        self.assertGreaterEqual(len(calls[str(os.getpid())]), 2, "its calls (contact, invoice) told to the other")
+        mine = self.pace_entries()[str(os.getpid())]
+        self.assertGreaterEqual(len(mine["calls"]), 2, "its calls (contact, invoice) told to the other")
+        self.assertEqual(mine["flying"], [], "none in flight any more")
         # The other process spent the minute from 30 s to 20 s ago: this one
         # waits until those calls leave it, not a minute from Xero's count.
         now = time.time()
-        calls["1"] = [now - 30 + k / 6 for k in range(58)]
-        self.env.cr.execute("UPDATE xero_connection_pace SET calls = %s WHERE connection_id = %s",
-                            [json.dumps(calls), self.connection.id])
+        self.pace_of_another_process(calls=[now - 30 + k / 6 for k in range(58)])
         key = (Endpoints(**self.connection._xero_endpoints()).api_url, self.connection.tenant_id)
         self.addCleanup(pacer_module._PACERS.pop, key, None)
         self.assertAlmostEqual(self.Job._pace_wait(self.connection.id), 30.0, delta=1.0)

@@ -1,6 +1,8 @@
 """Reconcile with Xero: the sandbox's Trial Balance, the client's reading of
 it, and the per-account comparison of Odoo with Xero (``xero.reconcile``)."""
 
+import os
+import time
 from decimal import Decimal
 
 from lxml import etree
@@ -342,6 +344,21 @@ class TestReconcile(XeroPushCommon):
         self.assertEqual(self.connection.last_reconcile_id.state, "error")
         settings = self.env["res.config.settings"].create({})
         self.assertTrue(settings.xero_reconcile_drift)
+
+    def test_the_daily_check_and_the_push_share_xeros_limits(self):
+        """The daily check runs in one cron worker while the push, in the
+        other, has five calls in flight: its first call waits for one of
+        them to end (a sixth at once is a 429), and its calls are told to
+        the push as they go (it neither learned nor told them: 4 of the 8
+        429s of the 10,000-document push)."""
+        now = time.time()
+        self.pace_of_another_process(calls=[now] * 5, flying=[now + 0.5] * 5)
+        self.env["xero.reconcile"]._cron_check()
+        self.env.invalidate_all()
+        self.assertTrue(self.connection.last_reconcile_id, "the check ran")
+        calls = [t for t in self.pace_entries()[str(os.getpid())]["calls"] if t > now]
+        self.assertGreaterEqual(len(calls), 2, "the organisation and its trial balance, told")
+        self.assertGreaterEqual(min(calls) - now, 0.5, "its first call waited for a place in flight")
 
     def test_accountant_compares_and_reads_the_documents(self):
         self.pushed_documents()

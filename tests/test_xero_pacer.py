@@ -2,9 +2,9 @@
 
 from odoo.tests import BaseCase, tagged
 
-from ..xero.pacer import MINUTE_MARGIN, PROBE_WAIT, TenantPacer
+from ..xero.pacer import FLIGHT_POLL, MINUTE_MARGIN, PROBE_WAIT, TenantPacer
 from ..xero.errors import XeroRateLimited
-from .common import FakeClock
+from .common import FakeClock, MemoryLedger
 
 
 @tagged("post_install", "-at_install")
@@ -192,3 +192,69 @@ class TestTenantPacer(BaseCase):
         for _ in range(5):
             pacer.acquire(max_wait=120)
         self.assertEqual(clock.slept, [])
+
+    # ------------------------------------------------------------------
+    # Several processes (the two cron workers), one ledger
+    # ------------------------------------------------------------------
+    def _processes(self, *names):
+        """A pacer per process, all on one clock and one ledger, each warm
+        (Xero has answered it just now)."""
+        clock, ledger = FakeClock(), MemoryLedger()
+        pacers = [TenantPacer(clock=clock, sleep=clock.sleep, epoch=clock, shared=ledger, name=name)
+                  for name in names]
+        used = 0
+        for pacer in pacers:
+            used += 1
+            self._call(pacer, clock, remaining_after=60 - used)
+        return pacers, clock
+
+    def test_calls_in_flight_in_another_process_take_xeros_places(self):
+        """The push has four calls in flight in one cron worker and the
+        daily check one in the other: the push's next call waits for one of
+        the five to end (a sixth in flight is a 429 "concurrent"; each
+        process counted only its own)."""
+        (push, check), clock = self._processes("push", "check")
+        for _ in range(4):
+            push.acquire(max_wait=120)
+        checking = check.acquire(max_wait=120)
+        answers = [lambda: check.release({}, checking)]
+
+        def sleep(seconds):
+            clock.sleep(seconds)
+            if answers:
+                answers.pop()()  # the daily check's call is answered meanwhile
+
+        push.sleep = sleep
+        slept = len(clock.slept)
+        push.acquire(max_wait=120)
+        self.assertFalse(answers, "the push's fifth call went while five were in flight")
+        self.assertEqual(clock.slept[slept:], [FLIGHT_POLL])
+
+    def test_a_process_does_not_wait_forever_for_anothers_calls_in_flight(self):
+        (push, check), _clock = self._processes("push", "check")
+        for _ in range(5):
+            push.acquire(max_wait=120)
+        with self.assertRaises(XeroRateLimited) as cm:
+            check.acquire(max_wait=1)
+        self.assertEqual(cm.exception.problem, "concurrent")
+        self.assertEqual(check.flying, [], "nothing sent")
+
+    def test_a_process_counts_the_calls_another_made_since_its_own_last(self):
+        """The poll asks Xero once, then the push spends the rest of the
+        minute: the poll's next read waits for the minute (it used to learn
+        the push's calls only when its cron call started, and Xero's count
+        only from its last answer)."""
+        (push, poll), clock = self._processes("push", "poll")
+        for _ in range(58):
+            self._call(push, clock, seconds=0.1)
+        started = clock.now
+        poll.acquire(max_wait=120)
+        self.assertGreater(clock.now - started, 40, "the poll waited for the minute the push spent")
+
+    def test_the_calls_of_a_process_are_told_when_they_go(self):
+        """What one process sends counts for the other at once, before its
+        answer (and before the cron call that sent it ends)."""
+        (push, check), _clock = self._processes("push", "check")
+        push.per_minute = 3
+        check.acquire(max_wait=120)
+        self.assertGreater(push.wait_time(), 50, "the daily check's call is told to the push")
