@@ -1,6 +1,6 @@
-"""Payments made in Xero, continued (issue 25): on credit notes (CREDITNOTE
-events) as on invoices, refused on the trust bank with a message, and valued
-at Xero's rate in another currency."""
+"""Payments made in Xero on credit notes (CREDITNOTE events) as on invoices,
+refused on the trust bank with a message, and valued at Xero's rate in
+another currency (issue 25)."""
 
 from odoo.tests import tagged
 
@@ -8,7 +8,7 @@ from .common_inbound import XeroInboundCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentImportMore(XeroInboundCommon):
+class TestPaymentImportRefundTrustCurrency(XeroInboundCommon):
 
     def imported(self, move):
         return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
@@ -88,24 +88,3 @@ class TestPaymentImportMore(XeroInboundCommon):
                          [("CREDITNOTE", refund.xero_id.lower())])
         self.assertEqual(len(self.imported(refund)), 1, self.events().note)
         self.assertEqual(refund.payment_state, "paid")
-
-    def test_many_invoices_paid_in_xero_cost_a_few_calls(self):
-        """Xero's 60 calls a minute are shared with the push: the payments
-        of twenty invoices told at once are read in one call, not one call
-        an invoice (a thousand paid in Xero waited minutes for their turn)."""
-        moves = self.env["account.move"]
-        for amount in (100.0, 110.0, 120.0, 130.0, 140.0):
-            moves |= self.make_invoice(amounts=(amount,))
-        self.push()
-        for move in moves:
-            self.assertEqual(move.xero_state, "sent", move.xero_error)
-            self.pay_in_xero("Invoice", move.xero_id, 50.0)
-            self.event("INVOICE", move.xero_id)
-        before = len(self.api_requests())
-        self.pull()
-        reads = [r for r in self.api_requests()[before:] if r["method"] == "GET"]
-        self.assertEqual(len([r for r in reads if "/Payments" in r["path"]]), 1, reads)
-        self.assertLessEqual(len(reads), 2, reads)
-        for move in moves:
-            self.assertEqual(len(self.imported(move)), 1)
-            self.assertEqual(move.payment_state, "partial")
