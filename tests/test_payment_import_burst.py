@@ -15,14 +15,6 @@ from .common_inbound import XeroInboundCommon
 @tagged("post_install", "-at_install")
 class TestPaymentImportBurst(XeroInboundCommon):
 
-    def imported(self, move):
-        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
-
-    def pay_in_xero(self, target, xero_id, amount, code="090", **extra):
-        return self.xero_api("PUT", "Payments", {"Payments": [dict({
-            target: {target + "ID": xero_id}, "Account": {"Code": code}, "Amount": amount,
-            "Date": "2025-06-20", "Reference": "Bank feed"}, **extra)]})["Payments"][0]
-
     def paid_in_xero(self, *amounts):
         """Invoices sent, each paid in Xero for ``amount`` and told by an event."""
         moves = self.env["account.move"]
@@ -32,7 +24,7 @@ class TestPaymentImportBurst(XeroInboundCommon):
         self.paid = {}
         for move in moves:
             self.assertEqual(move.xero_state, "sent", move.xero_error)
-            self.paid[move] = self.pay_in_xero("Invoice", move.xero_id, 50.0)["PaymentID"].lower()
+            self.paid[move] = self.pay_in_xero_on("Invoice", move.xero_id, 50.0)["PaymentID"].lower()
             self.event("INVOICE", move.xero_id)
         return moves
 

@@ -10,19 +10,11 @@ from .common_inbound import XeroInboundCommon
 @tagged("post_install", "-at_install")
 class TestPaymentImportRefundTrustCurrency(XeroInboundCommon):
 
-    def imported(self, move):
-        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
-
-    def pay_in_xero(self, target, xero_id, amount, code="090", **extra):
-        return self.xero_api("PUT", "Payments", {"Payments": [dict({
-            target: {target + "ID": xero_id}, "Account": {"Code": code}, "Amount": amount,
-            "Date": "2025-06-20", "Reference": "Bank feed"}, **extra)]})["Payments"][0]
-
     def test_refund_paid_in_xero_is_paid_in_odoo(self):
         refund = self.make_invoice("out_refund", amounts=(40.0,))
         self.push()
         self.assertEqual(refund.xero_state, "sent", refund.xero_error)
-        paid = self.pay_in_xero("CreditNote", refund.xero_id, refund.amount_total)
+        paid = self.pay_in_xero_on("CreditNote", refund.xero_id, refund.amount_total)
         self.event("CREDITNOTE", refund.xero_id)
         self.pull()
         self.assertEqual(self.events().state, "done", self.events().note)
@@ -48,7 +40,7 @@ class TestPaymentImportRefundTrustCurrency(XeroInboundCommon):
                     "xero_account_id": self.xa["091"].id})
         move = self.make_invoice()
         self.push()
-        self.pay_in_xero("Invoice", move.xero_id, 10.0, code="091")
+        self.pay_in_xero_on("Invoice", move.xero_id, 10.0, code="091")
         self.event("INVOICE", move.xero_id)
         self.pull()
         event = self.events()
@@ -62,7 +54,7 @@ class TestPaymentImportRefundTrustCurrency(XeroInboundCommon):
         move = self.make_invoice(amounts=(200.0,), currency=self.other_currency)  # Odoo: 2.0
         self.push()
         self.assertEqual(move.xero_state, "sent", move.xero_error)
-        paid = self.pay_in_xero("Invoice", move.xero_id, move.amount_total, CurrencyRate=2.5)
+        paid = self.pay_in_xero_on("Invoice", move.xero_id, move.amount_total, CurrencyRate=2.5)
         self.event("INVOICE", move.xero_id)
         self.pull()
         payment = self.imported(move)
@@ -81,7 +73,7 @@ class TestPaymentImportRefundTrustCurrency(XeroInboundCommon):
     def test_polling_finds_a_refund_paid_in_xero(self):
         refund = self.make_invoice("out_refund", amounts=(30.0,))
         self.push()
-        self.pay_in_xero("CreditNote", refund.xero_id, refund.amount_total)
+        self.pay_in_xero_on("CreditNote", refund.xero_id, refund.amount_total)
         self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
         self.pull()
         self.assertEqual(self.events().mapped(lambda e: (e.event_category, e.resource_id)),

@@ -21,9 +21,7 @@ from .common_inbound import XeroInboundCommon
 class TestPullClaim(XeroInboundCommon):
 
     def pay_in_xero(self, move, amount):
-        return self.xero_api("PUT", "Payments", {"Payments": [{
-            "Invoice": {"InvoiceID": move.xero_id}, "Account": {"Code": "090"}, "Amount": amount,
-            "Date": "2025-06-20", "Reference": "Bank feed"}]})["Payments"][0]
+        return self.pay_in_xero_on("Invoice", move.xero_id, amount)
 
     def sent_invoices(self, *amounts):
         moves = self.env["account.move"]
@@ -34,12 +32,23 @@ class TestPullClaim(XeroInboundCommon):
             self.assertEqual(move.xero_state, "sent", move.xero_error)
         return moves
 
-    def imported(self, move):
-        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
-
     def invoice_reads(self, since):
         return [r for r in self.api_requests()[since:]
                 if r["method"] == "GET" and "/Invoices" in r["path"]]
+
+    def told_without_triggers(self):
+        """Two invoices sent and told by webhook, the pulls not woken yet:
+        their two crons."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.event("INVOICE", first.xero_id)
+        self.event("INVOICE", second.xero_id)
+        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
+                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
+        self.triggers(crons).unlink()
+        return crons
+
+    def triggers(self, crons):
+        return self.env["ir.cron.trigger"].search([("cron_id", "in", crons.ids)])
 
     def test_copies_of_an_event_are_read_in_one_call(self):
         """Two documents a call: the first invoice told three times and the
@@ -89,17 +98,10 @@ class TestPullClaim(XeroInboundCommon):
         """More documents waiting than a call takes: the call wakes the
         pull again and its second worker (Odoo runs one scheduled action in
         one worker at a time), which does not poll."""
-        first, second = self.sent_invoices(100.0, 120.0)
-        self.event("INVOICE", first.xero_id)
-        self.event("INVOICE", second.xero_id)
-        Trigger = self.env["ir.cron.trigger"]
-        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
-                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
-        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
+        crons = self.told_without_triggers()
         with patch.object(xero_payment_import, "CLAIM", 1):
             self.pull()
-        self.assertEqual(set(Trigger.search([("cron_id", "in", crons.ids)]).cron_id.ids),
-                         set(crons.ids))
+        self.assertEqual(set(self.triggers(crons).cron_id.ids), set(crons.ids))
         self.assertIn("poll=False", crons[1].code)
 
     def test_a_poll_sets_the_next_when_it_is_due(self):
@@ -154,13 +156,7 @@ class TestPullClaim(XeroInboundCommon):
         limit wakes the pulls for when it frees, not at once (before: a loop
         of calls, each claiming the same documents and meeting the limit
         again, 13 in a second at the end of the inbound soak)."""
-        first, second = self.sent_invoices(100.0, 120.0)
-        self.event("INVOICE", first.xero_id)
-        self.event("INVOICE", second.xero_id)
-        Trigger = self.env["ir.cron.trigger"]
-        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
-                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
-        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
+        crons = self.told_without_triggers()
         client = type(self.connection._xero_accounting_client())
 
         def limited(*args, **kwargs):
@@ -171,6 +167,6 @@ class TestPullClaim(XeroInboundCommon):
             self.pull()
         self.assertEqual(set(self.events().mapped("state")), {"received"})
         soon = fields.Datetime.now() + timedelta(seconds=30)
-        triggers = Trigger.search([("cron_id", "in", crons.ids)])
+        triggers = self.triggers(crons)
         self.assertTrue(triggers)
         self.assertFalse(triggers.filtered(lambda t: t.call_at < soon), triggers.mapped("call_at"))
