@@ -67,8 +67,12 @@ def main():
                          when[:19].replace("T", " ")))
         env["xero.webhook.event"].sudo()._xero_insert_events(rows)
         cr.commit()
+    from odoo import sql_db
+
     cpu = None
     calls, wall, cpu_used = 0, 0.0, 0.0
+    queries = sql_db.sql_counter
+    requests = len(srv.store.requests)
     profiler = cProfile.Profile() if args.profile else None
     while True:
         with registry.cursor() as cr:
@@ -88,6 +92,8 @@ def main():
             calls += 1
             if not done:
                 break
+    queries = sql_db.sql_counter - queries
+    requests = len([r for r in list(srv.store.requests)[requests:] if "/api.xro/" in r["path"]])
     with registry.cursor() as cr:
         env = benchlib.env_of(cr)
         Payment = env["account.payment"]
@@ -105,6 +111,8 @@ def main():
         ("events by state", ", ".join("%s %d" % kv for kv in sorted(states.items()))),
         ("invoices paid / partial", "%d / %d" % (paid.count("paid") + paid.count("in_payment"),
                                                  paid.count("partial"))),
+        ("SQL queries a payment (counted, not timed)", "%.1f" % (queries / max(1, imported))),
+        ("calls to Xero", "%d" % requests),
         ("wall seconds a payment", "%.3f" % (wall / max(1, imported))),
         ("CPU seconds a payment (Odoo + PostgreSQL)", "%.3f" % (cpu_used / max(1, imported))),
     ], headers=("", "")))
