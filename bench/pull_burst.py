@@ -72,7 +72,7 @@ def main():
     cpu = None
     calls, wall, cpu_used = 0, 0.0, 0.0
     queries = sql_db.sql_counter
-    requests = len(srv.store.requests)
+    xero_calls = len(srv.store.requests)
     profiler = cProfile.Profile() if args.profile else None
     while True:
         with registry.cursor() as cr:
@@ -93,7 +93,7 @@ def main():
             if not done:
                 break
     queries = sql_db.sql_counter - queries
-    requests = len([r for r in list(srv.store.requests)[requests:] if "/api.xro/" in r["path"]])
+    xero_calls = len([r for r in list(srv.store.requests)[xero_calls:] if "/api.xro/" in r["path"]])
     with registry.cursor() as cr:
         env = benchlib.env_of(cr)
         Payment = env["account.payment"]
@@ -112,7 +112,7 @@ def main():
         ("invoices paid / partial", "%d / %d" % (paid.count("paid") + paid.count("in_payment"),
                                                  paid.count("partial"))),
         ("SQL queries a payment (counted, not timed)", "%.1f" % (queries / max(1, imported))),
-        ("calls to Xero", "%d" % requests),
+        ("calls to Xero", "%d" % xero_calls),
         ("wall seconds a payment", "%.3f" % (wall / max(1, imported))),
         ("CPU seconds a payment (Odoo + PostgreSQL)", "%.3f" % (cpu_used / max(1, imported))),
     ], headers=("", "")))
