@@ -23,7 +23,7 @@ import logging
 
 import psycopg2
 
-from odoo import _, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import UserError, ValidationError
 
 from .xero_payment_import import ImportBlocked
@@ -113,8 +113,12 @@ class XeroWebhookEvent(models.Model):
                 "group_payment": True,
             })
             batch = wizard.batches[0]
+            # Linked with its invoice as it is made (the wizard writes the
+            # link on the invoice after matching: a write of the invoice,
+            # about a sixth of the cost of registering a payment).
             vals = dict(wizard._create_payment_vals_from_wizard(batch),
-                        xero_import_id=pid, xero_import_move_id=move.id)
+                        xero_import_id=pid, xero_import_move_id=move.id,
+                        invoice_ids=[Command.set(batch["lines"].move_id.ids)])
             if not vals.get("write_off_line_vals") and "force_balance" not in vals:
                 # Its journal entry made when it is posted, with the others'.
                 vals.pop("write_off_line_vals", None)
@@ -145,9 +149,10 @@ class XeroWebhookEvent(models.Model):
     def _xero_reconcile_together(self, wizard, to_process):
         """The wizard's matching (``_reconcile_payments``), each payment
         with its invoice, in one reconciliation plan for all of them (Odoo
-        matches a plan's pairs together, each apart). A payment matched at
-        a forced rate (a write-off to the exchange account) is matched by
-        the wizard itself."""
+        matches a plan's pairs together, each apart); the payments are
+        linked with their invoices already (``invoice_ids``). A payment
+        matched at a forced rate (a write-off to the exchange account) is
+        matched by the wizard itself."""
         forced = [process for process in to_process if "rate" in process]
         if forced:
             wizard._reconcile_payments(forced, edit_mode=True)
@@ -155,7 +160,7 @@ class XeroWebhookEvent(models.Model):
         open_domain = [("reconciled", "=", False), ("parent_state", "=", "posted")]
         domain = open_domain + [
             ("account_type", "in", self.env["account.payment"]._get_valid_payment_account_types())]
-        plan, matched = [], []
+        plan = []
         for process in to_process:
             if "rate" in process:
                 continue
@@ -164,11 +169,8 @@ class XeroWebhookEvent(models.Model):
             plan.extend((payment_lines + lines).filtered_domain(
                 open_domain + [("account_id", "=", account.id)])
                 for account in payment_lines.account_id)
-            matched.append((lines.move_id, payment))
         if plan:
             Line._reconcile_plan(plan)
-        for moves, payment in matched:
-            moves.matched_payment_ids += payment
 
     @api.model
     def _xero_payment_journal(self, conn, move, payment):
