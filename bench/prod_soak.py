@@ -234,8 +234,16 @@ class OdooServer:
                     if msg.endswith("starting"):
                         self.in_pull[pid] = time.monotonic()
                         self.cron_log["pull calls started"] += 1
+                        if "second worker" in msg:
+                            self.cron_log["pull calls started (second worker)"] += 1
                     else:
                         self.in_pull.pop(pid, None)
+                        if " done in " in msg:
+                            self.cron_log["pull seconds"] += float(msg.split(" done in ")[1].rstrip("s "))
+                        elif " processed " in msg:
+                            self.cron_log["pull events"] += int(msg.split(" processed ")[1].split()[0])
+                        elif "failed" in msg:
+                            self.cron_log["pull calls failed"] += 1
                 elif logger.endswith("ir_cron") and "'Xero: push'" in msg:
                     if msg.endswith("starting"):
                         self.in_push[pid] = time.monotonic()

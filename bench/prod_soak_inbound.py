@@ -171,9 +171,12 @@ def run(args, procs, soak):
     stop = threading.Event()
     kills = []
 
+    loads = []                        # the machine's 1-minute load average, every 5 s
+
     def deliveries():
         n = 0
         while not stop.is_set():
+            loads.append(os.getloadavg()[0])
             n += 1
             report = srv.control("tenants/%s/webhook/deliver" % tenant_id, {
                 "copies": rng.choice([2, 3]), "shuffle": True, "drop": args.drop, "seed": n,
@@ -277,6 +280,14 @@ def run(args, procs, soak):
             statistics.median(by_polling) if by_polling else float("nan"),
             max(by_polling) if by_polling else float("nan"), len(by_polling))),
         ("Reconcile with Xero: accounts differing", "%s" % result["accounts_differing"]),
+        ("'Xero: pull' calls started (second worker's); failed", "%d (%d); %d" % (
+            server.cron_log["pull calls started"], server.cron_log["pull calls started (second worker)"],
+            server.cron_log["pull calls failed"])),
+        ("seconds inside pull calls; events claimed", "%.1f; %d" % (
+            server.cron_log["pull seconds"], server.cron_log["pull events"])),
+        ("inbox events by state", result["events"]),
+        ("machine load (1-min average) during the run: mean / max", "%.1f / %.1f" % (
+            statistics.mean(loads) if loads else float("nan"), max(loads) if loads else float("nan"))),
     ], headers=("", "")))
     for line in result["details"][:20]:
         print("  " + line)
@@ -298,6 +309,8 @@ def compare(registry, srv, tenant_id, conn_id, keeper, invoice_ids):
                         FROM account_payment p JOIN account_move m ON m.id = p.move_id
                        WHERE p.xero_import_id IS NOT NULL GROUP BY 1""")
         odoo = {row[0]: row[1:] for row in cr.fetchall()}
+        cr.execute("SELECT state, count(*) FROM xero_webhook_event GROUP BY state ORDER BY state")
+        result["events"] = ", ".join("%s %d" % row for row in cr.fetchall())
         cr.execute("""SELECT count(*) FROM xero_sync_job j JOIN account_payment p
                                  ON j.res_model = 'account.payment' AND p.id = j.res_id
                        WHERE p.xero_import_id IS NOT NULL""")

@@ -57,6 +57,7 @@ from . import xero_reconcile_changes
 from . import xero_webhook_event
 from . import xero_connection_webhook
 from . import xero_payment_import
+from . import xero_payment_register
 from . import xero_bank_side
 from . import xero_allocation_import
 from . import xero_webhook_poll

@@ -14,6 +14,7 @@ lists the flagged documents (xero_reconcile_changes.py).
 """
 
 import json
+import re
 
 from odoo import _, fields, models
 from odoo.tools import SQL
@@ -48,7 +49,9 @@ class AccountMove(models.Model):
     def _xero_compare_with_xero(self, conn, doc):
         """Compare Xero's ``doc`` with what was sent; flag the differences
         (once per version of Xero's). Returns the note, or None when Xero
-        holds what was sent."""
+        holds what was sent. What Odoo sent on the document and Xero no
+        longer holds (``_xero_sent_gone``) is a difference too, until
+        reviewed (its keys kept under "gone" in the reference)."""
         self.ensure_one()
         move = self.sudo()
         now = fingerprint(doc)
@@ -56,8 +59,13 @@ class AccountMove(models.Model):
             # Sent before fingerprints were kept: what Xero holds now is the
             # reference, and a later change is caught.
             move.write({"xero_sent_fingerprint": now})
-            return None
-        changes = differences(move.xero_sent_fingerprint, now)
+        sent = move.xero_sent_fingerprint
+        reviewed = set(sent.get("gone") or [])
+        gone = {key: what for key, what in move._xero_sent_gone(conn, doc).items()
+                if key not in reviewed}
+        if gone or reviewed:
+            now = dict(now, gone=sorted(reviewed | set(gone)))
+        changes = differences(sent, now) + [gone[key] for key in sorted(gone)]
         if not changes:
             if move.xero_change_note:  # changed back in Xero
                 move.write({"xero_changed_fingerprint": False, "xero_change_note": False})
@@ -77,6 +85,40 @@ class AccountMove(models.Model):
                                  "then click Reviewed on the document."),
             user_id=move._xero_accountant(conn).id)
         return note
+
+    def _xero_sent_gone(self, conn, doc):
+        """{key: what}: the payments Odoo sent on this document, and the
+        allocations of this credit note Odoo sent, that Xero's ``doc`` no
+        longer holds: deleted in Xero, not by Odoo (a deletion Odoo queued
+        or sent is Odoo's own)."""
+        self.ensure_one()
+        Job = self.env["xero.sync.job"].sudo()
+        gone = {}
+        held = {str(p.payment_id).lower() for p in (doc.payments or [])}
+        jobs = Job.search([("target_move_id", "=", self.id), ("connection_id", "=", conn.id),
+                           ("operation", "in", ("payment", "delete_payment"))], order="id")
+        deleting = {pid for job in jobs if job.operation == "delete_payment"
+                    and job.state != "cancelled" for pid in _ids(job.xero_id)}
+        for job in jobs.filtered(lambda j: j.operation == "payment" and j.state == "done"):
+            for pid in _ids(job.xero_id):
+                if pid not in held and pid not in deleting:
+                    record = self.env[job.res_model].sudo().browse(job.res_id).exists()
+                    gone["payment " + pid] = _(
+                        "Payment %(payment)s (%(amount)s) deleted in Xero",
+                        payment=record.display_name or pid, amount=job.amount)
+        if self.move_type not in ("out_refund", "in_refund"):
+            return gone
+        held = {str(a.allocation_id).lower() for a in (doc.allocations or [])
+                if a.allocation_id and not a.is_deleted}
+        for job in Job._jobs_of(self, ("allocation",)).filtered(
+                lambda j: j.connection_id == conn and j.state == "done" and not j.made_in_xero
+                and j.xero_id and j.xero_id.lower() != (self.xero_id or "").lower()):
+            if job.xero_id.lower() not in held and \
+                    job in self._xero_live_allocations(job.target_move_id, conn):
+                gone["allocation " + job.xero_id.lower()] = _(
+                    "Allocation on %(invoice)s (%(amount)s) deleted in Xero",
+                    invoice=job.target_move_id.name, amount=job.amount)
+        return gone
 
     def _xero_accountant(self, conn):
         """Who is told: the user who connected the organisation, else the
@@ -103,3 +145,8 @@ class AccountMove(models.Model):
             move._xero_close_change_activities(_("Reviewed"))
             move.message_post(body=_("Change made in Xero reviewed by %s.", self.env.user.name))
         return True
+
+
+def _ids(value):
+    """The Xero ids a job holds (older payment jobs: several, comma separated)."""
+    return {x.strip().lower() for x in re.split(r"[,\s]+", value or "") if x.strip()}

@@ -3,8 +3,9 @@
 The inbox (xero.webhook.event) names invoices Xero changed. The cron
 "Xero: pull" reads them through the same client and pacer as the push, and
 for an invoice Odoo sent, registers in Odoo each payment Xero holds on it
-that Odoo neither sent nor registered already, and cancels an imported one
-Xero no longer holds (deleted there). Only on a journal whose bank is
+that Odoo neither sent nor registered already (xero_payment_register.py:
+the payments of all the invoices a call read, together), and cancels an
+imported one Xero no longer holds (deleted there). Only on a journal whose bank is
 reconciled in Xero (xero_bank_side.py); a credit note's allocations made in
 Xero are reconciled as well (xero_allocation_import.py).
 
@@ -20,21 +21,31 @@ queued or in flight waits until that one is settled: it may be Odoo's.
 
 import logging
 import re
+import time
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..xero.errors import XeroError
+from ..xero.client import WHERE_IDS
+from ..xero.errors import XeroError, XeroRateLimited
 
 _logger = logging.getLogger(__name__)
 
 # Documents (or contacts) a call takes, with every event received for each:
-# two of Xero's calls (the documents, then their new payments' bank
-# accounts: 40 ids a call) and a registration for each new payment keep a
-# call well inside Odoo's limit_time_real; the call triggers the next while
-# more wait.
-CLAIM = 20
+# as many as one of Xero's calls reads (``WHERE_IDS``): a call costs two
+# calls to Xero (the documents, then their new payments' bank accounts),
+# which the push shares at 60 a minute, and registers the new payments
+# together (xero_payment_register.py), well inside Odoo's limit_time_real;
+# the call triggers the next while more wait.
+CLAIM = WHERE_IDS
+# A document passed over while Odoo's own payment on it is on its way is
+# read again after this (or at any call before, once that payment is sent).
+WAIT_RETRY = timedelta(seconds=30)
+# Xero's rate limit met: a wait this short is slept in the call (then the
+# pulls go on at once); a longer one, by a trigger for when it ends.
+LIMIT_WAIT = 10
 # The advisory lock class of "a pull is reading this document" (with the
 # hash of its connection, category and Xero id).
 PULL_LOCK = 0x58504C  # "XPL"
@@ -44,6 +55,13 @@ DOCUMENT_KINDS = {
     "CREDITNOTE": (("out_refund", "in_refund"), "get_credit_notes", "credit_note_id",
                    "CreditNoteID"),
 }
+
+
+# Invoices and bills: their payments are registered together, after the
+# call has read all its documents (xero_payment_register.py); a credit
+# note's at once, since its allocations made in Xero are matched after them,
+# on what they leave open.
+BATCHED_TYPES = ("out_invoice", "in_invoice")
 
 
 class ImportBlocked(UserError):
@@ -63,19 +81,6 @@ class AccountPayment(models.Model):
         ("xero_import_uniq", "unique(company_id, xero_import_id)",
          "This Xero payment is registered in Odoo already."),
     ]
-
-    def _prepare_move_line_default_vals(self, write_off_line_vals=None, force_balance=None):
-        """A payment made in Xero in another currency is valued at Xero's
-        rate (``xero_import_rate`` in the context: Xero's CurrencyRate, units
-        of the payment's currency per unit of the base currency, as Odoo's
-        rates), so that the bank holds in Odoo what it holds in Xero; the
-        difference with the invoice's rate is Odoo's exchange difference, as
-        it is Xero's realised gain or loss."""
-        rate = self.env.context.get("xero_import_rate")
-        if rate and not write_off_line_vals and self.currency_id != self.company_id.currency_id:
-            force_balance = self.company_id.currency_id.round(self.amount / rate)
-        return super()._prepare_move_line_default_vals(
-            write_off_line_vals=write_off_line_vals, force_balance=force_balance)
 
 
 class XeroConnection(models.Model):
@@ -108,34 +113,65 @@ class XeroWebhookEvent(models.Model):
         self.env.invalidate_all()
         if poll:
             self._xero_poll()
-        events, more = self._xero_claim_events()
+        events, more, waiting = self._xero_claim_events()
+        limited = None  # seconds until Xero's rate limit lets the pulls call again
         for conn in events.connection_id:
             mine = events.filtered(lambda e, c=conn: e.connection_id == c)
             try:
                 mine._xero_pull(conn)
             except XeroError as exc:  # Xero unreachable, refused, limited: try again later
                 _logger.info("Xero: events of %s not read now: %s", conn.display_name, exc.message)
+                if isinstance(exc, XeroRateLimited):
+                    limited = max(limited or 0.0, exc.retry_after)
         self.env["ir.cron"]._notify_progress(done=len(events), remaining=0)
-        if more:
+        now = fields.Datetime.now()
+        if limited is not None and limited > LIMIT_WAIT:
+            # Calls before Xero's minute frees would meet its limit again (a
+            # loop of calls reading nothing): the pulls go on when it frees.
+            self._trigger_pull(second=more, at=now + timedelta(seconds=limited))
+        elif limited is not None:
+            _sleep(limited)  # soon free: waited for here, then on at once
+            self._trigger_pull(second=more)
+        elif more:
             self._trigger_pull(second=True)
+        if waiting:
+            # Read again once Odoo's own payments on them are likely sent.
+            self._trigger_pull(at=now + WAIT_RETRY)
         return len(events)
 
     @api.model
     def _xero_claim_events(self):
-        """``(events, more)``: the received events of up to CLAIM documents
-        (or contacts), oldest first, every copy of each (Xero redelivers: a
-        document told three times is read and registered once, not in three
-        calls), and whether more wait. A document another pull is reading is
-        left to it (a lock per document, held to the end of the transaction,
-        and the events' rows locked, skipping those another worker holds):
-        two workers never register the same Xero payment at once."""
+        """``(events, more, waiting)``: the received events of up to CLAIM
+        documents (or contacts), oldest first, every copy of each (Xero
+        redelivers: a document told three times is read and registered once,
+        not in three calls), whether more wait, and whether documents were
+        passed over because Odoo's own payment or allocation on them is
+        queued or being sent (their payments in Xero wait for it: they would
+        take the first places of every call, and be read from Xero each
+        time, for nothing). A document another pull is reading is left to it
+        (a lock per document, held to the end of the transaction, and the
+        events' rows locked, skipping those another worker holds): two
+        workers never register the same Xero payment at once."""
         cr = self.env.cr
+        waiting = SQL("""
+            SELECT lower(m.xero_id) FROM xero_sync_job j
+              JOIN account_move m ON m.id = CASE WHEN j.operation IN ('payment', 'delete_payment')
+                                                 THEN j.target_move_id ELSE j.res_id END
+             WHERE j.state IN ('pending', 'sending') AND m.xero_id IS NOT NULL
+               AND (j.operation IN ('payment', 'delete_payment')
+                    OR (j.operation IN ('allocation', 'delete_allocation')
+                        AND j.res_model = 'account.move'))""")
         cr.execute(SQL("""
             SELECT connection_id, event_category, resource_id
-              FROM xero_webhook_event WHERE state = 'received'
+              FROM xero_webhook_event
+             WHERE state = 'received' AND resource_id NOT IN (%s)
              GROUP BY connection_id, event_category, resource_id
-             ORDER BY min(id) LIMIT %s""", CLAIM * 3))
+             ORDER BY min(id) LIMIT %s""", waiting, CLAIM * 3))
         candidates = cr.fetchall()
+        cr.execute(SQL("""
+            SELECT EXISTS(SELECT 1 FROM xero_webhook_event
+                           WHERE state = 'received' AND resource_id IN (%s))""", waiting))
+        waits = cr.fetchone()[0]
         keys = []
         examined = 0
         for key in candidates:
@@ -150,12 +186,12 @@ class XeroWebhookEvent(models.Model):
         # to finish, and it wakes the pulls again if more wait then).
         more = examined < len(candidates)
         if not keys:
-            return self.browse(), more
+            return self.browse(), more, waits
         cr.execute(SQL("""
             SELECT id FROM xero_webhook_event
              WHERE state = 'received' AND (connection_id, event_category, resource_id) IN %s
              ORDER BY id FOR UPDATE SKIP LOCKED""", tuple(keys)))
-        return self.browse([row[0] for row in cr.fetchall()]), more
+        return self.browse([row[0] for row in cr.fetchall()]), more, waits
 
     def _xero_pull(self, conn):
         contacts = self.filtered(lambda e: e.event_category == "CONTACT")
@@ -191,6 +227,7 @@ class XeroWebhookEvent(models.Model):
         docs = client.get_by_ids(method, id_key, events.mapped("resource_id"))
         details = self._xero_payment_details(client, docs, moves) if conn.import_payments else {}
         touched = Move
+        batch = []  # [(move, events, notes, planned)]: registered together below
         for doc in docs:
             xero_id = str(getattr(doc, id_attr)).lower()
             move = by_id.get(xero_id)
@@ -198,6 +235,7 @@ class XeroWebhookEvent(models.Model):
                 continue
             mine = events.filtered(lambda e, x=xero_id: e.resource_id == x)
             notes = []
+            planned = [] if move.move_type in BATCHED_TYPES else None
             try:
                 with self.env.cr.savepoint():
                     # Odoo's own change of it on its way is not a change made in Xero.
@@ -206,7 +244,8 @@ class XeroWebhookEvent(models.Model):
                     if change:
                         notes.append(change)
                     if conn.import_payments:
-                        note = self._xero_import_payments(conn, client, move, doc, details)
+                        note = self._xero_import_payments(conn, client, move, doc, details,
+                                                          planned=planned)
                         if note is not None and move.move_type in ("out_refund", "in_refund"):
                             # Applied to invoices in Xero: xero_allocation_import.py.
                             allocated = self._xero_import_allocations(conn, move, doc)
@@ -218,9 +257,14 @@ class XeroWebhookEvent(models.Model):
             except ImportBlocked as exc:
                 mine._xero_close("failed", "\n".join(notes + [exc.args[0]]))
                 continue
-            if note is not None:
-                mine._xero_close("done", "\n".join(notes + [note]))
-                touched |= move
+            if note is None:
+                continue
+            if planned:
+                batch.append((move, mine, notes + [note], planned))
+                continue
+            mine._xero_close("done", "\n".join(filter(None, notes + [note])))
+            touched |= move
+        touched |= self._xero_register_batch(conn, batch)
         # The forms showing them reload (static/src/views/xero_state_form_patch.js).
         Job = self.env["xero.sync.job"].sudo()
         touched._xero_notify_users({move.id: Job._jobs_of(move) for move in touched})
@@ -260,12 +304,14 @@ class XeroWebhookEvent(models.Model):
 
     # -- one invoice ------------------------------------------------------------
     @api.model
-    def _xero_import_payments(self, conn, client, move, doc, details=None):
+    def _xero_import_payments(self, conn, client, move, doc, details=None, planned=None):
         """Register what Xero holds on ``move`` and Odoo does not; cancel what
         was imported and Xero no longer holds. Returns a note, or None to
         wait (Odoo's own payment on it is still queued or in flight).
         ``details``: Xero's payments already read (``_xero_payment_details``);
-        any other is read here."""
+        any other is read here. With a list ``planned``, the new payments
+        are added to it ((move, Xero's payment, journal), checked), to be
+        registered with other documents' (xero_payment_register.py)."""
         Job = self.env["xero.sync.job"].sudo()
         jobs = Job.search([("target_move_id", "=", move.id),
                            ("operation", "in", ("payment", "delete_payment"))])
@@ -287,87 +333,24 @@ class XeroWebhookEvent(models.Model):
             if unread:
                 rows += client.get_payments(where=" OR ".join(
                     'PaymentID==Guid("%s")' % pid for pid in unread)) or []
-            for payment in rows:
-                if _value(payment.status) == "DELETED":
-                    continue
-                notes.append(self._xero_register(conn, move, payment))
+            mine = [(move, payment, self._xero_payment_journal(conn, move, payment))
+                    for payment in rows if _value(payment.status) != "DELETED"]
+            if planned is None:
+                notes.extend(self._xero_register_many(conn, mine).get(move.id, []) if mine else [])
+            else:
+                planned.extend(mine)
         for payment in imported.filtered(
                 lambda p: p.xero_import_id not in in_xero and p.state != "canceled"):
             payment.with_context(xero_import=True).action_draft()
             payment.with_context(xero_import=True).action_cancel()
             notes.append(_("Payment %s deleted in Xero: cancelled in Odoo.", payment.name))
+        if planned:
+            return "\n".join(notes)
         return "\n".join(notes) or _("Nothing to register: Odoo has every payment Xero holds.")
 
-    @api.model
-    def _xero_register(self, conn, move, payment):
-        journal = self._xero_journal_of(conn, payment.account)
-        if journal.type == "bank" and journal.is_trust_account:
-            raise ImportBlocked(_(
-                "A payment of %(amount)s on %(move)s was made in Xero on the trust bank account "
-                "(%(journal)s): client money is recorded in Odoo's trust ledger; record it there.",
-                amount=payment.amount, move=move.name, journal=journal.display_name))
-        if journal.xero_bank_reconciled_in != "xero":
-            raise ImportBlocked(_(
-                "A payment of %(amount)s on %(move)s was made in Xero on the bank account of "
-                "%(journal)s, whose bank is reconciled in Odoo (the journal's \"Bank reconciled "
-                "in\"): Odoo's statement lines on it go to Xero, and registering this payment "
-                "too could pay the invoice twice. If the bookkeeper reconciles this bank in Xero, "
-                "set \"Bank reconciled in\" to Xero on the journal (the payment is then read "
-                "again); otherwise delete the payment in Xero and record it in Odoo.",
-                amount=payment.amount, move=move.name, journal=journal.display_name))
-        pid = str(payment.payment_id).lower()
-        foreign = move.currency_id != move.company_id.currency_id
-        rate = float(payment.currency_rate or 0) if foreign else 0
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=move.ids, xero_import=True,
-            xero_import_rate=rate or None,
-            # Set as the payment is made (not written after: one write less).
-            xero_import_vals={"xero_import_id": pid, "xero_import_move_id": move.id},
-        ).create({
-            "journal_id": journal.id,
-            "amount": payment.amount,
-            "currency_id": move.currency_id.id,
-            "payment_date": payment.date,
-            "communication": _("Paid in Xero %s", payment.reference or pid),
-            "group_payment": True,
-        })
-        created = wizard._create_payments()
-        created._message_log(body=_("Registered from a payment made in Xero (%s).", pid))
-        return _("Payment %(payment)s registered from Xero (%(amount)s on %(journal)s).",
-                 payment=created[:1].name, amount=payment.amount, journal=journal.display_name)
 
-    @api.model
-    def _xero_journal_of(self, conn, account):
-        """The one bank journal whose account is mapped to the Xero bank
-        account ``account`` (the bank map read backwards)."""
-        xero_account_id = getattr(account, "account_id", None)
-        code = getattr(account, "code", None)
-        XeroAccount = self.env["xero.account"].sudo().with_context(active_test=False)
-        domain = [("connection_id", "=", conn.id)]
-        xero_account = XeroAccount.search(domain + [("xero_id", "=", str(xero_account_id))],
-                                          limit=1) if xero_account_id else XeroAccount
-        if not xero_account and code:
-            xero_account = XeroAccount.search(domain + [("code", "=", code)], limit=1)
-        label = code or str(xero_account_id or "?")
-        if not xero_account:
-            raise ImportBlocked(_("Xero bank account %s is not in Xero's chart as read: click "
-                                  "Refresh from Xero.", label))
-        accounts = self.env["xero.account.map"].sudo().search(
-            [("connection_id", "=", conn.id), ("xero_account_id", "=", xero_account.id)]).account_id
-        journals = self.env["account.journal"].sudo().search([
-            ("type", "in", ("bank", "cash")), ("default_account_id", "in", accounts.ids),
-            ("company_id", "child_of", conn.company_id.id)])
-        if not journals:
-            raise ImportBlocked(_(
-                "A payment was made in Xero on bank account %s, which no bank journal's account "
-                "is mapped to: map the journal's account to it in the GL account map.",
-                xero_account.display_name))
-        if len(journals) > 1:
-            raise ImportBlocked(_(
-                "Xero bank account %(xero)s is mapped from several journals (%(journals)s): "
-                "Odoo cannot tell which received the payment. Map it from one journal only.",
-                xero=xero_account.display_name, journals=", ".join(journals.mapped("name"))))
-        return journals
+def _sleep(seconds):
+    time.sleep(seconds)
 
 
 def _value(enum):

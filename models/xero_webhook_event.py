@@ -121,14 +121,14 @@ class XeroWebhookEvent(models.Model):
         return 200
 
     @api.model
-    def _trigger_pull(self, second=False):
+    def _trigger_pull(self, second=False, at=None):
         """Wake the cron that reads the events (models/xero_payment_import.py),
         and with ``second`` its second worker's (a burst: two pulls at once,
-        each on its own documents)."""
+        each on its own documents); now, or at ``at``."""
         for xmlid in ("ir_cron_xero_pull", "ir_cron_xero_pull_second")[:2 if second else 1]:
             cron = self.env.ref("account_xero." + xmlid, raise_if_not_found=False)
             if cron:
-                cron.sudo()._trigger()
+                cron.sudo()._trigger(at=at)
 
     @api.model
     def _xero_webhook_connection(self, token):

@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..xero.errors import XeroError
 
@@ -76,11 +77,14 @@ class XeroWebhookEvent(models.Model):
         sent = set(self.env["account.move"].sudo().search([
             ("xero_id", "in", list(changed)), ("company_id", "child_of", conn.company_id.id),
         ]).mapped(lambda m: m.xero_id.lower())) if changed else set()
+        told = self._xero_told_since(conn, sent) if sent else {}
         rows = []
         for xero_id, (category, when) in changed.items():
             if xero_id not in sent:
                 continue
             when = _naive(when) or now
+            if told.get(xero_id) and told[xero_id] >= when.replace(microsecond=0):
+                continue  # a webhook told of this change (or a later one): read after it
             rows.append((conn.id, conn.company_id.id, category, "UPDATE", xero_id,
                          when.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (when.microsecond // 1000),
                          when.replace(microsecond=0)))
@@ -95,6 +99,20 @@ class XeroWebhookEvent(models.Model):
         if cron:
             cron.sudo()._trigger(at=now + POLL_EVERY)
         return len(rows)
+
+    @api.model
+    def _xero_told_since(self, conn, xero_ids):
+        """{Xero id: the time (Xero's clock) of the last change a webhook told
+        of it}, for the events read or to be read (not failed ones, which
+        the poll offers again): a change at or before it needs no event of
+        the poll's. Without this, each poll after a burst told by webhooks
+        put every document of the burst in the inbox again, each read from
+        Xero once more ahead of the new events."""
+        self.env.cr.execute(SQL("""
+            SELECT resource_id, max(event_date) FROM xero_webhook_event
+             WHERE connection_id = %s AND resource_id IN %s AND state IN ('received', 'done')
+             GROUP BY resource_id""", conn.id, tuple(xero_ids)))
+        return dict(self.env.cr.fetchall())
 
 
 def _naive(value):

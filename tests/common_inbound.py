@@ -36,6 +36,17 @@ class XeroInboundCommon(XeroPushCommon):
         self.assertLess(response.status_code, 300, response.text)
         return response.json()
 
+    def pay_in_xero_on(self, target, xero_id, amount, code="090", **extra):
+        """A payment made in Xero on ``target`` ("Invoice" or "CreditNote")
+        ``xero_id``: Xero's answer."""
+        return self.xero_api("PUT", "Payments", {"Payments": [dict({
+            target: {target + "ID": xero_id}, "Account": {"Code": code}, "Amount": amount,
+            "Date": "2025-06-20", "Reference": "Bank feed"}, **extra)]})["Payments"][0]
+
+    def imported(self, move):
+        """The Odoo payments registered from payments made in Xero on ``move``."""
+        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
+
     def event(self, category, xero_id):
         """One event of Xero's in the inbox (each a second after the last)."""
         self._event_second += 1

@@ -172,6 +172,32 @@ class TestPaymentImport(XeroPushCommon):
         self.pull()
         self.assertEqual(len(self.api_requests()), calls)
 
+    def test_polling_does_not_tell_again_what_a_webhook_told(self):
+        """A change a webhook told, and the pull read after it, is not put in
+        the inbox again by the next poll (before: each poll after a burst
+        told by webhooks queued every document of it once more, each read
+        from Xero again, ahead of the new events); a later change is."""
+        self.srv.webhooks.subscribe(self.xero_tenant_id, "http://127.0.0.1:9/unused", "key")
+        move = self.sent_invoice()
+        self.pay_in_xero(move, 40.0)
+        told = self.srv.webhooks.changes(self.xero_tenant_id)
+        self.Event._xero_insert_events([
+            self.Event._xero_event_row(self.connection, event) for event in told
+            if event["resourceId"].lower() == move.xero_id.lower()])
+        self.pull()
+        self.assertEqual(len(self.imported(move)), 1)
+        events = self.Event.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(len(events), 1)
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.pull()
+        self.assertEqual(self.Event.search([("connection_id", "=", self.connection.id)]), events)
+        # Paid again in Xero, no webhook: the poll tells it.
+        self.pay_in_xero(move, 10.0, date="2025-06-21")
+        self.connection.sudo().pull_polled_at = False
+        self.pull()
+        self.assertEqual(len(self.Event.search([("connection_id", "=", self.connection.id)])), 2)
+        self.assertEqual(len(self.imported(move)), 2)
+
     def test_polling_reads_what_another_worker_wrote_since_the_last_batch(self):
         """Odoo runs a scheduled action's batches in one cursor, committing
         between them without clearing the ORM's cache: an invoice read in an

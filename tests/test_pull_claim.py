@@ -4,13 +4,15 @@ event two or three times; a burst of payments made in Xero must not cost a
 read of the same invoice in call after call, and two workers pulling at once
 never work on the same document."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import sql_db
+from odoo import fields, sql_db
 from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.account_xero.models import xero_payment_import, xero_webhook_poll
+from odoo.addons.account_xero.xero.errors import XeroRateLimited
 
 from .common_inbound import XeroInboundCommon
 
@@ -19,9 +21,7 @@ from .common_inbound import XeroInboundCommon
 class TestPullClaim(XeroInboundCommon):
 
     def pay_in_xero(self, move, amount):
-        return self.xero_api("PUT", "Payments", {"Payments": [{
-            "Invoice": {"InvoiceID": move.xero_id}, "Account": {"Code": "090"}, "Amount": amount,
-            "Date": "2025-06-20", "Reference": "Bank feed"}]})["Payments"][0]
+        return self.pay_in_xero_on("Invoice", move.xero_id, amount)
 
     def sent_invoices(self, *amounts):
         moves = self.env["account.move"]
@@ -32,12 +32,23 @@ class TestPullClaim(XeroInboundCommon):
             self.assertEqual(move.xero_state, "sent", move.xero_error)
         return moves
 
-    def imported(self, move):
-        return self.env["account.payment"].search([("xero_import_move_id", "=", move.id)])
-
     def invoice_reads(self, since):
         return [r for r in self.api_requests()[since:]
                 if r["method"] == "GET" and "/Invoices" in r["path"]]
+
+    def told_without_triggers(self):
+        """Two invoices sent and told by webhook, the pulls not woken yet:
+        their two crons."""
+        first, second = self.sent_invoices(100.0, 120.0)
+        self.event("INVOICE", first.xero_id)
+        self.event("INVOICE", second.xero_id)
+        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
+                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
+        self.triggers(crons).unlink()
+        return crons
+
+    def triggers(self, crons):
+        return self.env["ir.cron.trigger"].search([("cron_id", "in", crons.ids)])
 
     def test_copies_of_an_event_are_read_in_one_call(self):
         """Two documents a call: the first invoice told three times and the
@@ -87,17 +98,10 @@ class TestPullClaim(XeroInboundCommon):
         """More documents waiting than a call takes: the call wakes the
         pull again and its second worker (Odoo runs one scheduled action in
         one worker at a time), which does not poll."""
-        first, second = self.sent_invoices(100.0, 120.0)
-        self.event("INVOICE", first.xero_id)
-        self.event("INVOICE", second.xero_id)
-        Trigger = self.env["ir.cron.trigger"]
-        crons = (self.env.ref("account_xero.ir_cron_xero_pull")
-                 | self.env.ref("account_xero.ir_cron_xero_pull_second"))
-        Trigger.search([("cron_id", "in", crons.ids)]).unlink()
+        crons = self.told_without_triggers()
         with patch.object(xero_payment_import, "CLAIM", 1):
             self.pull()
-        self.assertEqual(set(Trigger.search([("cron_id", "in", crons.ids)]).cron_id.ids),
-                         set(crons.ids))
+        self.assertEqual(set(self.triggers(crons).cron_id.ids), set(crons.ids))
         self.assertIn("poll=False", crons[1].code)
 
     def test_a_poll_sets_the_next_when_it_is_due(self):
@@ -113,3 +117,56 @@ class TestPullClaim(XeroInboundCommon):
         self.assertTrue(polled)
         self.assertIn(polled + xero_webhook_poll.POLL_EVERY,
                       Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at"))
+
+    def test_a_document_waiting_for_odoos_payment_is_passed_over(self):
+        """An invoice whose payment registered in Odoo is still queued for
+        Xero waits (a payment found on it in Xero may be Odoo's): a call
+        passes it over and takes the next invoice, and reads it again once
+        Odoo's payment is sent. Before, it took the first place of every
+        call (one document a call here: the second invoice's payment never
+        came), and was read from Xero each time."""
+        waiting, paid = self.sent_invoices(100.0, 120.0)
+        self.pay(waiting, amount=30.0)  # queued, not pushed yet
+        self.pay_in_xero(waiting, 20.0)
+        self.pay_in_xero(paid, 50.0)
+        self.event("INVOICE", waiting.xero_id)
+        self.event("INVOICE", paid.xero_id)
+        cron = self.env.ref("account_xero.ir_cron_xero_pull")
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", cron.id)]).unlink()
+        before = len(self.api_requests())
+        with patch.object(xero_payment_import, "CLAIM", 1):
+            self.pull()
+            self.pull()
+        self.assertEqual((len(self.imported(waiting)), len(self.imported(paid))), (0, 1))
+        self.assertEqual(len(self.invoice_reads(before)), 1, "the waiting invoice is not read")
+        by_move = {e.resource_id: e.state for e in self.events()}
+        self.assertEqual(by_move[waiting.xero_id.lower()], "received")
+        later = fields.Datetime.now() + timedelta(seconds=20)
+        self.assertTrue(Trigger.search([("cron_id", "=", cron.id), ("call_at", ">", later)]),
+                        "the pull runs again for it later")
+        self.push()
+        with patch.object(xero_payment_import, "CLAIM", 1):
+            self.pull()
+        self.assertEqual(len(self.imported(waiting)), 1)
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
+
+    def test_xeros_rate_limit_sets_the_next_call_for_when_it_frees(self):
+        """Xero's minute spent (shared with the push): a call that met the
+        limit wakes the pulls for when it frees, not at once (before: a loop
+        of calls, each claiming the same documents and meeting the limit
+        again, 13 in a second at the end of the inbound soak)."""
+        crons = self.told_without_triggers()
+        client = type(self.connection._xero_accounting_client())
+
+        def limited(*args, **kwargs):
+            raise XeroRateLimited(40, "minute")
+
+        with patch.object(xero_payment_import, "CLAIM", 1), \
+                patch.object(client, "get_by_ids", limited):
+            self.pull()
+        self.assertEqual(set(self.events().mapped("state")), {"received"})
+        soon = fields.Datetime.now() + timedelta(seconds=30)
+        triggers = self.triggers(crons)
+        self.assertTrue(triggers)
+        self.assertFalse(triggers.filtered(lambda t: t.call_at < soon), triggers.mapped("call_at"))

@@ -17,11 +17,3 @@ class AccountPaymentRegister(models.TransientModel):
         payments = payments.with_env(self.env)
         payments._xero_sync_deposit()
         return payments
-
-    def _create_payment_vals_from_wizard(self, batch_result):
-        """A payment made in Xero carries its Xero id from its creation
-        (``xero_import_vals``: models/xero_payment_import.py), not written
-        after it."""
-        vals = super()._create_payment_vals_from_wizard(batch_result)
-        vals.update(self.env.context.get("xero_import_vals") or {})
-        return vals
