@@ -74,9 +74,12 @@ class XeroWebhookEvent(models.Model):
                 note("INVOICE", invoice.invoice_id, payment.updated_date_utc)
             elif credit_note and credit_note.credit_note_id:
                 note("CREDITNOTE", credit_note.credit_note_id, payment.updated_date_utc)
-        sent = set(self.env["account.move"].sudo().search([
+        # A set comprehension, not ``mapped(lambda …)``: on an empty result
+        # (Xero changed only documents Odoo never sent) ``mapped`` calls the
+        # function once with the empty recordset, whose Xero id is False.
+        sent = {move.xero_id.lower() for move in self.env["account.move"].sudo().search([
             ("xero_id", "in", list(changed)), ("company_id", "child_of", conn.company_id.id),
-        ]).mapped(lambda m: m.xero_id.lower())) if changed else set()
+        ])} if changed else set()
         told = self._xero_told_since(conn, sent) if sent else {}
         rows = []
         for xero_id, (category, when) in changed.items():

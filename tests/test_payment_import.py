@@ -218,6 +218,20 @@ class TestPaymentImport(XeroPushCommon):
         self.env.invalidate_all()
         self.assertEqual(len(self.imported(move)), 1)
 
+    def test_polling_when_xero_changed_only_documents_odoo_never_sent(self):
+        """Xero's changes since the last poll may all be documents Odoo never
+        sent (the bookkeeper's own, in Xero): the poll stores nothing and
+        moves its mark on (it crashed the cron call: 'bool' object has no
+        attribute 'lower', the Xero id of no document)."""
+        move = self.sent_invoice()
+        self.pay_in_xero(move, 40.0)
+        move.sudo().xero_id = False  # Xero's invoice is not one Odoo knows
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        self.pull()
+        self.assertFalse(self.Event.search([("connection_id", "=", self.connection.id)]))
+        self.assertTrue(self.connection.pull_polled_at)
+        self.assertFalse(self.imported(move))
+
     def test_the_polls_calls_are_told_to_the_push(self):
         """The poll and the pull run in a cron worker other than the push's:
         their calls are recorded for it (as the push records its own), so
