@@ -25,6 +25,12 @@ POLL_EVERY = timedelta(minutes=5)
 OVERLAP = timedelta(minutes=2)
 # A connection never polled looks this far back.
 FIRST_LOOK = timedelta(days=1)
+# Pages of 100 read of each kind in one run. After a large push every
+# document it sent is "changed since" the last poll: read in one call at
+# Xero's pace beside the push, 10,000 invoices took a cron call past Odoo's
+# time limit (killed, all read again). The rest is read in the next runs,
+# the oldest change first.
+POLL_PAGES = 5
 
 
 class XeroConnection(models.Model):
@@ -32,6 +38,9 @@ class XeroConnection(models.Model):
 
     pull_polled_at = fields.Datetime("Last asked Xero for changes", readonly=True, copy=False)
     pull_modified_since = fields.Datetime(readonly=True, copy=False)
+    # The last poll read only part of what changed (POLL_PAGES): the next
+    # run goes on from ``pull_modified_since`` at once, without the overlap.
+    pull_poll_partial = fields.Boolean(readonly=True, copy=False)
 
 
 class XeroWebhookEvent(models.Model):
@@ -44,7 +53,8 @@ class XeroWebhookEvent(models.Model):
         Connection = self.env["xero.connection"].sudo()
         stored = 0
         for conn in Connection.search([("state", "=", "connected"), ("import_payments", "=", True)]):
-            if conn.pull_polled_at and conn.pull_polled_at > now - POLL_EVERY:
+            if not conn.pull_poll_partial and conn.pull_polled_at \
+                    and conn.pull_polled_at > now - POLL_EVERY:
                 continue
             try:
                 stored += self._xero_poll_connection(conn, now)
@@ -54,20 +64,30 @@ class XeroWebhookEvent(models.Model):
 
     @api.model
     def _xero_poll_connection(self, conn, now):
-        since = (conn.pull_modified_since or now - FIRST_LOOK) - OVERLAP
+        if conn.pull_poll_partial and conn.pull_modified_since:
+            since = conn.pull_modified_since  # going on: the last change read
+        else:
+            since = (conn.pull_modified_since or now - FIRST_LOOK) - OVERLAP
         client = conn._xero_accounting_client()
         changed = {}  # Xero id -> [category, last change]
+        cut = []  # per kind read only in part: the last change read
 
         def note(category, xero_id, when):
             key = str(xero_id).lower()
             last = changed.get(key, [category, None])[1]
             changed[key] = [category, max(filter(None, (last, when)), default=None)]
 
-        for invoice in client.get_invoices(if_modified_since=since) or []:
+        def read(method, attr):
+            records, complete = client.get_changed(method, attr, since, POLL_PAGES)
+            if not complete:
+                cut.append(_naive(records[-1].updated_date_utc) or since)
+            return records
+
+        for invoice in read("get_invoices", "invoices"):
             note("INVOICE", invoice.invoice_id, invoice.updated_date_utc)
-        for credit_note in client.get_credit_notes(if_modified_since=since) or []:
+        for credit_note in read("get_credit_notes", "credit_notes"):
             note("CREDITNOTE", credit_note.credit_note_id, credit_note.updated_date_utc)
-        for payment in client.get_payments(if_modified_since=since) or []:
+        for payment in read("get_payments", "payments"):
             invoice = getattr(payment, "invoice", None)
             credit_note = getattr(payment, "credit_note", None)
             if invoice and invoice.invoice_id:
@@ -93,14 +113,27 @@ class XeroWebhookEvent(models.Model):
                          when.replace(microsecond=0)))
         if rows:
             self._xero_insert_events(rows)
-        marks = [_naive(w) for _c, w in changed.values() if w]
-        conn.write({"pull_polled_at": now,
-                    "pull_modified_since": max(marks + [conn.pull_modified_since or since])})
-        # The next poll when it is due, not at the cron's next 5-minute run
-        # after it (up to twice the interval when a burst's calls polled).
+        if cut:
+            # Everything up to the earliest cut is read, for every kind: go
+            # on from there (what another kind read past it comes again,
+            # harmless: the inbox's key and the reading register nothing twice).
+            mark = min(cut)
+            if mark <= since:
+                # 500 changes at one instant (Xero stamps to the millisecond):
+                # step past it rather than read the same pages for ever.
+                _logger.warning("Xero: %s changed more at %s than a poll reads", conn.display_name, mark)
+                mark = since + timedelta(seconds=1)
+        else:
+            mark = max([_naive(w) for _c, w in changed.values() if w]
+                       + [conn.pull_modified_since or since])
+        conn.write({"pull_polled_at": now, "pull_modified_since": mark,
+                    "pull_poll_partial": bool(cut)})
+        # The next poll when it is due (at once when this one read only part),
+        # not at the cron's next 5-minute run after it (up to twice the
+        # interval when a burst's calls polled).
         cron = self.env.ref("account_xero.ir_cron_xero_pull", raise_if_not_found=False)
         if cron:
-            cron.sudo()._trigger(at=now + POLL_EVERY)
+            cron.sudo()._trigger(at=now if cut else now + POLL_EVERY)
         return len(rows)
 
     @api.model

@@ -3,10 +3,15 @@ came from Xero goes back to it."""
 
 import os
 import time
+import uuid
+from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
 from odoo.tests import tagged
+
+from odoo.addons.account_xero.models import xero_webhook_poll
 
 from .common import XeroPushCommon
 
@@ -231,6 +236,37 @@ class TestPaymentImport(XeroPushCommon):
         self.assertFalse(self.Event.search([("connection_id", "=", self.connection.id)]))
         self.assertTrue(self.connection.pull_polled_at)
         self.assertFalse(self.imported(move))
+
+    def test_a_large_change_is_polled_over_several_short_calls(self):
+        """After a large push every document it sent is changed since the
+        last poll: one cron call read them all at Xero's pace (10,000
+        invoices took it past Odoo's time limit: killed, all read again the
+        next time). A call reads a few pages, the oldest change first, and
+        the next call goes on from the last change read."""
+        move = self.sent_invoice()
+        tenant = self.srv.store.tenant(self.xero_tenant_id)
+        sent = tenant.docs["Invoices"][move.xero_id.lower()]
+        earlier = sent["UpdatedDateUTC"] - timedelta(minutes=1)
+        for i in range(150):  # the bookkeeper's own, changed before Odoo's
+            xero_id = str(uuid.uuid4())
+            tenant.docs["Invoices"][xero_id] = dict(
+                sent, InvoiceID=xero_id, InvoiceNumber="XERO-%d" % i,
+                UpdatedDateUTC=earlier + timedelta(milliseconds=i))
+        self.pay_in_xero(move, 40.0)  # changed last
+        self.connection.sudo().write({"pull_polled_at": False, "pull_modified_since": False})
+        def poll_reads():  # pages of changes (the import's reads name their ids)
+            return [r for r in self.api_requests() if r["method"] == "GET"
+                    and "page=" in (r.get("query") or "") and "where" not in (r.get("query") or "")]
+
+        with patch.object(xero_webhook_poll, "POLL_PAGES", 1, create=True):  # create: the old code had none
+            self.pull()
+            self.assertEqual(len(poll_reads()), 3,
+                             "one page of invoices, credit notes and payments in the first call")
+            self.assertTrue(self.connection.pull_poll_partial)
+            self.pull()  # goes on at once, not in five minutes
+            self.assertEqual(len(poll_reads()), 6, "the 50 left read in the next call")
+        self.assertEqual(len(self.imported(move)), 1)
+        self.assertFalse(self.connection.pull_poll_partial)
 
     def test_the_polls_calls_are_told_to_the_push(self):
         """The poll and the pull run in a cron worker other than the push's:

@@ -362,6 +362,21 @@ class AccountingClient:
         return self._paged("get_payments", "payments", page, where=where,
                            if_modified_since=if_modified_since)
 
+    def get_changed(self, method, attr, since, max_pages):
+        """What Xero changed since ``since``, the oldest change first, at most
+        ``max_pages`` pages of 100: ``(records, complete)``. The poll reads
+        what it can in one short call; the caller goes on from the last
+        change read (``UpdatedDateUTC``), not from a page number, so that a
+        record changed meanwhile (moved to the end) is not skipped."""
+        out = []
+        for page in range(1, max_pages + 1):
+            items = getattr(self.call(method, page=page, if_modified_since=since,
+                                      order="UpdatedDateUTC ASC"), attr) or []
+            out.extend(items)
+            if len(items) < 100:
+                return out, True
+        return out, False
+
     def get_by_ids(self, method, key, ids, **kwargs):
         """What Xero holds of ``ids`` (GUIDs of ``key``, e.g. InvoiceID),
         read ``WHERE_IDS`` a call with ``method`` (``get_invoices``...): the
