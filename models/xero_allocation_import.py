@@ -28,7 +28,7 @@ fails with a message rather than reconcile what is reconciled already.
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
-from .xero_payment_import import ImportBlocked
+from .xero_import_blocked import ImportBlocked
 
 RECONCILABLE = ("asset_receivable", "liability_payable")
 # The invoice types a credit note is applied to.

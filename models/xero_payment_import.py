@@ -25,11 +25,11 @@ import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..xero.client import WHERE_IDS
 from ..xero.errors import XeroError, XeroRateLimited
+from .xero_import_blocked import ImportBlocked
 
 _logger = logging.getLogger(__name__)
 
@@ -62,10 +62,6 @@ DOCUMENT_KINDS = {
 # note's at once, since its allocations made in Xero are matched after them,
 # on what they leave open.
 BATCHED_TYPES = ("out_invoice", "in_invoice")
-
-
-class ImportBlocked(UserError):
-    """A payment Odoo cannot register as Xero made it: the event says why."""
 
 
 class AccountPayment(models.Model):

@@ -26,7 +26,7 @@ import psycopg2
 from odoo import Command, _, api, models
 from odoo.exceptions import UserError, ValidationError
 
-from .xero_payment_import import ImportBlocked
+from .xero_import_blocked import ImportBlocked
 
 _logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ nothing twice (models/xero_payment_import.py).
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -106,7 +106,7 @@ class XeroWebhookEvent(models.Model):
             if xero_id not in sent:
                 continue
             when = _naive(when) or now
-            if told.get(xero_id) and told[xero_id] >= when.replace(microsecond=0):
+            if told.get(xero_id) and told[xero_id] >= when:
                 continue  # a webhook told of this change (or a later one): read after it
             rows.append((conn.id, conn.company_id.id, category, "UPDATE", xero_id,
                          when.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (when.microsecond // 1000),
@@ -138,17 +138,24 @@ class XeroWebhookEvent(models.Model):
 
     @api.model
     def _xero_told_since(self, conn, xero_ids):
-        """{Xero id: the time (Xero's clock) of the last change a webhook told
-        of it}, for the events read or to be read (not failed ones, which
-        the poll offers again): a change at or before it needs no event of
-        the poll's. Without this, each poll after a burst told by webhooks
-        put every document of the burst in the inbox again, each read from
-        Xero once more ahead of the new events."""
+        """{Xero id: the time (Xero's clock, to the microsecond) of the last
+        change a webhook told of it}, for the events read or to be read (not
+        failed ones, which the poll offers again): a change at or before it
+        needs no event of the poll's. Without this, each poll after a burst
+        told by webhooks put every document of the burst in the inbox again,
+        each read from Xero once more ahead of the new events. Compared to
+        the microsecond (the event's own time, not ``event_date``, which
+        keeps seconds): a second change within the same second is told."""
         self.env.cr.execute(SQL("""
-            SELECT resource_id, max(event_date) FROM xero_webhook_event
+            SELECT resource_id, event_time FROM xero_webhook_event
              WHERE connection_id = %s AND resource_id IN %s AND state IN ('received', 'done')
-             GROUP BY resource_id""", conn.id, tuple(xero_ids)))
-        return dict(self.env.cr.fetchall())
+        """, conn.id, tuple(xero_ids)))
+        told = {}
+        for resource_id, event_time in self.env.cr.fetchall():
+            when = _parse_event_time(event_time)
+            if when and (resource_id not in told or when > told[resource_id]):
+                told[resource_id] = when
+        return told
 
 
 def _naive(value):
@@ -156,3 +163,19 @@ def _naive(value):
     if value is None or isinstance(value, str):
         return None
     return value.replace(tzinfo=None) if value.tzinfo else value
+
+
+def _parse_event_time(value):
+    """A naive UTC datetime from an event's time as Xero writes it
+    ("2026-01-01T10:00:00.1234567", with or without "Z" or an offset of
+    zero), or None."""
+    if not value:
+        return None
+    text = value.strip().removesuffix("Z").removesuffix("+00:00")
+    head, _dot, fraction = text.partition(".")
+    try:
+        when = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return None
+    digits = "".join(ch for ch in fraction if ch.isdigit())[:6]
+    return when.replace(microsecond=int(digits.ljust(6, "0"))) if digits else when
