@@ -91,17 +91,21 @@ class TestBankSide(XeroInboundCommon):
         self.assertEqual(payment.xero_state, "sent", payment.xero_error)
         self.assertEqual(len(self.live_payments()), 1, "the bookkeeper matches it in Xero")
 
-    def test_payment_made_in_xero_on_a_bank_reconciled_in_odoo_is_refused(self):
+    def refused_payment(self):
+        """An invoice paid 25.00 in Xero on a bank reconciled in Odoo: its
+        event fails. Returns (invoice, event)."""
         self.bank.xero_bank_reconciled_in = "odoo"
         invoice = self.make_invoice()
         self.push()
-        self.xero_api("PUT", "Payments", {"Payments": [{
-            "Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": "090"},
-            "Amount": 25.0, "Date": "2025-06-20"}]})
+        self.pay_in_xero_on("Invoice", invoice.xero_id, 25.0)
         self.event("INVOICE", invoice.xero_id)
         self.pull()
         event = self.events()
         self.assertEqual(event.state, "failed")
+        return invoice, event
+
+    def test_payment_made_in_xero_on_a_bank_reconciled_in_odoo_is_refused(self):
+        invoice, event = self.refused_payment()
         self.assertIn(self.bank.display_name, event.note)
         self.assertIn("reconciled in Odoo", event.note)
         self.assertIn("Bank reconciled in", event.note)
@@ -114,16 +118,7 @@ class TestBankSide(XeroInboundCommon):
         self.assertEqual(invoice.payment_state, "partial")
 
     def test_a_refused_payment_is_read_again_after_the_journal_was_renamed(self):
-        self.bank.xero_bank_reconciled_in = "odoo"
-        invoice = self.make_invoice()
-        self.push()
-        self.xero_api("PUT", "Payments", {"Payments": [{
-            "Invoice": {"InvoiceID": invoice.xero_id}, "Account": {"Code": "090"},
-            "Amount": 25.0, "Date": "2025-06-20"}]})
-        self.event("INVOICE", invoice.xero_id)
-        self.pull()
-        event = self.events()
-        self.assertEqual(event.state, "failed")
+        invoice, event = self.refused_payment()
         self.bank.name = "Operating Account"
         self.bank.xero_bank_reconciled_in = "xero"
         self.assertEqual(event.state, "received")
